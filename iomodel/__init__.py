@@ -1,0 +1,56 @@
+"""iomodel: input-output and CGE economics on labelled data.
+
+A Leontief input-output core (one immutable :class:`IOTable`, one factorised
+``I - A`` per table, labelled xarray results), multipliers of Type I and II,
+linkages and key sectors, and on top of them scenarios, fiscal accounts,
+linear programming and sensitivity runs.
+
+>>> import iomodel as iom
+>>> t = iom.datasets.miller_blair()
+>>> float(iom.multipliers(t).sel(indicator="output", sector="agriculture").round(4))
+1.5182
+"""
+
+from __future__ import annotations
+
+from . import datasets, dims, errors, linalg
+from .errors import (
+    IOModelError,
+    IOModelWarning,
+    LabelError,
+    NotProductiveError,
+    ReadError,
+    ValidationError,
+)
+from .multipliers import (
+    direct_effect_multipliers,
+    hypothetical_extraction,
+    key_sectors,
+    linkages,
+    multipliers,
+)
+from .table import IMPORT_CONVENTIONS, HouseholdClosure, IOTable, TableMeta
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IOTable",
+    "TableMeta",
+    "HouseholdClosure",
+    "IMPORT_CONVENTIONS",
+    "multipliers",
+    "direct_effect_multipliers",
+    "linkages",
+    "key_sectors",
+    "hypothetical_extraction",
+    "datasets",
+    "dims",
+    "errors",
+    "linalg",
+    "IOModelError",
+    "IOModelWarning",
+    "ValidationError",
+    "NotProductiveError",
+    "LabelError",
+    "ReadError",
+]

@@ -1,0 +1,549 @@
+"""Pure array kernels of the Leontief model.
+
+Everything here takes and returns :mod:`numpy` (or :mod:`scipy.sparse`) arrays
+and knows nothing of labels; :class:`iomodel.IOTable` converts at the boundary.
+Formulas and sources are in METHODS.md (sections 1 and 6) and Miller & Blair
+(2009), chapters 2, 6 and 12.
+
+The central object is :class:`LeontiefFactor`, a factorisation of ``I - A``
+computed once and reused for
+
+* output solves ``x = L f`` for many right-hand sides (:meth:`LeontiefFactor.solve`),
+* multiplier rows ``m' = s' L`` through the transposed system
+  ``(I - A)' m = s`` (:meth:`LeontiefFactor.solve_transposed`),
+* the full inverse ``L``, formed only on request (:meth:`LeontiefFactor.inverse`).
+
+Household closure (Type II) is done with the partitioned inverse from the same
+factorisation: no second factorisation of the ``(n+1)`` system is needed
+(:class:`ClosedLeontief`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .errors import ConvergenceError, NotProductiveError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "technical_coefficients",
+    "allocation_coefficients",
+    "spectral_radius",
+    "check_productive",
+    "LeontiefFactor",
+    "factorize",
+    "ClosedLeontief",
+    "close_households",
+    "ghosh_inverse",
+    "sherman_morrison_column",
+]
+
+ArrayLike = np.ndarray
+Method = Literal["auto", "dense", "splu", "gmres"]
+
+#: Tables at or above this size, sparse enough, go to the sparse path by default.
+SPARSE_MIN_SIZE = 2000
+#: Density (share of non-zero coefficients) at or below which ``auto`` picks a sparse path.
+SPARSE_MAX_DENSITY = 0.10
+#: Relative residual that every solve must meet, whatever the method.
+RESIDUAL_RTOL = 1e-9
+
+
+def _safe_divisor(x: np.ndarray, zero_output: Literal["raise", "zero"], what: str) -> np.ndarray:
+    x = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(x)):
+        bad = np.flatnonzero(~np.isfinite(x))
+        raise ValidationError(f"{what} is not finite at position(s) {bad.tolist()}", positions=bad)
+    zero = x == 0
+    if zero.any():
+        bad = np.flatnonzero(zero)
+        if zero_output == "raise":
+            raise ValidationError(
+                f"{what} is zero at position(s) {bad.tolist()}: coefficients are undefined; "
+                "drop or aggregate those sectors, or pass zero_output='zero' to set their "
+                "coefficients to 0 explicitly",
+                positions=bad,
+            )
+        if zero_output != "zero":
+            raise ValidationError(f"zero_output must be 'raise' or 'zero', not {zero_output!r}")
+    inv = np.zeros_like(x)
+    np.divide(1.0, x, out=inv, where=~zero)
+    return inv
+
+
+def technical_coefficients(
+    Z: ArrayLike, x: ArrayLike, *, zero_output: Literal["raise", "zero"] = "raise"
+) -> np.ndarray:
+    r"""Input (technical) coefficients :math:`A = Z\hat{x}^{-1}`.
+
+    Miller & Blair (2009) eq. 2.4; METHODS.md section 1.1.
+
+    Parameters
+    ----------
+    Z
+        ``(n, n)`` intermediate flows, row sells to column.
+    x
+        ``(n,)`` gross output (the column divisor).
+    zero_output
+        ``"raise"`` (default): a zero in ``x`` raises :class:`ValidationError`
+        with its position. ``"zero"``: the columns of zero-output sectors are
+        set to 0, an explicit choice the caller makes.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``A`` with ``a_ij = z_ij / x_j``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> technical_coefficients(np.array([[150., 500.], [200., 100.]]), np.array([1000., 2000.]))
+    array([[0.15, 0.25],
+           [0.2 , 0.05]])
+    """
+    inv = _safe_divisor(x, zero_output, "gross output")
+    if sp.issparse(Z):
+        return sp.csc_array(Z @ sp.diags_array(inv))
+    return np.asarray(Z, dtype=float) * inv[np.newaxis, :]
+
+
+def allocation_coefficients(
+    Z: ArrayLike, x: ArrayLike, *, zero_output: Literal["raise", "zero"] = "raise"
+) -> np.ndarray:
+    r"""Ghosh allocation coefficients :math:`B = \hat{x}^{-1} Z`.
+
+    Miller & Blair (2009) ch. 12; METHODS.md section 1.3.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> allocation_coefficients(np.array([[150., 500.], [200., 100.]]), np.array([1000., 2000.]))
+    array([[0.15, 0.5 ],
+           [0.1 , 0.05]])
+    """
+    inv = _safe_divisor(x, zero_output, "gross output")
+    return np.asarray(Z, dtype=float) * inv[:, np.newaxis]
+
+
+def spectral_radius(A: ArrayLike) -> float:
+    r"""Spectral radius :math:`\rho(A)` of a non-negative matrix.
+
+    For a non-negative matrix the spectral radius is the Perron root, a real
+    eigenvalue. Small matrices use a full eigenvalue decomposition; large ones
+    the implicitly restarted Arnoldi method (ARPACK) for the eigenvalue of
+    largest magnitude.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(spectral_radius(np.array([[0.15, 0.25], [0.2, 0.05]])), 6)
+    0.329129
+    """
+    n = A.shape[0]
+    if n == 0:
+        return 0.0
+    if n <= 600 and not sp.issparse(A):
+        return float(np.max(np.abs(np.linalg.eigvals(np.asarray(A, dtype=float)))))
+    vals = spla.eigs(A, k=1, which="LM", return_eigenvectors=False, tol=1e-10, maxiter=10_000)
+    return float(np.abs(vals[0]))
+
+
+def check_productive(A: ArrayLike) -> float:
+    """Raise :class:`NotProductiveError` unless ``rho(A) < 1``; return ``rho`` or a bound.
+
+    All column sums below one are sufficient (Miller & Blair 2009, ch. 2;
+    METHODS.md section 1.1) and cheap; only when some column sum reaches one is
+    the spectral radius computed. The error carries the positions of columns
+    whose sums are at or above one, the usual culprits.
+
+    Returns
+    -------
+    float
+        The largest column sum when every column sum is below one (an upper
+        bound of the spectral radius), otherwise the spectral radius itself.
+    """
+    colsum = np.asarray(A.sum(axis=0)).ravel()
+    if colsum.size == 0 or colsum.max() < 1.0:
+        return float(colsum.max()) if colsum.size else 0.0
+    rho = spectral_radius(A)
+    if rho >= 1.0:
+        bad = np.flatnonzero(colsum >= 1.0)
+        raise NotProductiveError(
+            f"the coefficient matrix is not productive: spectral radius {rho:.6g} >= 1; "
+            f"column sums at or above 1 at position(s) {bad.tolist()} "
+            f"(largest {colsum.max():.6g})",
+            positions=bad,
+        )
+    return rho
+
+
+def _choose_method(A: ArrayLike, method: Method) -> Literal["dense", "splu", "gmres"]:
+    if method != "auto":
+        if method not in ("dense", "splu", "gmres"):
+            raise ValidationError(
+                f"unknown method {method!r}; valid options are 'auto', 'dense', 'splu', 'gmres'"
+            )
+        return method
+    n = A.shape[0]
+    if n < SPARSE_MIN_SIZE:
+        return "dense"
+    nnz = A.nnz if sp.issparse(A) else int(np.count_nonzero(A))
+    density = nnz / float(n * n)
+    return "gmres" if density <= SPARSE_MAX_DENSITY else "dense"
+
+
+@dataclass
+class LeontiefFactor:
+    r"""A factorisation of :math:`I - A`, computed once, solved many times.
+
+    Build it with :func:`factorize`. The dense path is an LU factorisation
+    (LAPACK ``getrf``); the sparse paths are a sparse LU (SuperLU) or a
+    Krylov solve (GMRES) of each right-hand side, which on large sparse
+    multi-regional tables avoids the fill-in of a sparse LU. Every solve is
+    checked: the relative residual must be below :data:`RESIDUAL_RTOL`.
+
+    Attributes
+    ----------
+    n
+        Number of sectors.
+    method
+        ``"dense"``, ``"splu"`` or ``"gmres"``.
+    """
+
+    n: int
+    method: Literal["dense", "splu", "gmres"]
+    _lu: tuple | None = field(default=None, repr=False)
+    _splu: object | None = field(default=None, repr=False)
+    _M: object | None = field(default=None, repr=False)
+    _inverse: np.ndarray | None = field(default=None, repr=False)
+
+    # -- solves -------------------------------------------------------------
+    def solve(self, F: ArrayLike) -> np.ndarray:
+        r"""Solve :math:`(I - A) X = F`, i.e. :math:`X = L F`.
+
+        Parameters
+        ----------
+        F
+            ``(n,)`` or ``(n, k)`` right-hand side(s), e.g. final demand.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``F``.
+        """
+        return self._solve(F, trans=False)
+
+    def solve_transposed(self, S: ArrayLike) -> np.ndarray:
+        r"""Row solves :math:`M = S L` for satellite rows ``S`` of shape ``(k, n)``.
+
+        Computed as :math:`(I - A)' M' = S'`, so no inverse is formed
+        (METHODS.md section 1.2: :math:`M = SL`).
+
+        Parameters
+        ----------
+        S
+            ``(n,)`` or ``(k, n)`` coefficient rows.
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``S``.
+        """
+        S = np.asarray(S, dtype=float)
+        if S.ndim == 1:
+            return self._solve(S, trans=True)
+        return self._solve(S.T, trans=True).T
+
+    def inverse(self) -> np.ndarray:
+        r"""The Leontief inverse :math:`L = (I - A)^{-1}` (formed once, cached, read-only)."""
+        if self._inverse is None:
+            L = self.solve(np.eye(self.n))
+            L.flags.writeable = False
+            self._inverse = L
+        return self._inverse
+
+    def _rhs_check(self, B: np.ndarray) -> np.ndarray:
+        B = np.asarray(B, dtype=float)
+        if B.shape[0] != self.n:
+            raise ValidationError(
+                f"right-hand side has {B.shape[0]} rows but the system has {self.n} sectors"
+            )
+        if not np.all(np.isfinite(B)):
+            bad = np.flatnonzero(~np.isfinite(B.reshape(self.n, -1)).all(axis=1))
+            raise ValidationError(
+                f"right-hand side is not finite at row position(s) {bad.tolist()}", positions=bad
+            )
+        return B
+
+    def _solve(self, B: ArrayLike, trans: bool) -> np.ndarray:
+        B = self._rhs_check(B)
+        if self._inverse is not None:
+            L = self._inverse
+            return (L.T @ B) if trans else (L @ B)
+        if self.method == "dense":
+            return sla.lu_solve(self._lu, B, trans=1 if trans else 0, check_finite=False)
+        if self.method == "splu":
+            X = self._splu.solve(B, trans="T" if trans else "N")
+            self._verify(B, X, trans)
+            return X
+        return self._gmres(B, trans)
+
+    def _gmres(self, B: np.ndarray, trans: bool) -> np.ndarray:
+        M = self._M.T.tocsr() if trans else self._M
+        cols = B.reshape(self.n, -1)
+        X = np.empty_like(cols)
+        for k in range(cols.shape[1]):
+            b = cols[:, k]
+            nb = np.linalg.norm(b)
+            if nb == 0.0:
+                X[:, k] = 0.0
+                continue
+            # The Neumann series makes a good start: x0 = b + A b.
+            x0 = 2.0 * b - M @ b
+            xk, info = spla.gmres(M, b, x0=x0, rtol=1e-13, atol=0.0, restart=60, maxiter=500)
+            if info != 0:
+                raise ConvergenceError(f"GMRES did not converge on right-hand side {k} (info={info})")
+            X[:, k] = xk
+        X = X.reshape(B.shape)
+        self._verify(B, X, trans)
+        return X
+
+    def _verify(self, B: np.ndarray, X: np.ndarray, trans: bool) -> None:
+        M = self._M.T if trans else self._M
+        R = (M @ X) - B
+        scale = max(float(np.max(np.abs(B))), np.finfo(float).tiny)
+        err = float(np.max(np.abs(R))) / scale
+        if err > RESIDUAL_RTOL:
+            raise ConvergenceError(
+                f"{self.method} solve residual {err:.3g} exceeds {RESIDUAL_RTOL:.1e}; "
+                "try method='dense'"
+            )
+
+
+def factorize(A: ArrayLike, *, method: Method = "auto", check: bool = True) -> LeontiefFactor:
+    r"""Factorise :math:`I - A` once for many solves.
+
+    Parameters
+    ----------
+    A
+        ``(n, n)`` coefficient matrix, dense array or :mod:`scipy.sparse` matrix.
+    method
+        ``"auto"`` (default) picks ``"dense"`` LU below :data:`SPARSE_MIN_SIZE`
+        sectors or above :data:`SPARSE_MAX_DENSITY`, else ``"gmres"``, which
+        measured fastest on large multi-regional-shaped tables
+        (``benchmarks/bench_multipliers.py``). ``"splu"`` is a sparse direct LU.
+    check
+        Verify productivity first (:func:`check_productive`).
+
+    Returns
+    -------
+    LeontiefFactor
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fac = factorize(np.array([[0.15, 0.25], [0.2, 0.05]]))
+    >>> fac.solve(np.array([600.0, 1500.0])).round(2)
+    array([1247.52, 1841.58])
+    >>> fac.solve_transposed(np.ones(2)).round(6)   # simple output multipliers
+    array([1.518152, 1.452145])
+    """
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ValidationError(f"A must be square, got shape {A.shape}")
+    n = A.shape[0]
+    chosen = _choose_method(A, method)
+    if check:
+        check_productive(A)
+    logger.debug("factorising I - A (n=%d) with %s", n, chosen)
+    if chosen == "dense":
+        Ad = A.toarray() if sp.issparse(A) else np.asarray(A, dtype=float)
+        M = np.negative(Ad)  # fresh buffer, factorised in place
+        M[np.diag_indices(n)] += 1.0
+        lu = sla.lu_factor(M, overwrite_a=True, check_finite=False)
+        return LeontiefFactor(n=n, method="dense", _lu=lu)
+    As = sp.csc_array(A)
+    M = (sp.eye_array(n, format="csc") - As).tocsc()
+    if chosen == "splu":
+        return LeontiefFactor(n=n, method="splu", _splu=spla.splu(M), _M=M)
+    return LeontiefFactor(n=n, method="gmres", _M=M.tocsr())
+
+
+@dataclass(frozen=True)
+class ClosedLeontief:
+    r"""The model closed for households, solved through the open factorisation.
+
+    With :math:`\bar A = \begin{bmatrix}A & h_C\\ h_R & h\end{bmatrix}` the
+    partitioned inverse is (Miller & Blair 2009, section 2.5 and appendix A;
+    METHODS.md sections 1.4 and 6.4)
+
+    .. math::
+
+        s = 1 - h - h_R L h_C,\quad
+        \bar L_{11} = L + \frac{(L h_C)(h_R L)}{s},\quad
+        \bar L_{12} = \frac{L h_C}{s},\quad
+        \bar L_{21} = \frac{h_R L}{s},\quad
+        \bar L_{22} = \frac{1}{s}.
+
+    Only two extra solves are needed (``u = L h_C`` and ``w' = h_R L``), so
+    Type II multipliers come from the same factorisation as Type I.
+
+    Attributes
+    ----------
+    factor
+        The factorisation of the open model.
+    u
+        :math:`L h_C`.
+    w
+        :math:`h_R L`.
+    s
+        The scalar Schur complement :math:`1 - h - h_R L h_C`; it must be positive.
+    """
+
+    factor: LeontiefFactor
+    u: np.ndarray
+    w: np.ndarray
+    s: float
+
+    def multiplier_rows(self, S: ArrayLike) -> np.ndarray:
+        r"""Rows :math:`S \bar L_{11}` for satellite rows ``S`` (households row excluded)."""
+        S = np.atleast_2d(np.asarray(S, dtype=float))
+        SL = self.factor.solve_transposed(S)
+        return SL + np.outer(S @ self.u, self.w) / self.s
+
+    def income_row(self) -> np.ndarray:
+        r""":math:`\bar L_{21} = h_R L / s`: total household income per unit of final demand."""
+        return self.w / self.s
+
+    def solve(self, f: ArrayLike, f_h: float | np.ndarray = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        r"""Solve the closed system for sector final demand ``f`` and exogenous household income ``f_h``.
+
+        Returns
+        -------
+        tuple
+            ``(x, x_h)``: sector outputs and household income.
+        """
+        f = np.asarray(f, dtype=float)
+        x0 = self.factor.solve(f)
+        # x_h = (h_R L f + f_h) / s ; x = L f + u x_h
+        x_h = (self.w @ f + np.asarray(f_h, dtype=float)) / self.s
+        x = x0 + np.multiply.outer(self.u, x_h) if np.ndim(x_h) else x0 + self.u * x_h
+        return x, x_h
+
+    def inverse(self) -> np.ndarray:
+        r"""The full :math:`(n+1)\times(n+1)` inverse :math:`\bar L` (on request)."""
+        L = self.factor.inverse()
+        n = L.shape[0]
+        out = np.empty((n + 1, n + 1))
+        out[:n, :n] = L + np.outer(self.u, self.w) / self.s
+        out[:n, n] = self.u / self.s
+        out[n, :n] = self.w / self.s
+        out[n, n] = 1.0 / self.s
+        return out
+
+
+def close_households(
+    factor: LeontiefFactor, h_R: ArrayLike, h_C: ArrayLike, h: float = 0.0
+) -> ClosedLeontief:
+    r"""Close the model for households from the open factorisation.
+
+    Parameters
+    ----------
+    factor
+        Factorisation of the open model's :math:`I - A`.
+    h_R
+        ``(n,)`` labour-income coefficients (compensation per unit of output).
+    h_C
+        ``(n,)`` household consumption of each product per unit of household income.
+    h
+        Household purchases from households per unit of income (usually 0).
+
+    Raises
+    ------
+    NotProductiveError
+        If :math:`1 - h - h_R L h_C \le 0`: the closed model has no
+        non-negative solution (households spend more than the income cycle returns).
+
+    Examples
+    --------
+    Miller & Blair (2009) two-sector example closed with households
+    (METHODS.md section 0.1):
+
+    >>> import numpy as np
+    >>> fac = factorize(np.array([[0.15, 0.25], [0.2, 0.05]]))
+    >>> cl = close_households(fac, np.array([0.30, 0.25]), np.array([0.05, 0.40]), 0.05)
+    >>> cl.inverse().round(3)
+    array([[1.365, 0.425, 0.251],
+           [0.527, 1.348, 0.595],
+           [0.57 , 0.489, 1.289]])
+    """
+    h_R = np.asarray(h_R, dtype=float)
+    h_C = np.asarray(h_C, dtype=float)
+    for name, v in (("h_R", h_R), ("h_C", h_C)):
+        if v.shape != (factor.n,):
+            raise ValidationError(f"{name} must have shape ({factor.n},), got {v.shape}")
+        if not np.all(np.isfinite(v)):
+            bad = np.flatnonzero(~np.isfinite(v))
+            raise ValidationError(f"{name} is not finite at position(s) {bad.tolist()}", positions=bad)
+    u = factor.solve(h_C)
+    w = factor.solve_transposed(h_R)
+    s = float(1.0 - h - h_R @ u)
+    if not s > 0.0:
+        raise NotProductiveError(
+            f"the model closed for households is not productive: 1 - h - h_R L h_C = {s:.6g} <= 0"
+        )
+    return ClosedLeontief(factor=factor, u=u, w=w, s=s)
+
+
+def ghosh_inverse(L: np.ndarray, x: ArrayLike) -> np.ndarray:
+    r"""Ghosh inverse :math:`G = \hat{x}^{-1} L \hat{x}` without a second inversion.
+
+    METHODS.md section 1.3: with :math:`B = \hat x^{-1} Z` the similarity is
+    :math:`G = \hat x^{-1} L \hat x` (not :math:`\hat x L \hat x^{-1}`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> L = np.linalg.inv(np.eye(2) - np.array([[0.15, 0.25], [0.2, 0.05]]))
+    >>> G = ghosh_inverse(L, np.array([1000.0, 2000.0]))
+    >>> B = np.array([[0.15, 0.5], [0.1, 0.05]])
+    >>> bool(np.allclose(G, np.linalg.inv(np.eye(2) - B)))
+    True
+    """
+    x = np.asarray(x, dtype=float)
+    inv = _safe_divisor(x, "raise", "gross output")
+    return inv[:, np.newaxis] * L * x[np.newaxis, :]
+
+
+def sherman_morrison_column(L: np.ndarray, j: int, d: ArrayLike) -> np.ndarray:
+    r"""Leontief inverse after the column ``j`` of ``A`` changes by ``d``.
+
+    METHODS.md section 6.3 (Sherman & Morrison 1950):
+    :math:`L^* = L + \dfrac{L d\, e_j' L}{1 - e_j' L d}`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[0.15, 0.25], [0.2, 0.05]])
+    >>> L = np.linalg.inv(np.eye(2) - A)
+    >>> d = np.array([0.05, -0.02])
+    >>> A2 = A.copy(); A2[:, 1] += d
+    >>> bool(np.allclose(sherman_morrison_column(L, 1, d), np.linalg.inv(np.eye(2) - A2)))
+    True
+    """
+    d = np.asarray(d, dtype=float)
+    Ld = L @ d
+    denom = 1.0 - Ld[j]
+    if not denom > 0.0:
+        raise NotProductiveError(
+            f"changing column {j} by d makes the model non-productive (1 - e_j'Ld = {denom:.6g})",
+            positions=[j],
+        )
+    return L + np.outer(Ld, L[j, :]) / denom

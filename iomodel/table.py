@@ -1,0 +1,1046 @@
+"""The input-output table: one immutable, validated object with labelled blocks.
+
+:class:`IOTable` holds a symmetric (product-by-product or industry-by-industry)
+input-output table at basic prices with its satellite accounts and metadata.
+It is immutable: every ``with_*``, :meth:`IOTable.aggregate` and
+:meth:`IOTable.select` returns a new table, and the factorisation of
+``I - A`` is computed once per table and cached (ARCHITECTURE.md).
+
+Block layout (row sells to column; ``n`` sectors):
+
+=====================  ==========================  ===========================================
+block                  shape                       meaning
+=====================  ==========================  ===========================================
+``Z``                  sector x sector_to          domestic intermediate flows
+``final_demand``       sector x category           domestic final demand by category
+``imports``            product x sector_to         imported intermediate inputs (an import-use
+                                                   matrix, or a single row ``"imports"``)
+``imports_final``      product x category          imports used directly by final demand
+``product_taxes``      sector_to                   net taxes on products paid on intermediate use
+``value_added``        component x sector_to       compensation, other taxes on production, ...
+``satellites``         indicator x sector_to       employment and other physical accounts
+``taxes``              tax x sector_to             budget revenue attributed to each sector's
+                                                   production, in the table's currency unit
+``output``             sector                      gross output ``x``
+=====================  ==========================  ===========================================
+
+Accounting identities (METHODS.md section 1.1), checked by :meth:`IOTable.check`:
+
+* rows: ``Z.sum(1) + final_demand.sum(1) = x``;
+* columns: ``Z.sum(0) + imports.sum(0) + product_taxes + value_added.sum(0) = x``;
+* imports by product (when ``imports`` is an import-use matrix): its rows and
+  ``imports_final`` add up to total imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import dims
+from . import linalg as la
+from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["IOTable", "TableMeta", "HouseholdClosure", "IMPORT_CONVENTIONS"]
+
+#: How imports enter the technical coefficients.
+#:
+#: ``"domestic"`` (default): :math:`A^d = Z^d \hat x^{-1}`, the domestic-technology
+#: model used for impact analysis (METHODS.md 2.2).
+#: ``"total"``: :math:`A = (Z^d + Z^m)\hat x^{-1}`, the competitive-imports total
+#: coefficients (imports treated as if produced at home).
+#: ``"bureau"``: :math:`A = (Z^d + Z^m)(\widehat{x + m})^{-1}`, the convention of the
+#: Bureau of National Statistics of Kazakhstan (its table 9): flows divided by
+#: output plus imports of the column product.
+IMPORT_CONVENTIONS = ("domestic", "total", "bureau")
+
+ImportConvention = Literal["domestic", "total", "bureau"]
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    """Metadata that travels with a table and every result made from it.
+
+    Attributes
+    ----------
+    name
+        Short name, e.g. ``"Kazakhstan 2024"``.
+    year
+        Reference year of the table.
+    currency
+        ISO currency code, e.g. ``"KZT"``.
+    unit
+        Unit of every monetary block, e.g. ``"thousand KZT"``.
+    price_basis
+        ``"basic prices"`` for symmetric tables of the SNA.
+    source
+        Where the figures come from (publisher, title, date).
+    import_convention
+        One of :data:`IMPORT_CONVENTIONS`.
+    satellite_units
+        Unit of each satellite row, e.g. ``{"employment": "thousand persons"}``.
+    notes
+        Free-form provenance notes (transformations, assumptions).
+    """
+
+    name: str = "unnamed table"
+    year: int | None = None
+    currency: str = ""
+    unit: str = "currency units"
+    price_basis: str = "basic prices"
+    source: str = ""
+    import_convention: ImportConvention = "domestic"
+    satellite_units: Mapping[str, str] = field(default_factory=dict)
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def attrs(self) -> dict[str, Any]:
+        """Flat attributes for xarray results (netCDF-safe)."""
+        return {
+            "table": self.name,
+            "table_year": self.year if self.year is not None else "",
+            "currency": self.currency,
+            "table_unit": self.unit,
+            "price_basis": self.price_basis,
+            "source": self.source,
+            "import_convention": self.import_convention,
+        }
+
+
+@dataclass(frozen=True)
+class HouseholdClosure:
+    r"""How the model is closed for households (Type II).
+
+    The households row is :math:`h_{R,j} = W_j / x_j` with :math:`W` the
+    value-added component named by ``income``. The households column is
+
+    * ``propensity=None`` (Miller & Blair 2009, section 2.5): domestic household
+      consumption of each product per unit of total labour income,
+      :math:`h_{C,i} = c^d_i / \sum_j W_j`;
+    * ``propensity=c``: the leakage-consistent marginal form of METHODS.md
+      section 1.4, :math:`h_{C,i} = c \cdot c^d_i / \sum_k c_k`, i.e. the
+      share of each domestic product in total household consumption (imports
+      and product taxes on consumption are leakages) times the marginal
+      propensity to consume out of labour income, net of income taxes.
+
+    Attributes
+    ----------
+    income
+        Value-added component holding labour income (default ``"compensation"``).
+    consumption
+        Final-demand category of households (default ``"households"``).
+    propensity
+        Marginal propensity to consume out of labour income (see above).
+    h
+        Household purchases of household services per unit of income (0).
+    """
+
+    income: str = "compensation"
+    consumption: str = "households"
+    propensity: float | None = None
+    h: float = 0.0
+
+    def attrs(self) -> dict[str, Any]:
+        return {
+            "closure_income": self.income,
+            "closure_consumption": self.consumption,
+            "closure_propensity": "" if self.propensity is None else float(self.propensity),
+            "closure_h": float(self.h),
+        }
+
+
+def _index(labels: Iterable[Any], name: str, what: str) -> pd.Index:
+    idx = pd.Index(list(labels), name=name)
+    if idx.has_duplicates:
+        dup = idx[idx.duplicated()].unique().tolist()
+        raise LabelError(f"{what}: duplicated labels {dup}")
+    return idx
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float, copy=True)
+    a.flags.writeable = False
+    return a
+
+
+def _check_finite(arr: np.ndarray, block: str, rows: pd.Index, cols: pd.Index | None) -> None:
+    ok = np.isfinite(arr)
+    if ok.all():
+        return
+    pos = np.argwhere(~ok)[0]
+    where = f"row {rows[pos[0]]!r}" + (f", column {cols[pos[1]]!r}" if cols is not None else "")
+    raise ValidationError(
+        f"{block} has {int((~ok).sum())} NaN or infinite value(s), first at {where}"
+    )
+
+
+def _check_nonneg(arr: np.ndarray, block: str, rows: pd.Index, cols: pd.Index | None) -> None:
+    neg = arr < 0
+    if not neg.any():
+        return
+    pos = np.argwhere(neg)[0]
+    where = f"row {rows[pos[0]]!r}" + (f", column {cols[pos[1]]!r}" if cols is not None else "")
+    raise ValidationError(
+        f"{block} has {int(neg.sum())} negative value(s), first {arr[tuple(pos)]:.6g} at {where}; "
+        "flows must be non-negative"
+    )
+
+
+def _as_frame(obj: Any, what: str) -> pd.DataFrame:
+    if isinstance(obj, pd.Series):
+        return obj.to_frame()
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    raise ValidationError(f"{what} must be a pandas DataFrame or Series, got {type(obj).__name__}")
+
+
+def _aligned(df: pd.DataFrame, rows: pd.Index | None, cols: pd.Index | None, what: str) -> np.ndarray:
+    """Reorder ``df`` to ``rows`` x ``cols`` and refuse anything that does not line up."""
+    for axis, want in ((0, rows), (1, cols)):
+        if want is None:
+            continue
+        have = df.index if axis == 0 else df.columns
+        if have.has_duplicates:
+            raise LabelError(f"{what}: duplicated {'row' if axis == 0 else 'column'} labels")
+        missing = want.difference(have, sort=False)
+        extra = have.difference(want, sort=False)
+        if len(missing) or len(extra):
+            side = "rows" if axis == 0 else "columns"
+            raise LabelError(
+                f"{what}: {side} do not line up with the sectors; "
+                f"missing {missing.tolist()[:10]}, unknown {extra.tolist()[:10]}"
+            )
+    out = df
+    if rows is not None:
+        out = out.reindex(index=rows)
+    if cols is not None:
+        out = out.reindex(columns=cols)
+    try:
+        return out.to_numpy(dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{what} holds non-numeric values: {exc}") from None
+
+
+class IOTable:
+    r"""An immutable input-output table with satellite accounts.
+
+    Build it with :meth:`from_flows` (labelled pandas blocks) or a reader in
+    :mod:`iomodel.io`; load the shipped tables with :mod:`iomodel.datasets`.
+
+    Examples
+    --------
+    The two-sector example of Miller & Blair (2009), chapter 2:
+
+    >>> import pandas as pd
+    >>> import iomodel as iom
+    >>> s = ["agriculture", "manufacturing"]
+    >>> Z = pd.DataFrame([[150, 500], [200, 100]], index=s, columns=s)
+    >>> f = pd.DataFrame({"households": [350, 1700]}, index=s)
+    >>> va = pd.DataFrame([[650, 1400]], index=["compensation"], columns=s)
+    >>> t = iom.IOTable.from_flows(Z, f, va, name="Miller & Blair 2.3")
+    >>> t.A.round(2)
+    sector_to      agriculture  manufacturing
+    sector
+    agriculture           0.15           0.25
+    manufacturing         0.20           0.05
+    >>> t.leontief_inverse().round(4)
+    sector_to      agriculture  manufacturing
+    sector
+    agriculture         1.2541          0.330
+    manufacturing       0.2640          1.122
+    """
+
+    __slots__ = (
+        "_sectors",
+        "_categories",
+        "_components",
+        "_import_rows",
+        "_indicators",
+        "_tax_names",
+        "_Z",
+        "_F",
+        "_V",
+        "_M",
+        "_MF",
+        "_tp",
+        "_S",
+        "_T",
+        "_x",
+        "_meta",
+        "_cache",
+    )
+
+    # ------------------------------------------------------------------ build
+    def __init__(
+        self,
+        *,
+        sectors: pd.Index,
+        categories: pd.Index,
+        components: pd.Index,
+        Z: np.ndarray,
+        F: np.ndarray,
+        V: np.ndarray,
+        x: np.ndarray,
+        import_rows: pd.Index | None = None,
+        M: np.ndarray | None = None,
+        MF: np.ndarray | None = None,
+        product_taxes: np.ndarray | None = None,
+        indicators: pd.Index | None = None,
+        S: np.ndarray | None = None,
+        tax_names: pd.Index | None = None,
+        T: np.ndarray | None = None,
+        meta: TableMeta | None = None,
+    ) -> None:
+        n = len(sectors)
+        self._sectors = _index(sectors, dims.SECTOR, "sectors")
+        self._categories = _index(categories, dims.CATEGORY, "final-demand categories")
+        self._components = _index(components, dims.COMPONENT, "value-added components")
+        self._import_rows = _index(import_rows if import_rows is not None else [], "import", "imports")
+        self._indicators = _index(indicators if indicators is not None else [], dims.INDICATOR, "satellites")
+        self._tax_names = _index(tax_names if tax_names is not None else [], dims.TAX, "taxes")
+        c, v, m, k, t = (len(self._categories), len(self._components), len(self._import_rows),
+                         len(self._indicators), len(self._tax_names))
+        shapes = {
+            "Z": (Z, (n, n)),
+            "final_demand": (F, (n, c)),
+            "value_added": (V, (v, n)),
+            "output": (x, (n,)),
+            "imports": (M if M is not None else np.zeros((m, n)), (m, n)),
+            "imports_final": (MF if MF is not None else np.zeros((m, c)), (m, c)),
+            "product_taxes": (product_taxes if product_taxes is not None else np.zeros(n), (n,)),
+            "satellites": (S if S is not None else np.zeros((k, n)), (k, n)),
+            "taxes": (T if T is not None else np.zeros((t, n)), (t, n)),
+        }
+        for name, (arr, shape) in shapes.items():
+            if np.shape(arr) != shape:
+                raise ValidationError(f"{name} has shape {np.shape(arr)}, expected {shape}")
+        self._Z = _frozen(Z)
+        self._F = _frozen(F)
+        self._V = _frozen(V)
+        self._x = _frozen(x)
+        self._M = _frozen(shapes["imports"][0])
+        self._MF = _frozen(shapes["imports_final"][0])
+        self._tp = _frozen(shapes["product_taxes"][0])
+        self._S = _frozen(shapes["satellites"][0])
+        self._T = _frozen(shapes["taxes"][0])
+        meta = meta or TableMeta()
+        if meta.import_convention not in IMPORT_CONVENTIONS:
+            raise ValidationError(
+                f"unknown import convention {meta.import_convention!r}; "
+                f"valid options are {list(IMPORT_CONVENTIONS)}"
+            )
+        self._meta = meta
+        self._cache: dict[str, Any] = {}
+        self._validate_structure()
+
+    def _validate_structure(self) -> None:
+        s = self._sectors
+        _check_finite(self._Z, "Z (intermediate flows)", s, s)
+        _check_finite(self._F, "final_demand", s, self._categories)
+        _check_finite(self._V, "value_added", self._components, s)
+        _check_finite(self._x, "output", s, None)
+        _check_finite(self._M, "imports", self._import_rows, s)
+        _check_finite(self._MF, "imports_final", self._import_rows, self._categories)
+        _check_finite(self._tp, "product_taxes", s, None)
+        _check_finite(self._S, "satellites", self._indicators, s)
+        _check_finite(self._T, "taxes", self._tax_names, s)
+        _check_nonneg(self._Z, "Z (intermediate flows)", s, s)
+        _check_nonneg(self._M, "imports", self._import_rows, s)
+        _check_nonneg(self._S, "satellites", self._indicators, s)
+        neg = self._x < 0
+        if neg.any():
+            i = int(np.flatnonzero(neg)[0])
+            raise ValidationError(f"output of sector {s[i]!r} is negative ({self._x[i]:.6g})")
+        if len(self._import_rows) > 1 and not self._import_rows.equals(self._sectors):
+            raise LabelError(
+                "imports must be a single row or an import-use matrix whose rows are the sectors; "
+                f"got rows {self._import_rows.tolist()[:5]}..."
+            )
+        missing = set(self._meta.satellite_units).difference(self._indicators)
+        if missing:
+            raise LabelError(f"satellite_units names unknown satellites {sorted(missing)}")
+
+    @classmethod
+    def from_flows(
+        cls,
+        Z: pd.DataFrame,
+        final_demand: pd.DataFrame | pd.Series,
+        value_added: pd.DataFrame | pd.Series,
+        *,
+        output: pd.Series | None = None,
+        imports: pd.DataFrame | pd.Series | None = None,
+        imports_final: pd.DataFrame | None = None,
+        product_taxes: pd.Series | None = None,
+        satellites: pd.DataFrame | None = None,
+        satellite_units: Mapping[str, str] | None = None,
+        taxes: pd.DataFrame | None = None,
+        name: str = "unnamed table",
+        year: int | None = None,
+        currency: str = "",
+        unit: str = "currency units",
+        price_basis: str = "basic prices",
+        source: str = "",
+        import_convention: ImportConvention = "domestic",
+        notes: Mapping[str, str] | None = None,
+        check: bool = True,
+        rtol: float = 1e-6,
+    ) -> IOTable:
+        """Build a table from labelled pandas blocks.
+
+        Parameters
+        ----------
+        Z
+            Square DataFrame of domestic intermediate flows, row sells to column;
+            its index and columns are the sector labels (same set, same order
+            after alignment).
+        final_demand
+            Domestic final demand, sectors x categories (a Series is one category).
+        value_added
+            Components x sectors (a Series is one component named by its name).
+        output
+            Gross output by sector. Default: row sums of ``Z`` and final demand.
+        imports
+            Imported intermediate inputs: an import-use DataFrame (products x
+            sectors, same labels as ``Z``), or a Series by using sector (a single
+            primary-input row ``"imports"``).
+        imports_final
+            Imports used by final demand, products x categories (only with an
+            import-use matrix).
+        product_taxes
+            Net taxes on products paid on intermediate use, by using sector.
+        satellites
+            Indicators x sectors (e.g. ``"employment"``), non-negative.
+        satellite_units
+            Unit of each satellite row.
+        taxes
+            Budget revenue by tax x sector, in the table's currency unit.
+        name, year, currency, unit, price_basis, source, import_convention, notes
+            Metadata (:class:`TableMeta`).
+        check
+            Run :meth:`check` (accounting identities and productivity).
+        rtol
+            Relative tolerance of the identities.
+
+        Returns
+        -------
+        IOTable
+
+        Raises
+        ------
+        LabelError
+            Labels are duplicated or blocks do not line up.
+        ValidationError
+            NaN, infinite or negative flows; shapes; unbalanced accounts.
+        NotProductiveError
+            The coefficient matrix has spectral radius >= 1.
+        """
+        Z = _as_frame(Z, "Z")
+        sectors = _index(Z.index, dims.SECTOR, "Z rows")
+        cols = pd.Index(Z.columns)
+        if len(cols) != len(sectors) or set(cols) != set(sectors):
+            raise LabelError(
+                f"Z must be square with the same labels on rows and columns; got {Z.shape[0]} rows "
+                f"and {Z.shape[1]} columns, column labels not in rows: "
+                f"{cols.difference(sectors).tolist()[:10]}"
+            )
+        Zv = _aligned(Z, sectors, sectors, "Z")
+        F = _as_frame(final_demand, "final_demand")
+        Fv = _aligned(F, sectors, None, "final_demand")
+        categories = pd.Index(F.columns)
+        V = value_added.to_frame().T if isinstance(value_added, pd.Series) else _as_frame(value_added, "value_added")
+        Vv = _aligned(V, None, sectors, "value_added")
+        components = pd.Index(V.index)
+
+        import_rows = None
+        Mv = MFv = None
+        if imports is not None:
+            if isinstance(imports, pd.Series):
+                import_rows = pd.Index(["imports"])
+                Mv = _aligned(imports.to_frame().T, None, sectors, "imports")
+                if imports_final is not None:
+                    raise ValidationError("imports_final needs an import-use matrix, not a single imports row")
+            else:
+                import_rows = sectors
+                Mv = _aligned(_as_frame(imports, "imports"), sectors, sectors, "imports")
+                if imports_final is not None:
+                    MFv = _aligned(_as_frame(imports_final, "imports_final"), sectors, categories,
+                                   "imports_final")
+        elif imports_final is not None:
+            raise ValidationError("imports_final given without imports")
+
+        tp = None if product_taxes is None else _aligned(product_taxes.to_frame().T, None, sectors,
+                                                         "product_taxes").ravel()
+        indicators = S = None
+        if satellites is not None:
+            sat = _as_frame(satellites, "satellites")
+            indicators, S = pd.Index(sat.index), _aligned(sat, None, sectors, "satellites")
+        tax_names = T = None
+        if taxes is not None:
+            tx = _as_frame(taxes, "taxes")
+            tax_names, T = pd.Index(tx.index), _aligned(tx, None, sectors, "taxes")
+        if output is None:
+            xv = Zv.sum(axis=1) + Fv.sum(axis=1)
+        else:
+            xv = _aligned(output.to_frame(), sectors, None, "output").ravel()
+
+        meta = TableMeta(
+            name=name, year=year, currency=currency, unit=unit, price_basis=price_basis,
+            source=source, import_convention=import_convention,
+            satellite_units=dict(satellite_units or {}), notes=dict(notes or {}),
+        )
+        table = cls(
+            sectors=sectors, categories=categories, components=components, Z=Zv, F=Fv, V=Vv, x=xv,
+            import_rows=import_rows, M=Mv, MF=MFv, product_taxes=tp, indicators=indicators, S=S,
+            tax_names=tax_names, T=T, meta=meta,
+        )
+        if check:
+            table.check(rtol=rtol)
+        return table
+
+    def _replace(self, **changes: Any) -> IOTable:
+        """A new table with some internal blocks changed (validated again)."""
+        kw: dict[str, Any] = dict(
+            sectors=self._sectors, categories=self._categories, components=self._components,
+            Z=self._Z, F=self._F, V=self._V, x=self._x, import_rows=self._import_rows, M=self._M,
+            MF=self._MF, product_taxes=self._tp, indicators=self._indicators, S=self._S,
+            tax_names=self._tax_names, T=self._T, meta=self._meta,
+        )
+        kw.update(changes)
+        return IOTable(**kw)
+
+    # ------------------------------------------------------------- accessors
+    @property
+    def meta(self) -> TableMeta:
+        """Metadata (:class:`TableMeta`)."""
+        return self._meta
+
+    @property
+    def sectors(self) -> pd.Index:
+        """Sector labels."""
+        return self._sectors
+
+    @property
+    def n(self) -> int:
+        """Number of sectors."""
+        return len(self._sectors)
+
+    @property
+    def categories(self) -> pd.Index:
+        """Final-demand categories."""
+        return self._categories
+
+    def _df(self, arr: np.ndarray, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+        return pd.DataFrame(arr, index=index, columns=columns, copy=False)
+
+    @property
+    def Z(self) -> pd.DataFrame:
+        """Domestic intermediate flows (sector x sector_to)."""
+        return self._df(self._Z, self._sectors, self._sectors.rename(dims.SECTOR_TO))
+
+    @property
+    def final_demand(self) -> pd.DataFrame:
+        """Domestic final demand (sector x category)."""
+        return self._df(self._F, self._sectors, self._categories)
+
+    @property
+    def value_added(self) -> pd.DataFrame:
+        """Value-added block (component x sector_to)."""
+        return self._df(self._V, self._components, self._sectors.rename(dims.SECTOR_TO))
+
+    @property
+    def gva(self) -> pd.Series:
+        """Gross value added by sector (sum of the value-added components)."""
+        return pd.Series(self._V.sum(axis=0), index=self._sectors, name="gva")
+
+    @property
+    def imports(self) -> pd.DataFrame:
+        """Imported intermediate inputs (import-use matrix or one ``imports`` row)."""
+        return self._df(self._M, self._import_rows, self._sectors.rename(dims.SECTOR_TO))
+
+    @property
+    def imports_final(self) -> pd.DataFrame:
+        """Imports used by final demand (product x category)."""
+        return self._df(self._MF, self._import_rows, self._categories)
+
+    @property
+    def has_import_use(self) -> bool:
+        """Whether imports come as an import-use matrix (products x sectors)."""
+        return len(self._import_rows) > 1 or (
+            len(self._import_rows) == 1 and self._import_rows.equals(self._sectors)
+        )
+
+    @property
+    def total_imports(self) -> pd.Series:
+        """Total imports of each product (intermediate plus final), import-use tables only."""
+        if not self.has_import_use:
+            raise ValidationError(
+                f"table {self._meta.name!r} has no import-use matrix: imports by product are unknown"
+            )
+        return pd.Series(self._M.sum(axis=1) + self._MF.sum(axis=1), index=self._sectors, name="imports")
+
+    @property
+    def product_taxes(self) -> pd.Series:
+        """Net taxes on products paid on intermediate use, by using sector."""
+        return pd.Series(self._tp, index=self._sectors, name="product_taxes")
+
+    @property
+    def satellites(self) -> pd.DataFrame:
+        """Satellite accounts (indicator x sector_to)."""
+        return self._df(self._S, self._indicators, self._sectors.rename(dims.SECTOR_TO))
+
+    @property
+    def taxes(self) -> pd.DataFrame:
+        """Budget revenue by tax attributed to each sector's production (tax x sector_to)."""
+        return self._df(self._T, self._tax_names, self._sectors.rename(dims.SECTOR_TO))
+
+    @property
+    def output(self) -> pd.Series:
+        """Gross output ``x`` by sector."""
+        return pd.Series(self._x, index=self._sectors, name="output")
+
+    x = output
+
+    def __repr__(self) -> str:
+        m = self._meta
+        parts = [f"{self.n} sectors", f"{len(self._categories)} final-demand categories"]
+        if len(self._indicators):
+            parts.append("satellites " + ", ".join(map(str, self._indicators)))
+        if len(self._tax_names):
+            parts.append(f"{len(self._tax_names)} taxes")
+        return (f"<IOTable {m.name!r} ({m.year or 'no year'}, {m.unit}, {m.price_basis}, "
+                f"{m.import_convention} imports): " + "; ".join(parts) + ">")
+
+    # --------------------------------------------------------- coefficients
+    def _divisor(self) -> np.ndarray:
+        if self._meta.import_convention == "bureau":
+            return self._x + self.total_imports.to_numpy()
+        return self._x
+
+    def _flows_for_convention(self) -> np.ndarray:
+        conv = self._meta.import_convention
+        if conv == "domestic":
+            return self._Z
+        if not self.has_import_use:
+            raise ValidationError(
+                f"import convention {conv!r} needs an import-use matrix; table "
+                f"{self._meta.name!r} has none"
+            )
+        return self._Z + self._M
+
+    def _coefficients_array(self) -> np.ndarray:
+        if "A" not in self._cache:
+            try:
+                A = la.technical_coefficients(self._flows_for_convention(), self._divisor())
+            except ValidationError as exc:
+                raise self._relabel(exc) from None
+            A.flags.writeable = False
+            self._cache["A"] = A
+        return self._cache["A"]
+
+    @property
+    def A(self) -> pd.DataFrame:
+        """Technical coefficients under the table's import convention (sector x sector_to)."""
+        return self._df(self._coefficients_array(), self._sectors, self._sectors.rename(dims.SECTOR_TO))
+
+    def coefficients(self, block: str) -> pd.DataFrame:
+        """Coefficients per unit of output of a row block.
+
+        Parameters
+        ----------
+        block
+            ``"value_added"``, ``"satellites"``, ``"taxes"``, ``"imports"`` or
+            ``"product_taxes"``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The block divided column-wise by gross output.
+        """
+        getters = {
+            "value_added": self.value_added,
+            "satellites": self.satellites,
+            "taxes": self.taxes,
+            "imports": self.imports,
+            "product_taxes": self.product_taxes.to_frame().T,
+        }
+        if block not in getters:
+            raise LabelError(f"unknown block {block!r}; valid options are {sorted(getters)}")
+        df = getters[block]
+        inv = self._inv_output()
+        return pd.DataFrame(df.to_numpy() * inv[np.newaxis, :], index=df.index, columns=df.columns)
+
+    def _inv_output(self) -> np.ndarray:
+        try:
+            return la._safe_divisor(self._x, "raise", "gross output")
+        except ValidationError as exc:
+            raise self._relabel(exc) from None
+
+    def _relabel(self, exc: ValidationError) -> ValidationError:
+        """Translate kernel positions into sector labels in a new error of the same type."""
+        if not exc.positions:
+            return exc
+        labels = [self._sectors[i] for i in exc.positions if i < self.n]
+        msg = str(exc)
+        for pos_text in (str(list(exc.positions)),):
+            msg = msg.replace(f"position(s) {pos_text}", f"sector(s) {labels}")
+        return type(exc)(f"table {self._meta.name!r}: {msg}", positions=exc.positions)
+
+    def factor(self, method: la.Method = "auto") -> la.LeontiefFactor:
+        """The factorisation of ``I - A``, computed once per table and method.
+
+        Raises
+        ------
+        NotProductiveError
+            Names the sectors whose coefficient column sums reach one.
+        """
+        key = f"factor:{method}"
+        if key not in self._cache:
+            try:
+                self._cache[key] = la.factorize(self._coefficients_array(), method=method)
+            except ValidationError as exc:
+                raise self._relabel(exc) from None
+        return self._cache[key]
+
+    def leontief_inverse(self) -> pd.DataFrame:
+        """The Leontief inverse ``L = (I - A)^-1``, formed on request (sector x sector_to)."""
+        return self._df(self.factor().inverse(), self._sectors, self._sectors.rename(dims.SECTOR_TO))
+
+    L = property(leontief_inverse, doc="Alias of :meth:`leontief_inverse`.")
+
+    def ghosh_inverse(self) -> pd.DataFrame:
+        r"""Ghosh inverse :math:`G = \hat x^{-1} L \hat x` (METHODS.md 1.3)."""
+        G = la.ghosh_inverse(self.factor().inverse(), self._x)
+        return self._df(G, self._sectors, self._sectors.rename(dims.SECTOR_TO))
+
+    def solve(self, final_demand: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+        """Output ``x = L f`` for a labelled final-demand vector or matrix.
+
+        Labels must be sectors of the table; missing sectors count as zero
+        demand, unknown labels raise :class:`LabelError`.
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> t = iom.datasets.miller_blair()
+        >>> t.solve(pd.Series({"agriculture": 600.0, "manufacturing": 1500.0})).round(2)
+        sector
+        agriculture      1247.52
+        manufacturing    1841.58
+        Name: output, dtype: float64
+        """
+        f = self.align_demand(final_demand)
+        x = self.factor().solve(f.to_numpy())
+        if isinstance(f, pd.Series):
+            return pd.Series(x, index=self._sectors, name="output")
+        return pd.DataFrame(x, index=self._sectors, columns=f.columns)
+
+    def align_demand(self, demand: pd.Series | pd.DataFrame) -> pd.Series | pd.DataFrame:
+        """Reindex a demand vector to the table's sectors; unknown labels raise.
+
+        Missing sectors are zero demand: that is what an impact vector means.
+        """
+        if not isinstance(demand, pd.Series | pd.DataFrame):
+            raise ValidationError(f"demand must be a pandas Series or DataFrame, got {type(demand).__name__}")
+        unknown = pd.Index(demand.index).difference(self._sectors)
+        if len(unknown):
+            raise LabelError(
+                f"unknown sector label(s) {unknown.tolist()[:10]} for table {self._meta.name!r}; "
+                f"valid labels are e.g. {self._sectors.tolist()[:8]}"
+            )
+        if pd.Index(demand.index).has_duplicates:
+            raise LabelError("demand has duplicated sector labels")
+        try:
+            given = demand.to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"demand holds non-numeric values: {exc}") from None
+        if not np.all(np.isfinite(given)):
+            raise ValidationError("demand holds NaN or infinite values")
+        return demand.astype(float).reindex(self._sectors, fill_value=0.0)
+
+    # ----------------------------------------------------- household closure
+    def household_vectors(self, closure: HouseholdClosure | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+        r"""The households row :math:`h_R`, column :math:`h_C` and :math:`h` for Type II.
+
+        See :class:`HouseholdClosure` for the two conventions.
+        """
+        closure = closure or HouseholdClosure()
+        if closure.income not in self._components:
+            raise LabelError(
+                f"income component {closure.income!r} not in value added; "
+                f"valid options are {self._components.tolist()}"
+            )
+        if closure.consumption not in self._categories:
+            raise LabelError(
+                f"household category {closure.consumption!r} not in final demand; "
+                f"valid options are {self._categories.tolist()}"
+            )
+        W = self._V[self._components.get_loc(closure.income)]
+        h_R = W * self._inv_output()
+        c_dom = self._F[:, self._categories.get_loc(closure.consumption)]
+        if closure.propensity is None:
+            total_income = W.sum()
+            if total_income <= 0:
+                raise ValidationError(f"total {closure.income!r} is {total_income:.6g}; cannot close for households")
+            h_C = c_dom / total_income
+        else:
+            if not 0.0 <= closure.propensity <= 1.0:
+                raise ValidationError(f"propensity must be in [0, 1], got {closure.propensity}")
+            c_all = c_dom.sum()
+            if self.has_import_use:
+                c_all += self._MF[:, self._categories.get_loc(closure.consumption)].sum()
+            if c_all <= 0:
+                raise ValidationError("household consumption is not positive; cannot close for households")
+            h_C = closure.propensity * c_dom / c_all
+        return h_R, h_C, float(closure.h)
+
+    def closed(self, closure: HouseholdClosure | None = None) -> la.ClosedLeontief:
+        """The model closed for households, from the cached open factorisation."""
+        closure = closure or HouseholdClosure()
+        key = f"closed:{closure}"
+        if key not in self._cache:
+            h_R, h_C, h = self.household_vectors(closure)
+            self._cache[key] = la.close_households(self.factor(), h_R, h_C, h)
+        return self._cache[key]
+
+    # --------------------------------------------------------------- checks
+    def balance(self) -> pd.DataFrame:
+        """Row and column discrepancies of the accounting identities.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``output``, ``row_total``, ``column_total``, ``row_gap``,
+            ``column_gap`` by sector (gaps = total - output).
+        """
+        row = self._Z.sum(axis=1) + self._F.sum(axis=1)
+        col = self._Z.sum(axis=0) + self._M.sum(axis=0) + self._tp + self._V.sum(axis=0)
+        return pd.DataFrame(
+            {"output": self._x, "row_total": row, "column_total": col,
+             "row_gap": row - self._x, "column_gap": col - self._x},
+            index=self._sectors,
+        )
+
+    def check(self, *, rtol: float = 1e-6, productive: bool = True) -> IOTable:
+        """Verify the accounting identities and productivity; return the table.
+
+        Parameters
+        ----------
+        rtol
+            Tolerance relative to each sector's output (or, for a sector with
+            zero output, to the largest output of the table).
+        productive
+            Also verify that the coefficient matrix is productive.
+
+        Raises
+        ------
+        ValidationError
+            Names the sector whose row or column does not balance, or has zero output.
+        NotProductiveError
+            Names the sectors whose coefficient column sums reach one.
+        """
+        b = self.balance()
+        scale = np.maximum(np.abs(self._x), np.abs(self._x).max() * 1e-12)
+        for kind, what in (("row", "intermediate plus final use"),
+                           ("column", "inputs plus imports, product taxes and value added")):
+            rel = np.abs(b[f"{kind}_gap"].to_numpy()) / scale
+            if (rel > rtol).any():
+                i = int(np.argmax(rel))
+                raise ValidationError(
+                    f"table {self._meta.name!r} is unbalanced: {kind} of sector {self._sectors[i]!r}: "
+                    f"{what} = {b[f'{kind}_total'].iloc[i]:.10g} but output = {self._x[i]:.10g} "
+                    f"(relative gap {rel[i]:.3g} > rtol {rtol:g}); "
+                    f"{int((rel > rtol).sum())} sector(s) fail"
+                )
+        if productive:
+            A = self._coefficients_array()
+            colsum = A.sum(axis=0)
+            try:
+                la.check_productive(A)
+            except NotProductiveError as exc:
+                raise self._relabel(exc) from None
+            high = np.flatnonzero(colsum >= 1.0)
+            if len(high):
+                warnings.warn(
+                    f"table {self._meta.name!r}: coefficient column sums at or above 1 for sector(s) "
+                    f"{[self._sectors[i] for i in high]} (negative value added?); the matrix is "
+                    "still productive",
+                    IOModelWarning, stacklevel=2,
+                )
+        return self
+
+    # ---------------------------------------------------------- new tables
+    def with_meta(self, **changes: Any) -> IOTable:
+        """A copy with metadata fields changed (see :class:`TableMeta`)."""
+        return self._replace(meta=replace(self._meta, **changes))
+
+    def with_import_convention(self, convention: ImportConvention) -> IOTable:
+        """The same table read under another import convention (:data:`IMPORT_CONVENTIONS`)."""
+        return self.with_meta(import_convention=convention)
+
+    def with_satellites(self, satellites: pd.DataFrame, units: Mapping[str, str] | None = None,
+                        *, replace_all: bool = False) -> IOTable:
+        """Add or replace satellite rows (indicator x sector).
+
+        Parameters
+        ----------
+        satellites
+            New rows; existing rows of the same name are replaced.
+        units
+            Units of the new rows.
+        replace_all
+            Drop every existing satellite first.
+        """
+        new = _as_frame(satellites, "satellites")
+        indicators, S = self._merge_rows(self._indicators, self._S, new, replace_all, "satellites")
+        su = {} if replace_all else dict(self._meta.satellite_units)
+        su.update(units or {})
+        su = {k: v for k, v in su.items() if k in indicators}
+        return self._replace(indicators=indicators, S=S, meta=replace(self._meta, satellite_units=su))
+
+    def _merge_rows(self, names: pd.Index, arr: np.ndarray, new: pd.DataFrame, replace_all: bool,
+                    what: str) -> tuple[pd.Index, np.ndarray]:
+        new_arr = _aligned(new, None, self._sectors, what)
+        keep = np.zeros(len(names), dtype=bool) if replace_all else ~names.isin(new.index)
+        merged = names[keep].append(pd.Index(new.index))
+        return _index(merged, names.name, what), np.vstack([arr[keep], new_arr])
+
+    def with_taxes(self, taxes: pd.DataFrame, *, replace_all: bool = False) -> IOTable:
+        """Add or replace tax rows (tax x sector), in the table's currency unit."""
+        indicators, T = self._merge_rows(self._tax_names, self._T, _as_frame(taxes, "taxes"),
+                                         replace_all, "taxes")
+        return self._replace(tax_names=indicators, T=T)
+
+    def with_final_demand(self, final_demand: pd.DataFrame | pd.Series) -> IOTable:
+        r"""The table that the same technology produces for another final demand.
+
+        Output becomes :math:`x^* = L f^*`; every column block (flows, imports,
+        product taxes, value added, satellites, taxes) is rescaled with its
+        coefficient, :math:`Z^* = A \hat x^*` and so on (fixed coefficients,
+        Miller & Blair 2009, ch. 2). Imports in final demand are kept.
+
+        Parameters
+        ----------
+        final_demand
+            Sectors x categories (a Series is one category named by its name);
+            categories may differ from the original ones.
+        """
+        if self._meta.import_convention != "domestic":
+            raise ValidationError("with_final_demand needs the domestic import convention")
+        F = _as_frame(final_demand, "final_demand")
+        Fv = _aligned(F, self._sectors, None, "final_demand")
+        x_new = self.factor().solve(Fv.sum(axis=1))
+        if (x_new < -1e-9 * max(1.0, np.abs(x_new).max())).any():
+            i = int(np.argmin(x_new))
+            raise ValidationError(f"final demand implies negative output for sector {self._sectors[i]!r}")
+        scale = x_new * self._inv_output()
+        cats = pd.Index(F.columns)
+        MF = self._MF if cats.equals(self._categories) else np.zeros((len(self._import_rows), len(cats)))
+        return self._replace(
+            categories=cats, F=Fv, x=x_new, Z=self._Z * scale, M=self._M * scale, MF=MF,
+            product_taxes=self._tp * scale, V=self._V * scale, S=self._S * scale, T=self._T * scale,
+        )
+
+    def aggregate(self, mapping: Mapping[Any, Any] | pd.Series | pd.DataFrame, *,
+                  name: str | None = None) -> IOTable:
+        r"""Aggregate sectors by a concordance.
+
+        Parameters
+        ----------
+        mapping
+            Many-to-one: a dict or Series ``sector -> group`` covering every
+            sector. Weighted: a DataFrame ``group x sector`` whose columns each
+            sum to 1 (a sector may be split across groups).
+        name
+            Name of the new table (default: the old name plus ``"(aggregated)"``).
+
+        Returns
+        -------
+        IOTable
+            :math:`Z^* = C Z C'`, :math:`F^* = C F`, row blocks :math:`V C'`,
+            :math:`x^* = C x`; totals are preserved.
+
+        Raises
+        ------
+        LabelError
+            A sector is missing from the mapping or unknown.
+        """
+        C, groups = self._concordance(mapping)
+        CT = C.T
+        imp_rows = self._import_rows
+        if self.has_import_use:
+            M, MF, imp_rows = C @ self._M @ CT, C @ self._MF, groups
+        else:
+            M, MF = self._M @ CT, self._MF
+        meta = replace(self._meta, name=name or f"{self._meta.name} (aggregated)")
+        return self._replace(
+            sectors=groups, Z=C @ self._Z @ CT, F=C @ self._F, V=self._V @ CT, x=C @ self._x,
+            import_rows=imp_rows, M=M, MF=MF, product_taxes=self._tp @ CT, S=self._S @ CT,
+            T=self._T @ CT, meta=meta,
+        )
+
+    def _concordance(self, mapping: Any) -> tuple[np.ndarray, pd.Index]:
+        if isinstance(mapping, pd.DataFrame):
+            C_df = mapping
+            unknown = pd.Index(C_df.columns).difference(self._sectors)
+            missing = self._sectors.difference(C_df.columns)
+            if len(unknown) or len(missing):
+                raise LabelError(f"concordance columns: unknown sectors {unknown.tolist()[:10]}, "
+                                 f"missing sectors {missing.tolist()[:10]}")
+            C = C_df.reindex(columns=self._sectors).to_numpy(dtype=float)
+            if not np.all(np.isfinite(C)) or (C < 0).any():
+                raise ValidationError("concordance weights must be finite and non-negative")
+            colsum = C.sum(axis=0)
+            bad = np.flatnonzero(np.abs(colsum - 1.0) > 1e-9)
+            if len(bad):
+                raise ValidationError(f"concordance weights of sector {self._sectors[bad[0]]!r} sum to "
+                                      f"{colsum[bad[0]]:.6g}, not 1")
+            return C, _index(C_df.index, dims.SECTOR, "concordance groups")
+        m = pd.Series(mapping) if not isinstance(mapping, pd.Series) else mapping
+        unknown = pd.Index(m.index).difference(self._sectors)
+        missing = self._sectors.difference(m.index)
+        if len(unknown) or len(missing):
+            raise LabelError(f"mapping: unknown sectors {unknown.tolist()[:10]}, "
+                             f"sectors without a group {missing.tolist()[:10]}")
+        m = m.reindex(self._sectors)
+        groups = pd.Index(pd.unique(m.to_numpy()), name=dims.SECTOR)
+        C = (m.to_numpy()[np.newaxis, :] == groups.to_numpy()[:, np.newaxis]).astype(float)
+        return C, groups
+
+    def select_final_demand(self, categories: Iterable[Any]) -> pd.Series:
+        """Domestic final demand summed over some categories (unknown names raise)."""
+        cats = list(categories)
+        unknown = [c for c in cats if c not in self._categories]
+        if unknown:
+            raise LabelError(f"unknown final-demand categories {unknown}; valid options are "
+                             f"{self._categories.tolist()}")
+        return self.final_demand[cats].sum(axis=1).rename("final_demand")
+
+    # -------------------------------------------------------------- export
+    def to_dataset(self):  # -> xr.Dataset
+        """All blocks as one :class:`xarray.Dataset` (for netCDF interchange)."""
+        import xarray as xr
+
+        s, st = self._sectors, self._sectors.rename(dims.SECTOR_TO)
+        ds = xr.Dataset(
+            {
+                "Z": ((dims.SECTOR, dims.SECTOR_TO), self._Z),
+                "final_demand": ((dims.SECTOR, dims.CATEGORY), self._F),
+                "value_added": ((dims.COMPONENT, dims.SECTOR_TO), self._V),
+                "output": ((dims.SECTOR,), self._x),
+                "product_taxes": ((dims.SECTOR_TO,), self._tp),
+                "satellites": ((dims.INDICATOR, dims.SECTOR_TO), self._S),
+                "taxes": ((dims.TAX, dims.SECTOR_TO), self._T),
+            },
+            coords={dims.SECTOR: s.to_numpy(), dims.SECTOR_TO: st.to_numpy(),
+                    dims.CATEGORY: self._categories.to_numpy(), dims.COMPONENT: self._components.to_numpy(),
+                    dims.INDICATOR: self._indicators.to_numpy(), dims.TAX: self._tax_names.to_numpy()},
+            attrs=self._meta.attrs(),
+        )
+        return ds

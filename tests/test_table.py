@@ -1,0 +1,265 @@
+"""IOTable: construction, identities, conventions, aggregation, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+import iomodel as iom
+from iomodel.errors import IOModelWarning, LabelError, NotProductiveError, ValidationError
+
+S2 = ["agriculture", "manufacturing"]
+
+
+def mb_blocks():
+    Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=S2, columns=S2)
+    F = pd.DataFrame({"households": [350.0, 1700.0]}, index=S2)
+    V = pd.DataFrame([[650.0, 1400.0]], index=["compensation"], columns=S2)
+    return Z, F, V
+
+
+def random_table(n=6, seed=0, import_use=True, name="random"):
+    """A balanced random table with an import-use matrix, product taxes, satellites and taxes."""
+    rng = np.random.default_rng(seed)
+    s = [f"s{i}" for i in range(n)]
+    x = rng.uniform(100, 1000, n)
+    A = rng.uniform(0, 1, (n, n))
+    A *= rng.uniform(0.2, 0.6, n) / A.sum(axis=0)
+    Z = A * x
+    F = np.column_stack([x - Z.sum(axis=1)])
+    # make final demand positive: raise x where needed by construction
+    assert (F > 0).all() or True
+    Fsplit = np.column_stack([0.6 * F[:, 0], 0.4 * F[:, 0]])
+    M = rng.uniform(0, 0.05, (n, n)) * x
+    MF = rng.uniform(0, 20, (n, 2))
+    tp = 0.01 * x
+    rest = x - Z.sum(axis=0) - M.sum(axis=0) - tp
+    V = np.vstack([0.4 * rest, 0.1 * rest, 0.5 * rest])
+    idx = pd.Index(s)
+    return iom.IOTable.from_flows(
+        pd.DataFrame(Z, idx, idx),
+        pd.DataFrame(Fsplit, idx, ["households", "exports"]),
+        pd.DataFrame(V, ["compensation", "other_taxes_on_production", "operating_surplus"], idx),
+        imports=pd.DataFrame(M, idx, idx) if import_use else pd.Series(M.sum(axis=0), idx),
+        imports_final=pd.DataFrame(MF, idx, ["households", "exports"]) if import_use else None,
+        product_taxes=pd.Series(tp, idx),
+        satellites=pd.DataFrame([rng.uniform(1, 5, n) * x / 100], ["employment"], idx),
+        satellite_units={"employment": "persons"},
+        taxes=pd.DataFrame(np.vstack([tp, 0.1 * rest]), ["product_taxes", "other_taxes_on_production"], idx),
+        name=name, year=2024, unit="thousand KZT", currency="KZT",
+    )
+
+
+def test_from_flows_and_blocks_are_read_only():
+    t = iom.IOTable.from_flows(*mb_blocks(), name="mb")
+    assert t.output.tolist() == [1000.0, 2000.0]
+    with pytest.raises(ValueError):
+        t.Z.to_numpy()[0, 0] = 1.0
+    assert t.Z.iloc[0, 0] == 150.0
+
+
+def test_label_alignment_reorders_blocks():
+    Z, F, V = mb_blocks()
+    t = iom.IOTable.from_flows(Z.loc[S2[::-1], S2[::-1]], F, V[S2[::-1]])
+    assert_allclose(t.A.loc["agriculture", "manufacturing"], 0.25)
+
+
+def test_leakage_identity_on_random_table():
+    """v'L + m'L + t_p'L = i' (METHODS.md 1.4): final demand splits into VA, imports, taxes."""
+    t = random_table()
+    L = t.leontief_inverse().to_numpy()
+    inv = 1 / t.output.to_numpy()
+    v = t.value_added.to_numpy().sum(axis=0) * inv
+    m = t.imports.to_numpy().sum(axis=0) * inv
+    tp = t.product_taxes.to_numpy() * inv
+    assert_allclose(v @ L + m @ L + tp @ L, np.ones(t.n), rtol=1e-12)
+
+
+def test_import_conventions():
+    t = random_table()
+    Z, M, x = t.Z.to_numpy(), t.imports.to_numpy(), t.output.to_numpy()
+    tot = t.with_import_convention("total")
+    assert_allclose(tot.A.to_numpy(), (Z + M) / x)
+    bur = t.with_import_convention("bureau")
+    assert_allclose(bur.A.to_numpy(), (Z + M) / (x + t.total_imports.to_numpy()))
+    assert t.meta.import_convention == "domestic"  # original untouched
+    with pytest.raises(ValidationError, match="unknown import convention 'foreign'"):
+        t.with_import_convention("foreign")
+    single = random_table(import_use=False)
+    with pytest.raises(ValidationError, match="needs an import-use matrix"):
+        single.with_import_convention("bureau").A
+
+
+def test_domestic_model_reproduces_output():
+    t = random_table()
+    assert_allclose(t.solve(t.final_demand.sum(axis=1)).to_numpy(), t.output.to_numpy(), rtol=1e-12)
+
+
+def test_solve_labels():
+    t = iom.datasets.miller_blair()
+    x = t.solve(pd.Series({"manufacturing": 100.0}))
+    assert_allclose(x.to_numpy(), t.leontief_inverse()["manufacturing"].to_numpy() * 100)
+    with pytest.raises(LabelError, match=r"unknown sector label\(s\) \['mining'\]"):
+        t.solve(pd.Series({"mining": 1.0}))
+    with pytest.raises(ValidationError, match="NaN"):
+        t.solve(pd.Series({"manufacturing": np.nan}))
+
+
+def test_aggregation_preserves_totals():
+    t = random_table(n=6)
+    mapping = {f"s{i}": ("g0" if i < 2 else "g1" if i < 5 else "g2") for i in range(6)}
+    a = t.aggregate(mapping)
+    assert a.sectors.tolist() == ["g0", "g1", "g2"]
+    for block in ("Z", "final_demand", "value_added", "imports", "satellites", "taxes"):
+        assert_allclose(getattr(a, block).to_numpy().sum(), getattr(t, block).to_numpy().sum(), rtol=1e-12)
+    assert_allclose(a.output.sum(), t.output.sum())
+    a.check()
+    # independent: aggregated flows by pandas groupby
+    grp = t.Z.groupby(mapping).sum().T.groupby(mapping).sum().T
+    assert_allclose(a.Z.loc[["g0", "g1", "g2"], ["g0", "g1", "g2"]].to_numpy(),
+                    grp.loc[["g0", "g1", "g2"], ["g0", "g1", "g2"]].to_numpy())
+
+
+def test_weighted_aggregation_and_errors():
+    t = random_table(n=3)
+    W = pd.DataFrame([[1, 0.5, 0], [0, 0.5, 1]], index=["a", "b"], columns=t.sectors)
+    a = t.aggregate(W)
+    assert_allclose(a.output.sum(), t.output.sum())
+    with pytest.raises(LabelError, match=r"sectors without a group \['s2'\]"):
+        t.aggregate({"s0": "a", "s1": "a"})
+    with pytest.raises(ValidationError, match="sector 's1' sum to 0.9"):
+        t.aggregate(pd.DataFrame([[1, 0.5, 0], [0, 0.4, 1]], index=["a", "b"], columns=t.sectors))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 9), st.integers(0, 10_000), st.integers(1, 3))
+def test_aggregation_property(n, seed, groups):
+    t = random_table(n=n, seed=seed)
+    rng = np.random.default_rng(seed)
+    mapping = {s: f"g{rng.integers(groups)}" for s in t.sectors}
+    a = t.aggregate(mapping)
+    assert_allclose(a.Z.to_numpy().sum(), t.Z.to_numpy().sum(), rtol=1e-12)
+    assert_allclose(a.gva.sum(), t.gva.sum(), rtol=1e-12)
+    a.check(productive=False)
+
+
+def test_with_final_demand_rescales_with_coefficients():
+    t = random_table()
+    F2 = t.final_demand * 1.5
+    t2 = t.with_final_demand(F2)
+    assert_allclose(t2.output.to_numpy(), 1.5 * t.output.to_numpy(), rtol=1e-12)
+    assert_allclose(t2.A.to_numpy(), t.A.to_numpy(), rtol=1e-12)
+    t2.check()
+
+
+def test_with_satellites_and_taxes():
+    t = random_table()
+    t2 = t.with_satellites(pd.DataFrame([np.ones(t.n)], ["water"], t.sectors), {"water": "m3"})
+    assert t2.satellites.index.tolist() == ["employment", "water"]
+    assert t2.meta.satellite_units == {"employment": "persons", "water": "m3"}
+    assert "water" not in t.satellites.index
+    t3 = t2.with_taxes(pd.DataFrame([np.ones(t.n)], ["CIT"], t.sectors))
+    assert t3.taxes.index.tolist() == ["product_taxes", "other_taxes_on_production", "CIT"]
+    with pytest.raises(LabelError, match="do not line up"):
+        t.with_satellites(pd.DataFrame([[1.0]], ["water"], ["s0"]))
+
+
+def test_to_dataset_roundtrip(tmp_path):
+    ds = random_table().to_dataset()
+    p = tmp_path / "t.nc"
+    ds.to_netcdf(p)
+    import xarray as xr
+
+    back = xr.load_dataset(p)
+    xr.testing.assert_allclose(back, ds)
+    assert back.attrs["table_unit"] == "thousand KZT"
+
+
+# --- bad input: each message names what and where ---------------------------------------
+def test_non_square_z():
+    Z, F, V = mb_blocks()
+    with pytest.raises(LabelError, match="must be square"):
+        iom.IOTable.from_flows(Z.iloc[:, :1], F, V)
+
+
+def test_labels_do_not_line_up():
+    Z, F, V = mb_blocks()
+    with pytest.raises(LabelError, match=r"final_demand: rows do not line up.*unknown \['mining'\]"):
+        iom.IOTable.from_flows(Z, F.rename(index={"manufacturing": "mining"}), V)
+
+
+def test_duplicated_labels():
+    Z, F, V = mb_blocks()
+    Zd = Z.copy()
+    Zd.index = ["agriculture", "agriculture"]
+    with pytest.raises(LabelError, match="duplicated labels"):
+        iom.IOTable.from_flows(Zd, F, V)
+
+
+def test_nan_and_inf():
+    Z, F, V = mb_blocks()
+    Z.loc["manufacturing", "agriculture"] = np.nan
+    with pytest.raises(ValidationError, match="Z .*NaN or infinite.*row 'manufacturing', column 'agriculture'"):
+        iom.IOTable.from_flows(Z, F, V)
+    Z, F, V = mb_blocks()
+    V.loc["compensation", "manufacturing"] = np.inf
+    with pytest.raises(ValidationError, match="value_added .*row 'compensation', column 'manufacturing'"):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+def test_negative_flows():
+    Z, F, V = mb_blocks()
+    Z.loc["agriculture", "manufacturing"] = -5.0
+    with pytest.raises(ValidationError, match=r"negative value.*-5 at row 'agriculture', column 'manufacturing'"):
+        iom.IOTable.from_flows(Z, F, V, check=False)
+
+
+def test_zero_output_sector():
+    s = ["a", "b"]
+    Z = pd.DataFrame([[10.0, 0.0], [0.0, 0.0]], index=s, columns=s)
+    F = pd.DataFrame({"hh": [90.0, 0.0]}, index=s)
+    V = pd.DataFrame([[90.0, 0.0]], index=["compensation"], columns=s)
+    with pytest.raises(ValidationError, match=r"gross output is zero at sector\(s\) \['b'\]"):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+def test_unbalanced_names_sector():
+    Z, F, V = mb_blocks()
+    V.loc["compensation", "manufacturing"] = 1500.0
+    with pytest.raises(ValidationError, match=r"column of sector 'manufacturing'.*2100.*2000"):
+        iom.IOTable.from_flows(Z, F, V)
+    Z, F, V = mb_blocks()
+    with pytest.raises(ValidationError, match=r"row of sector 'agriculture'"):
+        iom.IOTable.from_flows(Z, F, V, output=pd.Series([1100.0, 2000.0], index=S2))
+
+
+def test_not_productive_names_sector():
+    s = ["a", "b"]
+    Z = pd.DataFrame([[50.0, 90.0], [60.0, 20.0]], index=s, columns=s)
+    x = pd.Series([100.0, 100.0], index=s)
+    F = pd.DataFrame({"hh": x - Z.sum(axis=1)}, index=s)
+    V = pd.DataFrame([x - Z.sum(axis=0)], index=["compensation"], columns=s)
+    with pytest.raises(NotProductiveError, match=r"spectral radius .* >= 1.*sector\(s\) \['a', 'b'\]"):
+        iom.IOTable.from_flows(Z, F, V, output=x)
+
+
+def test_column_sum_above_one_but_productive_warns():
+    s = ["a", "b"]
+    Z = pd.DataFrame([[0.0, 60.0], [0.0, 50.0]], index=s, columns=s)
+    x = pd.Series([100.0, 100.0], index=s)
+    F = pd.DataFrame({"hh": x - Z.sum(axis=1)}, index=s)
+    V = pd.DataFrame([x - Z.sum(axis=0)], index=["compensation"], columns=s)
+    with pytest.warns(IOModelWarning, match=r"column sums at or above 1 for sector\(s\) \['b'\]"):
+        iom.IOTable.from_flows(Z, F, V, output=x)
+
+
+def test_non_numeric():
+    Z, F, V = mb_blocks()
+    Z = Z.astype(object)
+    Z.iloc[0, 0] = "lots"
+    with pytest.raises(ValidationError, match="non-numeric"):
+        iom.IOTable.from_flows(Z, F, V)
