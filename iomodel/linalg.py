@@ -328,7 +328,9 @@ class LeontiefFactor:
             )
 
 
-def factorize(A: ArrayLike, *, method: Method = "auto", check: bool = True) -> LeontiefFactor:
+def factorize(
+    A: ArrayLike, *, method: Method = "auto", check: bool = True, overwrite_a: bool = False
+) -> LeontiefFactor:
     r"""Factorise :math:`I - A` once for many solves.
 
     Parameters
@@ -342,6 +344,10 @@ def factorize(A: ArrayLike, *, method: Method = "auto", check: bool = True) -> L
         (``benchmarks/bench_multipliers.py``). ``"splu"`` is a sparse direct LU.
     check
         Verify productivity first (:func:`check_productive`).
+    overwrite_a
+        Dense path: build :math:`I - A` in the buffer of ``A`` and factorise it
+        in place, so that no second ``n x n`` array is allocated. ``A`` is
+        destroyed; pass it only for a scratch array.
 
     Returns
     -------
@@ -364,8 +370,12 @@ def factorize(A: ArrayLike, *, method: Method = "auto", check: bool = True) -> L
         check_productive(A)
     logger.debug("factorising I - A (n=%d) with %s", n, chosen)
     if chosen == "dense":
-        Ad = A.toarray() if sp.issparse(A) else np.asarray(A, dtype=float)
-        M = np.negative(Ad)  # fresh buffer, factorised in place
+        if sp.issparse(A):
+            M = np.negative(A.toarray())
+        elif overwrite_a and isinstance(A, np.ndarray) and A.dtype == np.float64 and A.flags.writeable:
+            M = np.negative(A, out=A)
+        else:
+            M = np.negative(np.asarray(A, dtype=float))  # fresh buffer, factorised in place
         M[np.diag_indices(n)] += 1.0
         lu = sla.lu_factor(M, overwrite_a=True, check_finite=False)
         return LeontiefFactor(n=n, method="dense", _lu=lu)

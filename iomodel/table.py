@@ -164,8 +164,9 @@ def _index(labels: Iterable[Any], name: str, what: str) -> pd.Index:
     return idx
 
 
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float, copy=True)
+def _frozen(a: np.ndarray, copy: bool = True) -> np.ndarray:
+    """A read-only float array; without ``copy`` the caller's float64 buffer is taken over."""
+    a = np.array(a, dtype=float, copy=True) if copy else np.asarray(a, dtype=float)
     a.flags.writeable = False
     return a
 
@@ -218,9 +219,9 @@ def _aligned(df: pd.DataFrame, rows: pd.Index | None, cols: pd.Index | None, wha
                 f"missing {missing.tolist()[:10]}, unknown {extra.tolist()[:10]}"
             )
     out = df
-    if rows is not None:
+    if rows is not None and not df.index.equals(rows):
         out = out.reindex(index=rows)
-    if cols is not None:
+    if cols is not None and not df.columns.equals(cols):
         out = out.reindex(columns=cols)
     try:
         return out.to_numpy(dtype=float)
@@ -297,6 +298,7 @@ class IOTable:
         tax_names: pd.Index | None = None,
         T: np.ndarray | None = None,
         meta: TableMeta | None = None,
+        copy: bool = True,
     ) -> None:
         n = len(sectors)
         self._sectors = _index(sectors, dims.SECTOR, "sectors")
@@ -321,7 +323,7 @@ class IOTable:
         for name, (arr, shape) in shapes.items():
             if np.shape(arr) != shape:
                 raise ValidationError(f"{name} has shape {np.shape(arr)}, expected {shape}")
-        self._Z = _frozen(Z)
+        self._Z = _frozen(Z, copy)
         self._F = _frozen(F)
         self._V = _frozen(V)
         self._x = _frozen(x)
@@ -391,6 +393,7 @@ class IOTable:
         notes: Mapping[str, str] | None = None,
         check: bool = True,
         rtol: float = 1e-6,
+        copy: bool = True,
     ) -> IOTable:
         """Build a table from labelled pandas blocks.
 
@@ -427,6 +430,11 @@ class IOTable:
             Run :meth:`check` (accounting identities and productivity).
         rtol
             Relative tolerance of the identities.
+        copy
+            ``False`` lets the table take over the float64 buffer of ``Z``
+            when no reordering is needed, instead of copying it (large
+            tables); the buffer is then made read-only, so the caller must
+            not need to write to ``Z`` afterwards.
 
         Returns
         -------
@@ -498,7 +506,7 @@ class IOTable:
         table = cls(
             sectors=sectors, categories=categories, components=components, Z=Zv, F=Fv, V=Vv, x=xv,
             import_rows=import_rows, M=Mv, MF=MFv, product_taxes=tp, indicators=indicators, S=S,
-            tax_names=tax_names, T=T, meta=meta,
+            tax_names=tax_names, T=T, meta=meta, copy=copy,
         )
         if check:
             table.check(rtol=rtol)
@@ -634,15 +642,28 @@ class IOTable:
             )
         return self._Z + self._M
 
+    def _new_coefficients(self) -> np.ndarray:
+        """A fresh (writable, uncached) coefficient array under the import convention."""
+        try:
+            return la.technical_coefficients(self._flows_for_convention(), self._divisor())
+        except ValidationError as exc:
+            raise self._relabel(exc) from None
+
     def _coefficients_array(self) -> np.ndarray:
         if "A" not in self._cache:
-            try:
-                A = la.technical_coefficients(self._flows_for_convention(), self._divisor())
-            except ValidationError as exc:
-                raise self._relabel(exc) from None
+            A = self._new_coefficients()
             A.flags.writeable = False
             self._cache["A"] = A
         return self._cache["A"]
+
+    def _column_sums(self) -> np.ndarray:
+        """Column sums of ``A`` without forming it."""
+        flows = self._flows_for_convention()
+        try:
+            inv = la._safe_divisor(self._divisor(), "raise", "gross output")
+        except ValidationError as exc:
+            raise self._relabel(exc) from None
+        return flows.sum(axis=0) * inv
 
     @property
     def A(self) -> pd.DataFrame:
@@ -702,8 +723,15 @@ class IOTable:
         """
         key = f"factor:{method}"
         if key not in self._cache:
+            # The coefficients are built in a scratch buffer that the dense LU overwrites,
+            # so a large table holds Z and the LU factors only (no cached A).
+            A = self._cache.get("A")
+            own = A is None
+            if own:
+                A = self._new_coefficients()
             try:
-                self._cache[key] = la.factorize(self._coefficients_array(), method=method)
+                self._cache[key] = la.factorize(A, method=method, overwrite_a=own,
+                                                check=not self._cache.get("productive", False))
             except ValidationError as exc:
                 raise self._relabel(exc) from None
         return self._cache[key]
@@ -859,12 +887,13 @@ class IOTable:
                     f"{int((rel > rtol).sum())} sector(s) fail"
                 )
         if productive:
-            A = self._coefficients_array()
-            colsum = A.sum(axis=0)
-            try:
-                la.check_productive(A)
-            except NotProductiveError as exc:
-                raise self._relabel(exc) from None
+            colsum = self._column_sums()
+            if colsum.size and colsum.max() >= 1.0:
+                try:
+                    la.check_productive(self._new_coefficients())
+                except NotProductiveError as exc:
+                    raise self._relabel(exc) from None
+            self._cache["productive"] = True
             high = np.flatnonzero(colsum >= 1.0)
             if len(high):
                 warnings.warn(
