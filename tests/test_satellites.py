@@ -1,0 +1,57 @@
+"""Section-to-product splits and tax-rate calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from iomodel.errors import LabelError, ValidationError
+from iomodel.satellites import calibrate_tax, split_to_products
+
+SEC = pd.Series({"01": "A", "02": "A", "05": "B", "94-96": "S", "97-98": "T"})
+KEY = pd.Series({"01": 30.0, "02": 10.0, "05": 5.0, "94-96": 8.0, "97-98": 2.0})
+TOT = pd.Series({"A": 1000.0, "B": 50.0, "S": 200.0})
+
+
+def test_split_reproduces_sections_and_folds_aliases():
+    out = split_to_products(TOT, SEC, KEY, aliases={"T": "S"})
+    assert_allclose(out.loc[["01", "02"]].to_numpy(), [750.0, 250.0])
+    assert_allclose(out.loc[["94-96", "97-98"]].to_numpy(), [160.0, 40.0])
+    assert_allclose(out.sum(), TOT.sum())
+
+
+def test_split_errors_name_sections():
+    with pytest.raises(LabelError, match=r"no total for section\(s\) \['T'\]"):
+        split_to_products(TOT, SEC, KEY)
+    with pytest.raises(LabelError, match=r"section\(s\) \['Q'\] have totals but no product"):
+        split_to_products(pd.concat([TOT, pd.Series({"Q": 1.0})]), SEC, KEY, aliases={"T": "S"})
+    with pytest.raises(ValidationError, match=r"sums to zero in section\(s\) \['B'\]"):
+        split_to_products(TOT, SEC, KEY.replace(5.0, 0.0), aliases={"T": "S"})
+    with pytest.raises(ValidationError, match=r"key must be finite and non-negative; offending: \['02'\]"):
+        split_to_products(TOT, SEC, KEY.replace(10.0, np.nan), aliases={"T": "S"})
+    with pytest.raises(LabelError, match=r"key has no value for product\(s\) \['05'\]"):
+        split_to_products(TOT, SEC, KEY.drop("05"), aliases={"T": "S"})
+
+
+def test_calibrate_tax_reproduces_revenue():
+    base = pd.Series({"a": 120.0, "b": 80.0, "c": 300.0})
+    t, rec = calibrate_tax(base, 50.0, tax="PIT", base_name="compensation", source="test")
+    assert_allclose(t.sum(), 50.0)
+    assert_allclose(rec.rate, 0.1)
+    t2, rec2 = calibrate_tax(base, 50.0, tax="MET", base_name="output", products=["c"])
+    assert_allclose(t2.to_numpy(), [0.0, 0.0, 50.0])
+    assert rec2.to_dict()["products"] == ["c"]
+
+
+def test_calibrate_tax_errors():
+    base = pd.Series({"a": 1.0, "b": 0.0})
+    with pytest.raises(LabelError, match=r"MET: unknown product\(s\) \['z'\]"):
+        calibrate_tax(base, 1.0, tax="MET", base_name="output", products=["z"])
+    with pytest.raises(ValidationError, match="sums to 0.0 over the taxed products"):
+        calibrate_tax(base, 1.0, tax="MET", base_name="output", products=["b"])
+    with pytest.raises(ValidationError, match="base 'output' must be finite and non-negative at \\['b'\\]"):
+        calibrate_tax(pd.Series({"a": 1.0, "b": -2.0}), 1.0, tax="MET", base_name="output")
+    with pytest.raises(ValidationError, match="revenue must be finite"):
+        calibrate_tax(base, float("nan"), tax="MET", base_name="output")
