@@ -43,6 +43,7 @@ __all__ = [
     "linkages",
     "key_sectors",
     "hypothetical_extraction",
+    "group_multipliers",
 ]
 
 Kind = Literal["type1", "type2"]
@@ -353,3 +354,45 @@ def hypothetical_extraction(
             raise LabelError(f"unknown sector label(s) {unknown}")
         df = df.loc[wanted]
     return df
+
+
+def group_multipliers(m: xr.DataArray, weights: pd.DataFrame, *, dim: str = dims.CLUSTER) -> xr.DataArray:
+    r"""Multipliers of groups of sectors (clusters) as demand-weighted averages.
+
+    A group's multiplier is the effect of one unit of final demand spread over
+    its member sectors with the given weights, :math:`m_g = \sum_j w_{gj} m_j`
+    (linear, since the model is linear in final demand).
+
+    Parameters
+    ----------
+    m
+        Multipliers with a ``sector`` dimension (e.g. from :func:`multipliers`).
+    weights
+        Groups x sectors, each row summing to 1 (e.g.
+        :func:`iomodel.datasets.cluster_weights`).
+    dim
+        Name of the new dimension (default ``"cluster"``).
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> t = iom.datasets.miller_blair()
+    >>> w = pd.DataFrame([[0.5, 0.5]], index=["all"], columns=t.sectors)
+    >>> float(group_multipliers(iom.multipliers(t), w).sel(indicator="output", cluster="all").round(6))
+    1.485149
+    """
+    unknown = pd.Index(weights.columns).difference(pd.Index(m[dims.SECTOR].values))
+    if len(unknown):
+        raise LabelError(f"weights name unknown sector(s) {unknown.tolist()[:10]}")
+    rowsum = weights.sum(axis=1)
+    bad = rowsum[(rowsum - 1.0).abs() > 1e-9]
+    if len(bad):
+        raise ValidationError(f"weights of group {bad.index[0]!r} sum to {bad.iloc[0]:.6g}, not 1")
+    W = xr.DataArray(
+        weights.reindex(columns=m[dims.SECTOR].values, fill_value=0.0).to_numpy(),
+        dims=(dim, dims.SECTOR), coords={dim: weights.index.to_numpy()},
+    )
+    out = xr.dot(m, W, dim=dims.SECTOR)
+    out.attrs = {**m.attrs, "grouping": f"demand-weighted average over sectors by {dim}"}
+    out.name = m.name
+    return out.transpose(*[d for d in m.dims if d != dims.SECTOR], dim)

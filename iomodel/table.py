@@ -137,7 +137,11 @@ class HouseholdClosure:
     consumption
         Final-demand category of households (default ``"households"``).
     propensity
-        Marginal propensity to consume out of labour income (see above).
+        Marginal propensity to consume out of disposable labour income (see above).
+    income_tax
+        With ``propensity``: the share of labour income paid as income taxes
+        and employee contributions, so that
+        :math:`h_{C,i} = c\,(1-\tau)\, c^d_i / \sum_k c_k`.
     h
         Household purchases of household services per unit of income (0).
     """
@@ -145,6 +149,7 @@ class HouseholdClosure:
     income: str = "compensation"
     consumption: str = "households"
     propensity: float | None = None
+    income_tax: float = 0.0
     h: float = 0.0
 
     def attrs(self) -> dict[str, Any]:
@@ -152,6 +157,7 @@ class HouseholdClosure:
             "closure_income": self.income,
             "closure_consumption": self.consumption,
             "closure_propensity": "" if self.propensity is None else float(self.propensity),
+            "closure_income_tax": float(self.income_tax),
             "closure_h": float(self.h),
         }
 
@@ -812,7 +818,11 @@ class IOTable:
         W = self._V[self._components.get_loc(closure.income)]
         h_R = W * self._inv_output()
         c_dom = self._F[:, self._categories.get_loc(closure.consumption)]
+        if not 0.0 <= closure.income_tax < 1.0:
+            raise ValidationError(f"income_tax must be in [0, 1), got {closure.income_tax}")
         if closure.propensity is None:
+            if closure.income_tax:
+                raise ValidationError("income_tax applies to the propensity closure only; set propensity too")
             total_income = W.sum()
             if total_income <= 0:
                 raise ValidationError(f"total {closure.income!r} is {total_income:.6g}; cannot close for households")
@@ -825,7 +835,7 @@ class IOTable:
                 c_all += self._MF[:, self._categories.get_loc(closure.consumption)].sum()
             if c_all <= 0:
                 raise ValidationError("household consumption is not positive; cannot close for households")
-            h_C = closure.propensity * c_dom / c_all
+            h_C = closure.propensity * (1.0 - closure.income_tax) * c_dom / c_all
         return h_R, h_C, float(closure.h)
 
     def closed(self, closure: HouseholdClosure | None = None) -> la.ClosedLeontief:

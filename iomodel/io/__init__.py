@@ -5,6 +5,17 @@
   National Statistics of Kazakhstan.
 """
 
+from .bns import BNSBlocks, read_bns_blocks
+from .kazakhstan import build_kazakhstan, read_bns
 from .tidy import read_description, read_sectors, read_tidy, write_tidy
 
-__all__ = ["read_tidy", "write_tidy", "read_sectors", "read_description"]
+__all__ = [
+    "read_bns",
+    "read_bns_blocks",
+    "BNSBlocks",
+    "build_kazakhstan",
+    "read_tidy",
+    "write_tidy",
+    "read_sectors",
+    "read_description",
+]

@@ -1,0 +1,180 @@
+"""The ``iomodel`` command line.
+
+``iomodel multipliers``
+    Ranked multipliers of the priority clusters (or of every product) on the
+    shipped Kazakhstan table or a user's Bureau workbook; prints a table or
+    CSV and writes a figure.
+``iomodel build-tables``
+    Rebuild the shipped ``tables/`` from the official sources in ``../shared/data``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import datasets
+from .errors import IOModelError
+from .multipliers import group_multipliers, multipliers
+from .table import HouseholdClosure, IOTable
+
+__all__ = ["main", "multiplier_table"]
+
+_PER_BILLION = {"KZT": 1e9, "thousand KZT": 1e6, "million KZT": 1e3, "billion KZT": 1.0}
+_COLUMNS = ["output", "employment", "income", "gva", "budget"]
+
+
+def multiplier_table(
+    table: IOTable,
+    *,
+    kind: str = "type2",
+    by: str = "cluster",
+    closure: HouseholdClosure | None = None,
+    clusters: pd.DataFrame | None = None,
+    sort: str = "employment",
+) -> pd.DataFrame:
+    """The ranked table behind ``iomodel multipliers`` (also used by the studies).
+
+    Employment is expressed in persons per billion of the table's currency
+    where the unit is known (``thousand KZT`` -> per 1 bn KZT); monetary
+    multipliers per unit of final demand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows = clusters (or products), columns = available indicators, sorted
+        descending by ``sort``; ``attrs`` carry units and the parameters.
+    """
+    m = multipliers(table, kind, closure=closure)  # type: ignore[arg-type]
+    if by == "cluster":
+        w = datasets.cluster_weights(table, clusters)
+        g = group_multipliers(m, w)
+        df = g.to_pandas().T
+        labels = (clusters if clusters is not None else datasets.kazakhstan_clusters()).drop_duplicates("cluster")
+        df.insert(0, "label", labels.set_index("cluster")["label"].reindex(df.index).to_numpy())
+    elif by == "product":
+        df = m.to_pandas().T
+    else:
+        raise IOModelError(f"unknown grouping {by!r}; valid options are 'cluster', 'product'")
+    units = {}
+    cols = [c for c in _COLUMNS if c in df.columns]
+    if "employment" in cols:
+        factor = _PER_BILLION.get(table.meta.unit)
+        su = table.meta.satellite_units.get("employment", "persons")
+        if factor is not None:
+            df["employment"] = df["employment"] * factor
+            units["employment"] = f"{su} per 1 bn {table.meta.currency}"
+        else:
+            units["employment"] = f"{su} per {table.meta.unit}"
+    for c in ("output", "income", "gva", "budget"):
+        units[c] = f"{table.meta.currency or 'currency'} per {table.meta.currency or 'unit'} of final demand"
+    if sort not in cols:
+        raise IOModelError(f"cannot sort by {sort!r}; available: {cols}")
+    keep = (["label"] if "label" in df.columns else []) + cols
+    out = df[keep].sort_values(sort, ascending=False)
+    out.index.name = by
+    out.attrs = {"units": units, "kind": kind, "table": table.meta.name, **(closure.attrs() if closure else {})}
+    return out
+
+
+def _format_table(df: pd.DataFrame, title: str) -> str:
+    show = df.copy()
+    num = [c for c in show.columns if c != "label"]
+    show[num] = show[num].round({"employment": 1, "output": 3, "income": 3, "gva": 3, "budget": 3})
+    show.insert(0, "rank", range(1, len(show) + 1))
+    show.columns.name = None
+    lines = [title, "=" * len(title), show.to_string()]
+    lines.append("")
+    for c, u in df.attrs.get("units", {}).items():
+        if c in df.columns:
+            lines.append(f"  {c}: {u}")
+    return "\n".join(lines)
+
+
+def _cmd_multipliers(a: argparse.Namespace) -> int:
+    if a.table:
+        from .io.kazakhstan import read_bns
+
+        table = read_bns(a.table)
+        closure = HouseholdClosure(propensity=a.mpc)
+        if a.by == "cluster":
+            print("note: your workbook has no employment or calibrated tax accounts; showing what it has",
+                  file=sys.stderr)
+    else:
+        table = datasets.kazakhstan(a.year)
+        closure = datasets.kazakhstan_closure(a.year, mpc=a.mpc)
+    kind_closure = closure if a.kind == "type2" else None
+    sort = a.sort if a.sort != "employment" or "employment" in table.satellites.index else "output"
+    df = multiplier_table(table, kind=a.kind, by=a.by, closure=kind_closure, sort=sort)
+    label = {"type1": "Type I", "type2": "Type II"}[a.kind]
+    title = f"{table.meta.name}: {label} multipliers by {a.by}, ranked by {sort}"
+    if a.format == "csv":
+        df.to_csv(sys.stdout)
+    else:
+        print(_format_table(df, title))
+        if a.kind == "type2" and closure.propensity is not None:
+            print(f"\n  Type II closure: mpc {closure.propensity}, income tax {closure.income_tax:.4f} "
+                  "(leakage-consistent, METHODS.md 1.4)")
+    if not a.no_figure:
+        from .plot import multiplier_bars
+
+        out = Path(a.output)
+        out.mkdir(parents=True, exist_ok=True)
+        cols = [c for c in _COLUMNS if c in df.columns]
+        show = df.set_index("label") if "label" in df.columns else df
+        fig = multiplier_bars(show, cols, titles={c: f"{c}\n({df.attrs['units'][c]})" for c in cols},
+                              title=title, highlight=sort)
+        path = out / f"multipliers_{a.by}_{a.kind}.png"
+        fig.savefig(path, dpi=130)
+        print(f"figure written to {path}", file=sys.stderr)
+    return 0
+
+
+def _cmd_build_tables(a: argparse.Namespace) -> int:
+    from .io.kazakhstan import build_kazakhstan, write_kazakhstan
+
+    out = write_kazakhstan(build_kazakhstan(a.shared, a.year), a.out)
+    print(f"wrote {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    ap = argparse.ArgumentParser(prog="iomodel", description="Input-output models of Kazakhstan's economy.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    m = sub.add_parser("multipliers", help="ranked multipliers of the priority clusters")
+    m.add_argument("--kind", choices=["type1", "type2"], default="type2")
+    m.add_argument("--by", choices=["cluster", "product"], default="cluster")
+    m.add_argument("--sort", choices=_COLUMNS, default="employment")
+    m.add_argument("--format", choices=["table", "csv"], default="table")
+    m.add_argument("--table", help="a Bureau input-output workbook (.xlsx) instead of the shipped table")
+    m.add_argument("--year", type=int, default=2024, help="year of the shipped table")
+    m.add_argument("--mpc", type=float, default=datasets.KZ_DEFAULT_MPC,
+                   help="marginal propensity to consume for the Type II closure (assumption)")
+    m.add_argument("--output", default="iomodel-output", help="folder for the figure")
+    m.add_argument("--no-figure", action="store_true")
+    m.set_defaults(func=_cmd_multipliers)
+    b = sub.add_parser("build-tables", help="rebuild tables/ from ../shared/data")
+    b.add_argument("--shared", default="../shared/data")
+    b.add_argument("--out", default="tables")
+    b.add_argument("--year", type=int, default=2024)
+    b.set_defaults(func=_cmd_build_tables)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``iomodel`` command."""
+    a = build_parser().parse_args(argv)
+    try:
+        return int(a.func(a))
+    except IOModelError as exc:
+        print(f"iomodel: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,430 @@
+"""Build the shipped Kazakhstan table from the official sources.
+
+This module turns the Bureau of National Statistics workbook and the published
+satellite statistics (in ``../shared/data`` of the project, never shipped) into
+the tidy files of ``tables/``:
+
+1. :func:`read_bns` reads the workbook into an :class:`~iomodel.IOTable`
+   (domestic flows, the import-use matrix, final demand by category, the
+   value-added block, net product taxes), with two tax rows taken from the
+   table itself: net taxes on products paid on intermediate use and other
+   taxes less subsidies on production;
+2. :func:`build_kazakhstan` adds the satellite accounts:
+
+   * **employment** (persons): Labour Force Survey totals by OKED section split
+     to the 68 products in proportion to compensation of employees
+     (:func:`iomodel.satellites.split_to_products`); section T (households as
+     employers) is not published separately and is folded into S;
+   * **budget revenue by tax**, each an effective rate calibrated to the 2024
+     revenue (:func:`iomodel.satellites.calibrate_tax`): CIT of the state budget
+     on the positive net operating surplus of all products but crude oil and
+     natural gas; oil-sector CIT (National Fund) on that of crude oil and gas;
+     PIT and social tax on compensation; mineral extraction tax of the oil
+     sector on the output of crude oil and gas; rent tax on exports on crude
+     oil exports;
+
+3. :func:`main` writes them with :func:`iomodel.io.tidy.write_tidy`.
+
+Run ``iomodel build-tables --shared ../shared/data --out tables``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ReadError
+from ..satellites import TaxCalibration, calibrate_tax, split_to_products
+from ..table import IOTable
+from .bns import BNSBlocks, read_bns_blocks
+from .tidy import write_tidy
+
+__all__ = [
+    "read_bns",
+    "read_employment_by_section",
+    "read_tax_revenue",
+    "read_sez_list",
+    "build_kazakhstan",
+    "KazakhstanBuild",
+    "PRODUCT_NAMES_EN",
+]
+
+#: English names of the 68 products (CPA/KPVED 2008 groupings of the Bureau's table).
+PRODUCT_NAMES_EN: dict[str, str] = {
+    "01": "Crop and animal products, hunting",
+    "02": "Forestry and logging products",
+    "03": "Fish and aquaculture products",
+    "05": "Coal and lignite",
+    "061": "Crude petroleum",
+    "062": "Natural gas",
+    "071": "Iron ores",
+    "072": "Non-ferrous metal ores",
+    "08": "Other mining and quarrying products",
+    "09": "Mining support services",
+    "10-11": "Food products and beverages",
+    "12": "Tobacco products",
+    "13": "Textiles",
+    "14": "Wearing apparel",
+    "15": "Leather and leather products",
+    "16": "Wood and products of wood and cork",
+    "17": "Paper and paper products",
+    "18": "Printing and recording services",
+    "191": "Coke oven products",
+    "192": "Refined petroleum products",
+    "20": "Chemicals and chemical products",
+    "21": "Basic pharmaceutical products and preparations",
+    "22": "Rubber and plastic products",
+    "23": "Other non-metallic mineral products",
+    "241": "Basic iron and steel and ferro-alloys",
+    "242": "Tubes, pipes, hollow profiles and fittings of steel",
+    "243": "Other products of first processing of steel",
+    "244": "Basic precious and other non-ferrous metals",
+    "245": "Casting services",
+    "25": "Fabricated metal products, except machinery",
+    "26": "Computer, electronic and optical products",
+    "27": "Electrical equipment",
+    "28": "Machinery and equipment n.e.c.",
+    "29": "Motor vehicles, trailers and semi-trailers",
+    "30": "Other transport equipment",
+    "31": "Furniture",
+    "32": "Other manufactured goods",
+    "33": "Repair and installation of machinery",
+    "351": "Electricity, transmission and distribution",
+    "352": "Manufactured gas; distribution of gaseous fuels",
+    "353": "Steam and air conditioning supply",
+    "36-39": "Water supply, sewerage, waste management",
+    "41-43": "Buildings and construction works",
+    "45": "Trade and repair of motor vehicles",
+    "46": "Wholesale trade, except motor vehicles",
+    "47": "Retail trade, except motor vehicles",
+    "49": "Land and pipeline transport",
+    "50": "Water transport",
+    "51": "Air transport",
+    "52": "Warehousing and support services for transport",
+    "53": "Postal and courier services",
+    "55": "Accommodation services",
+    "56": "Food and beverage serving services",
+    "58-63, кроме 61": "Information services, except telecommunications",
+    "61": "Telecommunications services",
+    "64": "Financial services, except insurance and pensions",
+    "65": "Insurance, reinsurance and pension funding",
+    "66": "Services auxiliary to financial services",
+    "68": "Real estate services",
+    "69-75": "Professional, scientific and technical services",
+    "77-82": "Administrative and support services",
+    "84": "Public administration and defence; compulsory social security",
+    "85": "Education services",
+    "86": "Human health services",
+    "87-88": "Social work services",
+    "90-93": "Arts, entertainment and recreation services",
+    "94-96": "Other services",
+    "97-98": "Services of households as employers",
+}
+
+OIL_AND_GAS = ("061", "062")
+CRUDE_OIL = ("061",)
+BNS_SOURCE = (
+    "Bureau of National Statistics of the Republic of Kazakhstan (Agency for Strategic Planning and "
+    "Reforms), 'Tables Input-Output of the Republic of Kazakhstan for 2024', 68 products, thousand "
+    "tenge, published 19 December 2025 (stat.gov.kz, national accounts, listing 19580)"
+)
+
+
+def read_bns(path: str | Path, *, import_convention: str = "domestic") -> IOTable:
+    """Read the Bureau's input-output workbook into an :class:`~iomodel.IOTable`.
+
+    Parameters
+    ----------
+    path
+        The workbook (either the layout the Bureau publishes or the re-laid copy).
+    import_convention
+        ``"domestic"`` (default, impact analysis: domestic flows over output)
+        or ``"bureau"`` (its table 9: all flows over output plus imports);
+        see :data:`iomodel.IMPORT_CONVENTIONS`.
+
+    Returns
+    -------
+    IOTable
+        Labelled by the Bureau's product codes; tax rows ``net_product_taxes``
+        and ``other_taxes_on_production`` from the table.
+
+    Raises
+    ------
+    ReadError
+        The workbook's layout is not as expected (names the sheet and row).
+    """
+    b = read_bns_blocks(path)
+    return table_from_blocks(b, import_convention=import_convention)
+
+
+def table_from_blocks(b: BNSBlocks, *, import_convention: str = "domestic") -> IOTable:
+    """Assemble an :class:`~iomodel.IOTable` from parsed workbook blocks."""
+    year = int(b.meta["year"])
+    taxes = pd.DataFrame(
+        [b.product_taxes.to_numpy(), b.value_added.loc["other_taxes_on_production"].to_numpy()],
+        index=["net_product_taxes", "other_taxes_on_production"],
+        columns=b.value_added.columns,
+    )
+    return IOTable.from_flows(
+        b.Z_domestic,
+        b.final_demand_domestic,
+        b.value_added,
+        output=b.output,
+        imports=b.Z_imported,
+        imports_final=b.final_demand_imported,
+        product_taxes=b.product_taxes,
+        taxes=taxes,
+        name=f"Kazakhstan {year}",
+        year=year,
+        currency="KZT",
+        unit="thousand KZT",
+        price_basis="basic prices",
+        source=BNS_SOURCE.replace("2024", str(year)) if year != 2024 else BNS_SOURCE,
+        import_convention=import_convention,  # type: ignore[arg-type]
+        notes={"file": str(b.meta.get("file", "")), "layout": str(b.meta.get("layout", ""))},
+        rtol=1e-9,
+    )
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ReadError(f"{path}: not found")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def read_employment_by_section(path: str | Path, year: int) -> tuple[pd.Series, str]:
+    """Employed persons (thousand) by OKED section from ``kz_employment_by_section.csv``.
+
+    Aggregate rows (``B-E``, ``TOTAL``) are used only to verify the sections.
+
+    Returns
+    -------
+    tuple
+        Series by section code and the source text.
+    """
+    p = Path(path)
+    d = _csv(p)
+    d = d[d["year"] == str(year)]
+    if d.empty:
+        raise ReadError(f"{p}: no rows for year {year}")
+    vals = pd.to_numeric(d.set_index("section_code")["employed_thousand"], errors="coerce")
+    if vals.isna().any():
+        raise ReadError(f"{p}: non-numeric employment for section(s) {vals[vals.isna()].index.tolist()}")
+    total = vals.get("TOTAL")
+    sections = vals[[len(c) == 1 and c.isalpha() for c in vals.index]]
+    if total is None or abs(sections.sum() - total) > 1e-6 * total:
+        raise ReadError(f"{p}: sections of {year} add to {sections.sum():.3f}, total row says {total}")
+    return sections.rename("employed_thousand"), str(d["source"].iloc[0])
+
+
+def read_tax_revenue(path: str | Path, year: int) -> pd.DataFrame:
+    """Revenue by tax and budget level (thousand KZT) from ``kz_tax_revenue_annual_million_kzt.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(budget_level, tax)``; columns ``value`` (thousand KZT) and ``source``.
+    """
+    p = Path(path)
+    d = _csv(p)
+    d = d[d["year"] == str(year)]
+    if d.empty:
+        raise ReadError(f"{p}: no rows for year {year}")
+    val = pd.to_numeric(d["value_million_kzt"], errors="coerce")
+    if val.isna().any():
+        raise ReadError(f"{p}: non-numeric revenue in row(s) {d[val.isna()].index.tolist()}")
+    src = (d["underlying_official_source"] + " via " + d["source_repo_path"] + " (" + d["source_series"] + ")")
+    return pd.DataFrame({"value": val.to_numpy() * 1000.0, "source": src.to_numpy()},
+                        index=pd.MultiIndex.from_frame(d[["budget_level", "tax"]]))
+
+
+def _slug(name: str) -> str:
+    base = name.split("(")[0]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_")
+
+
+_ZONE_IDS = {
+    "National Industrial Petrochemical Technopark (NIPT)": "nipt",
+    "Park of Innovative Technologies (PIT; Astana Hub/Alatau area)": "pit",
+    "Khorgos International Centre of Boundary Cooperation (ICBC)": "khorgos_icbc",
+    "Alatau (planned SEZ -> special-status city)": "alatau",
+}
+
+
+def read_sez_list(path: str | Path) -> pd.DataFrame:
+    """Special economic zones from ``kz_sez_list.csv`` with a stable ``zone`` id and a status.
+
+    ``status`` is ``"planned"`` where the name says so, ``"uncertain"`` where the
+    term says the zone may be abolished, else ``"operating"``.
+    """
+    p = Path(path)
+    d = _csv(p)
+    need = ["sez_name", "region", "establishing_act_or_date", "term", "area_ha", "priority_focus",
+            "sources", "certainty"]
+    missing = [c for c in need if c not in d.columns]
+    if missing:
+        raise ReadError(f"{p}: missing column(s) {missing}")
+    zone = [_ZONE_IDS.get(n, _slug(n)) for n in d["sez_name"]]
+    status = np.where(d["sez_name"].str.contains("planned"), "planned",
+                      np.where(d["term"].str.contains("abolished"), "uncertain", "operating"))
+    out = d[need].copy()
+    out.insert(0, "zone", zone)
+    out.insert(2, "status", status)
+    if out["zone"].duplicated().any():
+        raise ReadError(f"{p}: duplicated zone ids {out['zone'][out['zone'].duplicated()].tolist()}")
+    return out.set_index("zone")
+
+
+@dataclass(frozen=True)
+class KazakhstanBuild:
+    """What :func:`build_kazakhstan` produces: the table and its companions."""
+
+    table: IOTable
+    sectors: pd.DataFrame
+    provenance: dict[str, Any]
+    sez: pd.DataFrame
+    tax_comparison: pd.DataFrame
+
+
+def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str = "clean") -> KazakhstanBuild:
+    """Build the Kazakhstan table with employment and budget-revenue accounts.
+
+    Parameters
+    ----------
+    shared_data
+        Folder with ``kz_bns_io_2024/`` and ``kz_satellites/`` (the project's ``../shared/data``).
+    year
+        Year of the satellites (the workbook gives the table's own year).
+    workbook
+        ``"clean"`` or ``"raw"``: which copy of the Bureau's workbook to read
+        (identical figures; the tests check both).
+    """
+    root = Path(shared_data)
+    io_dir = root / "kz_bns_io_2024"
+    sat_dir = root / "kz_satellites"
+    blocks = read_bns_blocks(io_dir / f"kz_tzv_2024_{workbook}.xlsx")
+    table = table_from_blocks(blocks)
+    if table.meta.year != year:
+        raise ReadError(f"workbook is for {table.meta.year}, satellites requested for {year}")
+    codes = table.sectors
+
+    # -- sector descriptions
+    sec_map = _csv(io_dir / "reference_csv" / "products_to_oked_section.csv")
+    sec = sec_map.set_index("code_CPA_KPVED")["oked_section"]
+    unknown = codes.difference(sec.index)
+    if len(unknown):
+        raise ReadError(f"products_to_oked_section.csv lacks product(s) {unknown.tolist()}")
+    sec = sec.reindex(codes)
+    missing_en = codes.difference(list(PRODUCT_NAMES_EN))
+    if len(missing_en):
+        raise ReadError(f"no English name for product(s) {missing_en.tolist()}")
+    sectors = pd.DataFrame({"name_en": [PRODUCT_NAMES_EN[c] for c in codes],
+                            "name_ru": blocks.products["name_ru"].reindex(codes).to_numpy(),
+                            "oked_section": sec.to_numpy()}, index=codes)
+
+    # -- employment
+    emp_sec, emp_src = read_employment_by_section(sat_dir / "kz_employment_by_section.csv", year)
+    comp = table.value_added.loc["compensation"]
+    emp = split_to_products(emp_sec, sec, comp, aliases={"T": "S"}) * 1000.0
+    table = table.with_satellites(pd.DataFrame([emp.to_numpy()], index=["employment"], columns=codes),
+                                  {"employment": "persons"})
+
+    # -- taxes
+    rev = read_tax_revenue(sat_dir / "kz_tax_revenue_annual_million_kzt.csv", year)
+
+    def r(level: str, tax: str) -> tuple[float, str]:
+        if (level, tax) not in rev.index:
+            raise ReadError(f"tax revenue file has no {level}/{tax} for {year}")
+        row = rev.loc[(level, tax)]
+        return float(row["value"]), str(row["source"])
+
+    va = table.value_added
+    nos_pos = va.loc["net_operating_surplus"].clip(lower=0.0)
+    non_oil = [c for c in codes if c not in OIL_AND_GAS]
+    exports = table.final_demand["exports"]
+    specs = [
+        ("CIT", nos_pos, "net operating surplus, positive part (losses pay no CIT)", non_oil,
+         r("state_budget", "CIT")),
+        ("CIT_oil_sector", nos_pos, "net operating surplus, positive part", list(OIL_AND_GAS),
+         r("national_fund", "CIT_oil_sector")),
+        ("PIT", va.loc["compensation"], "compensation of employees", None, r("state_budget", "PIT")),
+        ("social_tax", va.loc["compensation"], "compensation of employees", None,
+         r("state_budget", "social_tax")),
+        ("MET_oil_sector", table.output, "output at basic prices", list(OIL_AND_GAS),
+         r("national_fund", "MET_oil_sector")),
+        ("rent_tax_on_export_oil", exports, "exports at basic prices", list(CRUDE_OIL),
+         r("national_fund", "rent_tax_on_export_oil")),
+    ]
+    rows, records = [], []
+    for tax, base, base_name, prods, (revenue, src) in specs:
+        t, rec = calibrate_tax(base, revenue, tax=tax, base_name=base_name, products=prods, source=src)
+        rows.append(t)
+        records.append(rec)
+    table = table.with_taxes(pd.DataFrame(rows))
+
+    # -- comparison of product taxes with VAT and excise revenue (reported, not forced)
+    vat, _ = r("state_budget", "VAT")
+    excise, _ = r("state_budget", "excise")
+    tp_int = float(table.product_taxes.sum())
+    tp_final = float(blocks.product_taxes_final.to_numpy().sum()) if blocks.product_taxes_final is not None else np.nan
+    comparison = pd.DataFrame(
+        {"thousand_kzt": [tp_int, tp_final, tp_int + tp_final, vat, excise, vat + excise]},
+        index=["net product taxes on intermediate use (table)", "net product taxes on final use (table)",
+               "net product taxes, total (table)", "VAT revenue, state budget", "excise revenue, state budget",
+               "VAT plus excise revenue"],
+    )
+    provenance = {
+        "source": BNS_SOURCE,
+        "workbook": blocks.meta.get("file"),
+        "built_by": "iomodel.io.kazakhstan.build_kazakhstan",
+        "units": {"monetary blocks": "thousand KZT, basic prices", "employment": "persons"},
+        "import_convention": "domestic flows (sheet 7) in Z; imported flows (sheet 6) as an import-use matrix",
+        "employment": {
+            "method": "Labour Force Survey employment by OKED section split to products in proportion to "
+                      "compensation of employees; section T folded into S (not published separately)",
+            "year": year, "total_persons": float(emp.sum()), "source": emp_src,
+        },
+        "taxes_from_table": {
+            "net_product_taxes": "row 'Чистые налоги на продукты' of the basic-price use table (intermediate use)",
+            "other_taxes_on_production": "value-added row 'Другие налоги на производство за вычетом субсидий'",
+        },
+        "calibrated_taxes": [rec.to_dict() for rec in records],
+        "product_tax_comparison_thousand_kzt": comparison["thousand_kzt"].to_dict(),
+    }
+    sez = read_sez_list(sat_dir / "kz_sez_list.csv")
+    return KazakhstanBuild(table=table, sectors=sectors, provenance=provenance, sez=sez,
+                           tax_comparison=comparison)
+
+
+def write_kazakhstan(build: KazakhstanBuild, tables_dir: str | Path) -> Path:
+    """Write the build into ``tables_dir``: ``kazakhstan_<year>/`` and ``kazakhstan/sez.csv``."""
+    tables = Path(tables_dir)
+    out = write_tidy(build.table, tables / f"kazakhstan_{build.table.meta.year}",
+                     provenance=build.provenance, sectors=build.sectors)
+    (tables / "kazakhstan").mkdir(parents=True, exist_ok=True)
+    build.sez.to_csv(tables / "kazakhstan" / "sez.csv")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: rebuild ``tables/`` from the shared sources."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default="../shared/data", help="folder with kz_bns_io_2024/ and kz_satellites/")
+    ap.add_argument("--out", default="tables", help="the project's tables/ folder")
+    ap.add_argument("--year", type=int, default=2024)
+    a = ap.parse_args(argv)
+    out = write_kazakhstan(build_kazakhstan(a.shared, a.year), a.out)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

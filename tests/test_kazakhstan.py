@@ -1,0 +1,203 @@
+"""The shipped Kazakhstan table: totals against their sources, conventions, clusters, the main job."""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+from contextlib import redirect_stdout
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+import iomodel as iom
+from iomodel import cli
+from iomodel.errors import IOModelWarning, LabelError
+from iomodel.io.kazakhstan import build_kazakhstan, read_bns, read_sez_list
+
+KZ = iom.datasets.kazakhstan(2024)
+
+# Totals published with the workbook (../shared/data/README.md, "Facts verified"), trillion KZT
+OUTPUT_TRN, GVA_TRN, COMP_TRN, IMPORTS_TRN, TP_TRN = 204.047, 124.853, 42.379, 35.189, 1.859
+EMPLOYED_THOUSAND_2024 = 9214.184  # Labour Force Survey, BNS table 5831 (kz_employment_by_section.csv)
+
+
+def ref_csv(shared_data, name):
+    return pd.read_csv(shared_data / "kz_bns_io_2024/reference_csv" / name, dtype={"code": str}).set_index("code")
+
+
+def test_shipped_totals_match_published_figures():
+    trn = 1e9  # thousand KZT per trillion
+    assert round(KZ.output.sum() / trn, 3) == OUTPUT_TRN
+    assert round(KZ.gva.sum() / trn, 3) == GVA_TRN
+    assert round(KZ.value_added.loc["compensation"].sum() / trn, 3) == COMP_TRN
+    assert round(KZ.total_imports.sum() / trn, 3) == IMPORTS_TRN
+    assert round(KZ.product_taxes.sum() / trn, 3) == TP_TRN
+    assert_allclose(KZ.satellites.loc["employment"].sum(), EMPLOYED_THOUSAND_2024 * 1000, rtol=1e-12)
+    assert KZ.n == 68 and KZ.meta.unit == "thousand KZT"
+
+
+def test_leakage_identity_on_kazakhstan():
+    """Each unit of final demand splits exactly into GVA, imports and product taxes (METHODS.md 1.4)."""
+    inv = 1 / KZ.output.to_numpy()
+    rows = np.vstack([KZ.gva.to_numpy() * inv, KZ.imports.to_numpy().sum(axis=0) * inv,
+                      KZ.product_taxes.to_numpy() * inv])
+    total = KZ.factor().solve_transposed(rows).sum(axis=0)
+    assert_allclose(total, np.ones(68), rtol=1e-12)
+
+
+def test_domestic_model_reproduces_output():
+    x = KZ.solve(KZ.final_demand.sum(axis=1))
+    assert_allclose(x.to_numpy(), KZ.output.to_numpy(), rtol=1e-12)
+
+
+def test_bureau_convention_reproduces_published_table_10(shared_data):
+    L = KZ.with_import_convention("bureau").leontief_inverse()
+    ref = ref_csv(shared_data, "L_published_table10.csv").drop(columns="name")
+    assert list(ref.index) == list(L.index)
+    assert np.abs(L.to_numpy() - ref.to_numpy()).max() < 1e-12
+    A9 = ref_csv(shared_data, "A_published_table9.csv").drop(columns="name")
+    assert np.abs(KZ.with_import_convention("bureau").A.to_numpy() - A9.to_numpy()).max() < 1e-15
+
+
+def test_domestic_inverse_matches_reference(shared_data):
+    ref = ref_csv(shared_data, "L_domestic_computed.csv").drop(columns="name")
+    assert_allclose(KZ.leontief_inverse().to_numpy(), ref.to_numpy(), rtol=1e-10, atol=1e-14)
+    mult = ref_csv(shared_data, "multipliers_computed.csv")
+    m = iom.multipliers(KZ)
+    assert_allclose(m.sel(indicator="output"), mult["output_mult_typeI_domestic"], rtol=1e-10)
+    assert_allclose(m.sel(indicator="gva"), mult["GVA_mult_domestic"], rtol=1e-10)
+    assert_allclose(m.sel(indicator="income"), mult["CoE_mult_domestic"], rtol=1e-10)
+
+
+def test_shipped_files_are_what_the_reader_produces(shared_data):
+    built = build_kazakhstan(shared_data).table
+    for block in ("Z", "final_demand", "value_added", "imports", "imports_final", "satellites", "taxes"):
+        a, b = getattr(built, block), getattr(KZ, block)
+        assert a.index.tolist() == b.index.tolist(), block
+        assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-15, atol=0, err_msg=block)
+
+
+def test_raw_workbook_gives_the_same_table(bns_workbooks):
+    with pytest.warns(IOModelWarning, match="total requirement coefficients lack the columns of 38"):
+        raw = read_bns(bns_workbooks["raw"])
+    clean = read_bns(bns_workbooks["clean"])
+    assert_allclose(raw.Z.to_numpy(), clean.Z.to_numpy(), rtol=0, atol=0)
+    assert_allclose(raw.final_demand.to_numpy(), clean.final_demand.to_numpy(), rtol=0, atol=0)
+
+
+def test_employment_reproduces_each_section(shared_data):
+    emp = pd.read_csv(shared_data / "kz_satellites/kz_employment_by_section.csv", dtype=str)
+    emp = emp[(emp.year == "2024") & (emp.section_code.str.len() == 1)]
+    totals = emp.set_index("section_code")["employed_thousand"].astype(float) * 1000
+    sections = iom.datasets.kazakhstan_sectors()["oked_section"].replace({"T": "S"})
+    by_section = KZ.satellites.loc["employment"].groupby(sections.to_numpy()).sum()
+    assert_allclose(by_section.reindex(totals.index).to_numpy(), totals.to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("level", "tax", "row"), [
+    ("state_budget", "CIT", "CIT"), ("national_fund", "CIT_oil_sector", "CIT_oil_sector"),
+    ("state_budget", "PIT", "PIT"), ("state_budget", "social_tax", "social_tax"),
+    ("national_fund", "MET_oil_sector", "MET_oil_sector"),
+    ("national_fund", "rent_tax_on_export_oil", "rent_tax_on_export_oil"),
+])
+def test_calibrated_taxes_reproduce_2024_revenue(shared_data, level, tax, row):
+    rev = pd.read_csv(shared_data / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
+    r = rev[(rev.year == 2024) & (rev.budget_level == level) & (rev.tax == tax)]["value_million_kzt"].item()
+    assert abs(KZ.taxes.loc[row].sum() / 1000 - r) / r < 0.01
+
+
+def test_oil_taxes_sit_on_oil_and_gas_only():
+    for row in ("CIT_oil_sector", "MET_oil_sector"):
+        t = KZ.taxes.loc[row]
+        assert set(t[t != 0].index) <= {"061", "062"}
+    assert set(KZ.taxes.loc["rent_tax_on_export_oil"].pipe(lambda s: s[s != 0]).index) == {"061"}
+    assert KZ.taxes.loc["CIT", ["061", "062"]].sum() == 0
+
+
+def test_provenance_names_sources_and_reports_vat():
+    prov = iom.datasets.kazakhstan_provenance()
+    assert "Bureau of National Statistics" in prov["source"]
+    assert {r["tax"] for r in prov["calibrated_taxes"]} == {
+        "CIT", "CIT_oil_sector", "PIT", "social_tax", "MET_oil_sector", "rent_tax_on_export_oil"}
+    assert all(r["source"] for r in prov["calibrated_taxes"])
+    comp = prov["product_tax_comparison_thousand_kzt"]
+    assert comp["net product taxes, total (table)"] > comp["VAT plus excise revenue"] > 0
+
+
+def test_clusters_cover_the_paper_and_the_plant():
+    c = iom.datasets.kazakhstan_clusters()
+    assert set(c.cluster) == {
+        "innovation_technological", "innovation_education", "petrochemical", "metallurgical",
+        "transport_logistics", "textile", "tourism", "agro", "construction", "medical_pharmaceutical",
+        "machine_building"}
+    assert set(c["product"]) <= set(KZ.sectors)
+    assert (c["rationale"] != "").all() and (c["source"] != "").all()
+    w = iom.datasets.cluster_weights(KZ)
+    assert_allclose(w.sum(axis=1), 1.0)
+    mine = c[c.cluster == "agro"].assign(product=lambda d: d["product"].replace({"01": "99"}))
+    with pytest.raises(LabelError, match=r"cluster\(s\) \['agro'\] name product\(s\) \['99'\]"):
+        iom.datasets.cluster_weights(KZ, mine)
+
+
+def test_zones_and_their_clusters(shared_data):
+    z = iom.datasets.kazakhstan_zones()
+    assert "petrochemical" in z.loc["nipt", "clusters"]
+    assert z.loc["alatau", "status"] == "planned"
+    fresh = read_sez_list(shared_data / "kz_satellites/kz_sez_list.csv")
+    assert fresh.index.tolist() == z.index.tolist()
+    clusters = set(iom.datasets.kazakhstan_clusters().cluster)
+    assert {c for s in z["clusters"] for c in s.split(";") if c} <= clusters
+
+
+def test_tax_rates_by_date():
+    r24 = iom.datasets.kazakhstan_tax_rates("2024-07-01").set_index("tax")["rate"]
+    r26 = iom.datasets.kazakhstan_tax_rates("2026-07-01").set_index("tax")["rate"]
+    assert (r24["VAT"], r26["VAT"], r26["CIT"], r26["social_tax"]) == (0.12, 0.16, 0.20, 0.06)
+    assert iom.datasets.kazakhstan_mci()[2026] == 4325
+
+
+def brute_type2(table, closure):
+    h_R, h_C, h = table.household_vectors(closure)
+    n = table.n
+    Abar = np.zeros((n + 1, n + 1))
+    Abar[:n, :n], Abar[:n, n], Abar[n, :n], Abar[n, n] = table.A.to_numpy(), h_C, h_R, h
+    return np.linalg.inv(np.eye(n + 1) - Abar)
+
+
+def test_cli_main_job_csv_matches_independent_computation():
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        assert cli.main(["multipliers", "--no-figure", "--format", "csv"]) == 0
+    df = pd.read_csv(io.StringIO(buf.getvalue()), index_col=0)
+    assert df["employment"].is_monotonic_decreasing
+    closure = iom.datasets.kazakhstan_closure()
+    Lbar = brute_type2(KZ, closure)
+    e = KZ.coefficients("satellites").loc["employment"].to_numpy()
+    w = iom.datasets.cluster_weights(KZ)
+    jobs = (e @ Lbar[:68, :68]) @ w.to_numpy().T * 1e6
+    assert_allclose(df.loc[w.index, "employment"].to_numpy(), jobs, rtol=1e-9)
+
+
+def test_cli_writes_figure_and_handles_errors(tmp_path, capsys):
+    assert cli.main(["multipliers", "--output", str(tmp_path), "--kind", "type1"]) == 0
+    assert (tmp_path / "multipliers_cluster_type1.png").stat().st_size > 10_000
+    assert "Type I multipliers by cluster" in capsys.readouterr().out
+    assert cli.main(["multipliers", "--no-figure", "--table", str(tmp_path / "missing.xlsx")]) == 2
+    assert "ReadError" in capsys.readouterr().err
+
+
+def test_cli_on_a_users_workbook(bns_workbooks, capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cli.main(["multipliers", "--no-figure", "--table", str(bns_workbooks["clean"]),
+                         "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "petrochemical" in out and "employment" not in out.splitlines()[0]
+
+
+def test_table_json_is_valid():
+    d = json.loads((iom.datasets.tables_path() / "kazakhstan_2024/table.json").read_text())
+    assert d["provenance"]["employment"]["total_persons"] == pytest.approx(9214184.0)
