@@ -1,0 +1,35 @@
+"""The reproducible studies in examples/ run end to end on the shipped table (CI runs them)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run_example(name: str, out: Path) -> str:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    res = subprocess.run([sys.executable, str(EXAMPLES / name), "--output", str(out)], capture_output=True,
+                         text=True, env=env, timeout=1200)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stdout
+
+
+def test_priority_clusters(tmp_path):
+    stdout = run_example("priority_clusters.py", tmp_path)
+    for f in ("clusters_type2.png", "clusters_jobs_vs_budget.png", "clusters_jobs_type1_type2.png",
+              "priority_clusters.csv", "priority_clusters.md"):
+        assert (tmp_path / f).stat().st_size > 500, f
+    assert "## Who leads" in stdout and "11 clusters ranked" in stdout
+
+
+#: Studies with a test above; a new study must be added here with its test.
+TESTED = {"priority_clusters.py"}
+
+
+def test_every_example_has_a_test():
+    scripts = {p.name for p in EXAMPLES.glob("*.py")}
+    assert scripts <= TESTED, f"examples without a test: {sorted(scripts - TESTED)}"
