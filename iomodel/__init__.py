@@ -24,6 +24,7 @@ from .errors import (
 )
 from .multipliers import (
     direct_effect_multipliers,
+    group_multipliers,
     hypothetical_extraction,
     key_sectors,
     linkages,
@@ -40,6 +41,7 @@ __all__ = [
     "IMPORT_CONVENTIONS",
     "multipliers",
     "direct_effect_multipliers",
+    "group_multipliers",
     "linkages",
     "key_sectors",
     "hypothetical_extraction",

@@ -68,8 +68,8 @@ def _safe_divisor(x: np.ndarray, zero_output: Literal["raise", "zero"], what: st
         if zero_output == "raise":
             raise ValidationError(
                 f"{what} is zero at position(s) {bad.tolist()}: coefficients are undefined; "
-                "drop or aggregate those sectors, or pass zero_output='zero' to set their "
-                "coefficients to 0 explicitly",
+                "drop or aggregate those sectors (array kernels also accept zero_output='zero' "
+                "to set their coefficients to 0 explicitly)",
                 positions=bad,
             )
         if zero_output != "zero":
@@ -207,8 +207,10 @@ class LeontiefFactor:
     Build it with :func:`factorize`. The dense path is an LU factorisation
     (LAPACK ``getrf``); the sparse paths are a sparse LU (SuperLU) or a
     Krylov solve (GMRES) of each right-hand side, which on large sparse
-    multi-regional tables avoids the fill-in of a sparse LU. Every solve is
-    checked: the relative residual must be below :data:`RESIDUAL_RTOL`.
+    multi-regional tables avoids the fill-in of a sparse LU. Every sparse or
+    iterative solve is checked: the relative residual must be below
+    :data:`RESIDUAL_RTOL`. The dense LU with partial pivoting is backward
+    stable and is not re-checked (that would need a second ``n x n`` array).
 
     Attributes
     ----------

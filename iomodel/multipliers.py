@@ -53,7 +53,8 @@ def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[s
     """Names, units and ``(k, n)`` coefficient rows of every indicator."""
     inv_x = table._inv_output()
     unit = table.meta.unit
-    money = f"{unit} per {unit} of final demand"
+    cur = table.meta.currency or unit
+    money = f"{cur} per {cur} of final demand"
     names: list[str] = ["output"]
     units: list[str] = [money]
     rows: list[np.ndarray] = [np.ones(table.n)]
@@ -239,6 +240,7 @@ def linkages(table: IOTable) -> xr.Dataset:
     >>> float(ds.backward.mean())
     1.0
     """
+    table.require_domestic("linkages")
     n = table.n
     fac = table.factor()
     x = table.output.to_numpy()
@@ -335,6 +337,7 @@ def hypothetical_extraction(
     """
     if kind not in ("total", "backward", "forward"):
         raise ValidationError(f"unknown extraction kind {kind!r}; valid options are 'total', 'backward', 'forward'")
+    table.require_domestic("hypothetical extraction")
     fac = table.factor()
     L = fac.inverse()
     x = table.output.to_numpy()

@@ -34,6 +34,7 @@ Accounting identities (METHODS.md section 1.1), checked by :meth:`IOTable.check`
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections.abc import Iterable, Mapping
@@ -748,8 +749,22 @@ class IOTable:
 
     L = property(leontief_inverse, doc="Alias of :meth:`leontief_inverse`.")
 
+    def require_domestic(self, what: str) -> None:
+        """Raise unless the table uses the domestic import convention.
+
+        Ghosh, extraction and household closure assume ``x = L f`` with the
+        domestic flows; under the ``total`` or ``bureau`` conventions that
+        identity does not hold.
+        """
+        if self._meta.import_convention != "domestic":
+            raise ValidationError(
+                f"{what} needs the domestic import convention (x = L f); table {self._meta.name!r} uses "
+                f"{self._meta.import_convention!r}: call .with_import_convention('domestic')"
+            )
+
     def ghosh_inverse(self) -> pd.DataFrame:
         r"""Ghosh inverse :math:`G = \hat x^{-1} L \hat x` (METHODS.md 1.3)."""
+        self.require_domestic("the Ghosh inverse")
         G = la.ghosh_inverse(self.factor().inverse(), self._x)
         return self._df(G, self._sectors, self._sectors.rename(dims.SECTOR_TO))
 
@@ -805,6 +820,7 @@ class IOTable:
         See :class:`HouseholdClosure` for the two conventions.
         """
         closure = closure or HouseholdClosure()
+        self.require_domestic("the household closure (Type II)")
         if closure.income not in self._components:
             raise LabelError(
                 f"income component {closure.income!r} not in value added; "
@@ -1063,7 +1079,10 @@ class IOTable:
 
     # -------------------------------------------------------------- export
     def to_dataset(self):  # -> xr.Dataset
-        """All blocks as one :class:`xarray.Dataset` (for netCDF interchange)."""
+        """All blocks as one :class:`xarray.Dataset` (for netCDF interchange).
+
+        Satellite units and notes are stored as JSON strings in ``attrs``.
+        """
         import xarray as xr
 
         s, st = self._sectors, self._sectors.rename(dims.SECTOR_TO)
@@ -1076,10 +1095,15 @@ class IOTable:
                 "product_taxes": ((dims.SECTOR_TO,), self._tp),
                 "satellites": ((dims.INDICATOR, dims.SECTOR_TO), self._S),
                 "taxes": ((dims.TAX, dims.SECTOR_TO), self._T),
+                "imports": (("import", dims.SECTOR_TO), self._M),
+                "imports_final": (("import", dims.CATEGORY), self._MF),
             },
             coords={dims.SECTOR: s.to_numpy(), dims.SECTOR_TO: st.to_numpy(),
                     dims.CATEGORY: self._categories.to_numpy(), dims.COMPONENT: self._components.to_numpy(),
-                    dims.INDICATOR: self._indicators.to_numpy(), dims.TAX: self._tax_names.to_numpy()},
-            attrs=self._meta.attrs(),
+                    dims.INDICATOR: self._indicators.to_numpy(), dims.TAX: self._tax_names.to_numpy(),
+                    "import": self._import_rows.to_numpy()},
+            attrs={**self._meta.attrs(),
+                   "satellite_units": json.dumps(dict(self._meta.satellite_units), ensure_ascii=False),
+                   "notes": json.dumps(dict(self._meta.notes), ensure_ascii=False)},
         )
         return ds

@@ -36,7 +36,7 @@ def test_type1_miller_blair():
     # all value added: every unit of final demand becomes value added (no imports)
     assert_allclose(m.sel(indicator="gva"), [1.0, 1.0], atol=1e-12)
     assert m.attrs["kind"] == "type1"
-    assert str(m.units.sel(indicator="output").values) == "dollars per dollars of final demand"
+    assert str(m.units.sel(indicator="output").values) == "USD per USD of final demand"
 
 
 def test_type2_against_bordered_inverse():

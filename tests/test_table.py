@@ -263,3 +263,16 @@ def test_non_numeric():
     Z.iloc[0, 0] = "lots"
     with pytest.raises(ValidationError, match="non-numeric"):
         iom.IOTable.from_flows(Z, F, V)
+
+
+def test_domestic_only_methods_refuse_other_conventions():
+    t = random_table().with_import_convention("bureau")
+    with pytest.raises(ValidationError, match="Ghosh inverse needs the domestic import convention"):
+        t.ghosh_inverse()
+    with pytest.raises(ValidationError, match="linkages needs the domestic"):
+        iom.linkages(t)
+    with pytest.raises(ValidationError, match="hypothetical extraction needs the domestic"):
+        iom.hypothetical_extraction(t)
+    with pytest.raises(ValidationError, match=r"household closure \(Type II\) needs the domestic"):
+        iom.multipliers(t, "type2")
+    iom.multipliers(t)  # Type I under the Bureau's convention is its published inverse

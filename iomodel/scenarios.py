@@ -1,0 +1,468 @@
+r"""Declarative, frozen scenario specifications that round-trip to TOML.
+
+A study is a file a colleague can rerun: :class:`Scenario` holds one or more
+:class:`ClusterInvestment` (capital expenditure by year, an investment bridge,
+the operation phase of the new plant) and an optional :class:`SEZPackage`
+(which taxes are exempted, for how long, additionality, the state's zone
+costs). Nothing here computes impacts: :func:`iomodel.impact` does, on a table.
+
+Money in scenarios is in ``Scenario.unit`` (default ``"million KZT"``) and is
+converted to the table's unit when run. Formulas: METHODS.md sections 2
+(investment) and 3 (fiscal).
+
+Examples
+--------
+>>> inv = ClusterInvestment(name="plant", cluster="machine_building",
+...                         capex={2026: 50_000.0, 2027: 30_000.0},
+...                         output={2028: 20_000.0, 2029: 40_000.0})
+>>> sc = Scenario(name="demo", investments=(inv,), years=(2026, 2035))
+>>> Scenario.from_toml(sc.to_toml()) == sc
+True
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+
+from .errors import LabelError, ValidationError
+
+__all__ = [
+    "InvestmentBridge",
+    "ClusterInvestment",
+    "SEZPackage",
+    "Scenario",
+    "EXEMPTIBLE_TAXES",
+    "KZ_SEZ_DURATION_THRESHOLDS_MCI",
+    "UNIT_FACTORS",
+]
+
+#: Taxes an SEZ package can exempt or reduce (Law No. 242-VI of 3 April 2019; Tax Code).
+EXEMPTIBLE_TAXES = ("CIT", "property_tax", "land_tax", "VAT", "customs", "social_tax")
+
+#: Since 1 January 2024 the length of the 100% reductions depends on the project's
+#: cost in monthly calculation indices: up to 3 million MCI 7 years, 3 to 14.5 million
+#: 15 years, above 14.5 million 25 years (categories A/B/C; nipt.kz, sez-turkistan.kz,
+#: as summarised in ../shared/data/README.md and METHODS.md 3.3).
+KZ_SEZ_DURATION_THRESHOLDS_MCI = ((3_000_000.0, 7), (14_500_000.0, 15), (math.inf, 25))
+
+#: Size of each monetary unit in KZT.
+UNIT_FACTORS = {"KZT": 1.0, "thousand KZT": 1e3, "million KZT": 1e6, "billion KZT": 1e9}
+
+
+def _years(d: Mapping[Any, float], what: str) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for k, v in d.items():
+        try:
+            y = int(k)
+        except (TypeError, ValueError):
+            raise ValidationError(f"{what}: year {k!r} is not an integer") from None
+        v = float(v)
+        if not math.isfinite(v):
+            raise ValidationError(f"{what}: value for {y} is not finite")
+        if v < 0:
+            raise ValidationError(f"{what}: negative value {v} for {y}")
+        out[y] = v
+    return dict(sorted(out.items()))
+
+
+def _shares(d: Mapping[str, float], what: str) -> dict[str, float]:
+    out = {str(k): float(v) for k, v in d.items()}
+    bad = {k: v for k, v in out.items() if not math.isfinite(v) or v < 0}
+    if bad:
+        raise ValidationError(f"{what}: shares must be finite and non-negative, got {bad}")
+    total = sum(out.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValidationError(f"{what}: shares sum to {total:.6g}, not 1")
+    return out
+
+
+@dataclass(frozen=True)
+class InvestmentBridge:
+    r"""Turns capital expenditure into demand by product (METHODS.md 2.1).
+
+    Attributes
+    ----------
+    shares
+        Share of each product in capital expenditure (sum to 1), at basic prices.
+    import_shares
+        Imported share of each product's capex demand (default: from the
+        table's gross fixed capital formation, imports over total use).
+    name
+        Label.
+
+    Notes
+    -----
+    The default bridge (``shares=None`` in :class:`ClusterInvestment`) is the
+    product structure of the table's gross fixed capital formation column
+    (domestic plus imported), the documented fallback of METHODS.md 2.1 when
+    no capital-flow table exists. :meth:`standard` builds a project bridge from
+    three parts: construction works, machinery and equipment (split by the
+    table's GFCF structure of equipment products) and services.
+    """
+
+    shares: Mapping[str, float]
+    import_shares: Mapping[str, float] = field(default_factory=dict)
+    name: str = "custom"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shares", _shares(self.shares, f"bridge {self.name!r}"))
+        imp = {str(k): float(v) for k, v in self.import_shares.items()}
+        bad = {k: v for k, v in imp.items() if not (0.0 <= v <= 1.0)}
+        if bad:
+            raise ValidationError(f"bridge {self.name!r}: import shares must lie in [0, 1], got {bad}")
+        object.__setattr__(self, "import_shares", imp)
+
+
+@dataclass(frozen=True)
+class ClusterInvestment:
+    r"""A cluster investment: construction phase, then operation of the new plant.
+
+    Attributes
+    ----------
+    name
+        Project name.
+    cluster
+        Cluster id (see :func:`iomodel.datasets.kazakhstan_clusters`) whose
+        core products the plant makes; or give ``products``.
+    products
+        Output mix of the plant by product (shares summing to 1), instead of a cluster.
+    capex
+        Capital expenditure by year (``Scenario.unit``).
+    bridge
+        Product split of capex; ``None``: the table's GFCF structure.
+    equipment_import_share
+        Overrides the imported share of machinery and equipment products
+        (codes in ``equipment_products``), e.g. 0.9 for imported lines.
+    equipment_products
+        Products counted as equipment for ``equipment_import_share``.
+    output
+        The plant's output by year (``Scenario.unit``), entered through the
+        new-industry / fixed-output model (METHODS.md 1.8): its purchases are
+        demand on the economy; its output is not final demand.
+    input_coefficients
+        Domestic purchases per unit of the plant's output by product; default:
+        the output-weighted average domestic input structure of its products.
+    jobs_per_output
+        Direct jobs per unit of output (persons per ``Scenario.unit``);
+        default: the average of its products.
+    export_share
+        Share of the plant's output exported (used for the customs and VAT
+        accounting and reported).
+    profit_margin
+        Taxable profit per unit of output for the CIT base at statutory rates;
+        default: the net operating surplus share of its products.
+    """
+
+    name: str
+    cluster: str | None = None
+    products: Mapping[str, float] | None = None
+    capex: Mapping[int, float] = field(default_factory=dict)
+    bridge: InvestmentBridge | None = None
+    equipment_import_share: float | None = None
+    equipment_products: tuple[str, ...] = ("26", "27", "28", "29", "30")
+    output: Mapping[int, float] = field(default_factory=dict)
+    input_coefficients: Mapping[str, float] | None = None
+    jobs_per_output: float | None = None
+    export_share: float = 0.0
+    profit_margin: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.cluster is None) == (self.products is None):
+            raise ValidationError(f"investment {self.name!r}: give exactly one of cluster or products")
+        if self.products is not None:
+            object.__setattr__(self, "products", _shares(self.products, f"investment {self.name!r} products"))
+        object.__setattr__(self, "capex", _years(self.capex, f"investment {self.name!r} capex"))
+        object.__setattr__(self, "output", _years(self.output, f"investment {self.name!r} output"))
+        object.__setattr__(self, "equipment_products", tuple(str(p) for p in self.equipment_products))
+        for attr in ("equipment_import_share", "export_share", "profit_margin"):
+            v = getattr(self, attr)
+            if v is not None and not (0.0 <= float(v) <= 1.0):
+                raise ValidationError(f"investment {self.name!r}: {attr} must lie in [0, 1], got {v}")
+        if self.jobs_per_output is not None and not (self.jobs_per_output >= 0):
+            raise ValidationError(f"investment {self.name!r}: jobs_per_output must be >= 0")
+        if self.input_coefficients is not None:
+            ic = {str(k): float(v) for k, v in self.input_coefficients.items()}
+            if any(not math.isfinite(v) or v < 0 for v in ic.values()) or sum(ic.values()) >= 1.0:
+                raise ValidationError(
+                    f"investment {self.name!r}: input coefficients must be non-negative and sum below 1, "
+                    f"got sum {sum(ic.values()):.4g}")
+            object.__setattr__(self, "input_coefficients", ic)
+
+    @property
+    def total_capex(self) -> float:
+        """Capital expenditure summed over years."""
+        return float(sum(self.capex.values()))
+
+
+@dataclass(frozen=True)
+class SEZPackage:
+    r"""A special-economic-zone incentive package.
+
+    Attributes
+    ----------
+    name
+        Label.
+    exemptions
+        Reduction of each exempted tax as a share of the standard rate (1 =
+        100% exemption), keys from :data:`EXEMPTIBLE_TAXES`.
+    duration
+        Years the reductions last from the first year of operation; ``None``:
+        the 2024 rule by project size (:data:`KZ_SEZ_DURATION_THRESHOLDS_MCI`).
+    zone_term_end
+        Last year of the zone (caps the duration), if known.
+    additionality
+        Share :math:`\alpha` of the investment that happens only because of the
+        package (METHODS.md 3.4); ``1 - alpha`` is redundancy.
+    displacement
+        Share :math:`d` of the project's revenue that displaces other domestic activity.
+    state_costs
+        The state's own zone costs by year (infrastructure, administration), ``Scenario.unit``.
+    land_tax
+        Land tax the resident would pay per year at standard rates (``Scenario.unit``).
+    property_depreciation
+        Annual depreciation of buildings for the property-tax base.
+    customs_duty_rate
+        Average import duty on the resident's imported equipment and inputs
+        (an assumption to set from the EAEU Common Customs Tariff for the goods).
+    vat_permanent_share
+        Share of VAT exempted on goods consumed in the zone that is a
+        permanent loss rather than a cash-flow effect (METHODS.md 3.3 caveat:
+        0 for a VAT-registered producer of taxable or exported output).
+    law
+        The legal basis, for reports.
+    """
+
+    name: str = "SEZ package"
+    exemptions: Mapping[str, float] = field(default_factory=dict)
+    duration: int | None = None
+    zone_term_end: int | None = None
+    additionality: float = 1.0
+    displacement: float = 0.0
+    state_costs: Mapping[int, float] = field(default_factory=dict)
+    land_tax: float = 0.0
+    property_depreciation: float = 0.04
+    customs_duty_rate: float = 0.05
+    vat_permanent_share: float = 0.0
+    law: str = ""
+
+    def __post_init__(self) -> None:
+        ex = {str(k): float(v) for k, v in self.exemptions.items()}
+        unknown = sorted(set(ex) - set(EXEMPTIBLE_TAXES))
+        if unknown:
+            raise LabelError(f"package {self.name!r}: unknown tax(es) {unknown}; valid options are "
+                             f"{list(EXEMPTIBLE_TAXES)}")
+        bad = {k: v for k, v in ex.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise ValidationError(f"package {self.name!r}: reductions must lie in [0, 1], got {bad}")
+        object.__setattr__(self, "exemptions", ex)
+        object.__setattr__(self, "state_costs", _years(self.state_costs, f"package {self.name!r} state_costs"))
+        for attr in ("additionality", "displacement", "property_depreciation", "customs_duty_rate",
+                     "vat_permanent_share"):
+            v = float(getattr(self, attr))
+            if not 0.0 <= v <= 1.0:
+                raise ValidationError(f"package {self.name!r}: {attr} must lie in [0, 1], got {v}")
+        if self.additionality == 0.0:
+            raise ValidationError(f"package {self.name!r}: additionality 0 means the package changes nothing")
+        if self.duration is not None and self.duration < 0:
+            raise ValidationError(f"package {self.name!r}: negative duration")
+        if self.land_tax < 0:
+            raise ValidationError(f"package {self.name!r}: negative land tax")
+
+    @classmethod
+    def kazakhstan(cls, *, additionality: float = 1.0, displacement: float = 0.0,
+                   state_costs: Mapping[int, float] | None = None, zone_term_end: int | None = None,
+                   land_tax: float = 0.0, innovation_park: bool = False, **kw: Any) -> SEZPackage:
+        """The standard package of Kazakhstan's special economic zones.
+
+        Law No. 242-VI "On special economic and industrial zones" of 3 April
+        2019 and the Tax Code: 100% reductions of CIT, land tax and property
+        tax; VAT exemption on goods fully consumed in the zone; free customs
+        zone (no import duties); since 1 January 2024 the length of the
+        reductions depends on the project's size (7 / 15 / 25 years). The
+        Innovation Technology Park adds a social-tax exemption
+        (``innovation_park=True``; invest.gov.kz, as in kz_sez_list.csv).
+        """
+        ex = {"CIT": 1.0, "property_tax": 1.0, "land_tax": 1.0, "VAT": 1.0, "customs": 1.0}
+        if innovation_park:
+            ex["social_tax"] = 1.0
+        return cls(
+            name="Kazakhstan SEZ regime (Law 242-VI of 3 April 2019; durations of 1 January 2024)",
+            exemptions=ex, additionality=additionality, displacement=displacement,
+            state_costs=state_costs or {}, zone_term_end=zone_term_end, land_tax=land_tax,
+            law="Law of the Republic of Kazakhstan No. 242-VI of 3 April 2019 'On special economic and "
+                "industrial zones'; Tax Code; project categories A/B/C from 1 January 2024",
+            **kw,
+        )
+
+    def years_of_relief(self, project_cost_kzt: float, mci_kzt: float) -> int:
+        """Length of the reductions for a project of the given cost (2024 rule unless ``duration``).
+
+        Examples
+        --------
+        >>> SEZPackage.kazakhstan().years_of_relief(20e9, 4325.0)   # 4.6 million MCI
+        15
+        """
+        if self.duration is not None:
+            return int(self.duration)
+        if mci_kzt <= 0:
+            raise ValidationError(f"MCI must be positive, got {mci_kzt}")
+        size = project_cost_kzt / mci_kzt
+        for threshold, years in KZ_SEZ_DURATION_THRESHOLDS_MCI:
+            if size <= threshold:
+                return years
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A complete, rerunnable scenario.
+
+    Attributes
+    ----------
+    name
+        Label.
+    investments
+        The cluster investments.
+    package
+        The SEZ package granted to every investment (``None``: no package).
+    zone
+        Zone id (see :func:`iomodel.datasets.kazakhstan_zones`), for reports and checks.
+    years
+        First and last year of the horizon (inclusive).
+    discount_rate
+        Real discount rate for present values.
+    kind
+        ``"type1"`` or ``"type2"``.
+    tax_vintage
+        ISO date whose statutory rates value the revenue forgone (e.g. ``"2026-01-01"``).
+    mpc
+        Marginal propensity to consume for the Type II closure.
+    unit
+        Monetary unit of the scenario's figures.
+    """
+
+    name: str
+    investments: tuple[ClusterInvestment, ...]
+    package: SEZPackage | None = None
+    zone: str | None = None
+    years: tuple[int, int] = (2026, 2045)
+    discount_rate: float = 0.05
+    kind: Literal["type1", "type2"] = "type2"
+    tax_vintage: str = "2026-01-01"
+    mpc: float = 0.8
+    unit: str = "million KZT"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "investments", tuple(self.investments))
+        object.__setattr__(self, "years", (int(self.years[0]), int(self.years[1])))
+        if not self.investments:
+            raise ValidationError(f"scenario {self.name!r}: no investments")
+        names = [i.name for i in self.investments]
+        if len(set(names)) != len(names):
+            raise ValidationError(f"scenario {self.name!r}: duplicated investment names {names}")
+        y0, y1 = self.years
+        if y1 < y0:
+            raise ValidationError(f"scenario {self.name!r}: years {self.years} run backwards")
+        for inv in self.investments:
+            outside = [y for y in (*inv.capex, *inv.output) if not y0 <= y <= y1]
+            if outside:
+                raise ValidationError(f"investment {inv.name!r}: year(s) {sorted(set(outside))} outside the "
+                                      f"scenario horizon {y0}-{y1}")
+        if self.package is not None:
+            outside = [y for y in self.package.state_costs if not y0 <= y <= y1]
+            if outside:
+                raise ValidationError(f"package state costs in year(s) {outside} outside {y0}-{y1}")
+        if self.kind not in ("type1", "type2"):
+            raise ValidationError(f"unknown kind {self.kind!r}; valid options are 'type1', 'type2'")
+        if not -0.5 < self.discount_rate < 1.0:
+            raise ValidationError(f"discount rate {self.discount_rate} is implausible")
+        if self.unit not in UNIT_FACTORS:
+            raise ValidationError(f"unknown unit {self.unit!r}; valid options are {list(UNIT_FACTORS)}")
+        if not 0.0 <= self.mpc <= 1.0:
+            raise ValidationError(f"mpc must lie in [0, 1], got {self.mpc}")
+
+    @property
+    def year_list(self) -> list[int]:
+        """Every year of the horizon."""
+        return list(range(self.years[0], self.years[1] + 1))
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed (specs are frozen)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d.update(changes)
+        return Scenario(**d)
+
+    # -- TOML ---------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain, TOML-ready dictionary (years as string keys, no ``None``)."""
+        return _clean(asdict(self))
+
+    def to_toml(self, path: str | Path | None = None) -> str:
+        """Serialise to TOML; write to ``path`` if given."""
+        text = tomli_w.dumps(self.to_dict())
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Scenario:
+        """Build from :meth:`to_dict` output (or a parsed TOML file)."""
+        d = dict(d)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(d) - known)
+        if unknown:
+            raise LabelError(f"scenario: unknown field(s) {unknown}; valid options are {sorted(known)}")
+        invs = []
+        for raw in d.get("investments", []):
+            raw = dict(raw)
+            _check_fields(ClusterInvestment, raw, "investment")
+            if "bridge" in raw:
+                _check_fields(InvestmentBridge, raw["bridge"], "bridge")
+                raw["bridge"] = InvestmentBridge(**raw["bridge"])
+            if "equipment_products" in raw:
+                raw["equipment_products"] = tuple(raw["equipment_products"])
+            invs.append(ClusterInvestment(**raw))
+        d["investments"] = tuple(invs)
+        if "package" in d:
+            _check_fields(SEZPackage, d["package"], "package")
+            d["package"] = SEZPackage(**d["package"])
+        if "years" in d:
+            d["years"] = tuple(d["years"])
+        return cls(**d)
+
+    @classmethod
+    def from_toml(cls, text_or_path: str | Path) -> Scenario:
+        """Parse TOML text or a TOML file."""
+        p = Path(text_or_path) if not str(text_or_path).lstrip().startswith(("[", "name", "#")) else None
+        if p is not None and p.suffix == ".toml":
+            if not p.is_file():
+                raise ValidationError(f"scenario file {p} not found")
+            text = p.read_text(encoding="utf-8")
+        else:
+            text = str(text_or_path)
+        try:
+            return cls.from_dict(tomllib.loads(text))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValidationError(f"scenario TOML is invalid: {exc}") from None
+
+
+def _check_fields(cls: type, raw: Mapping[str, Any], what: str) -> None:
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise LabelError(f"{what}: unknown field(s) {unknown}; valid options are {sorted(known)}")
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
