@@ -30,7 +30,10 @@ from .multipliers import (
     linkages,
     multipliers,
 )
+from .impact import ImpactResult, impact, mixed_model
+from .scenarios import ClusterInvestment, InvestmentBridge, Scenario, SEZPackage
 from .table import IMPORT_CONVENTIONS, HouseholdClosure, IOTable, TableMeta
+from . import fiscal, scenarios  # noqa: E402  (modules, after their names)
 
 __version__ = "0.1.0"
 
@@ -45,6 +48,15 @@ __all__ = [
     "linkages",
     "key_sectors",
     "hypothetical_extraction",
+    "impact",
+    "ImpactResult",
+    "mixed_model",
+    "Scenario",
+    "ClusterInvestment",
+    "InvestmentBridge",
+    "SEZPackage",
+    "fiscal",
+    "scenarios",
     "datasets",
     "dims",
     "errors",

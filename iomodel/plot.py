@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["multiplier_bars"]
+__all__ = ["multiplier_bars", "impact_overview"]
 
 
 def _plt():
@@ -57,5 +57,46 @@ def multiplier_bars(
         ax.tick_params(labelsize=8)
     if title:
         fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def impact_overview(result, indicator: str = "employment"):
+    """Three panels: an indicator by year and effect in each phase, and the net fiscal effect.
+
+    Parameters
+    ----------
+    result
+        An :class:`iomodel.impact.ImpactResult`.
+    indicator
+        Indicator to draw (e.g. ``"employment"``, ``"gva"``, ``"budget"``).
+    """
+    plt = _plt()
+    imp = result.dataset["impact"].sum(["sector", "investment"]).sel(indicator=indicator)
+    unit = str(result.dataset["units"].sel(indicator=indicator).values)
+    scale = 1.0 if indicator == "employment" else 1.0 / result.unit_factor
+    unit = unit if indicator == "employment" else result.scenario.unit
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    colors = {"direct": "#1f4e79", "indirect": "#5b8fc7", "induced": "#b4cde6"}
+    years = imp["year"].values
+    for ax, phase in zip(axes[:2], ("construction", "operation"), strict=True):
+        bottom = 0.0
+        for eff in ("direct", "indirect", "induced"):
+            v = imp.sel(phase=phase, effect=eff).values * scale
+            ax.bar(years, v, bottom=bottom, color=colors[eff], label=eff)
+            bottom = bottom + v
+        what = "job-years" if indicator == "employment" and phase == "construction" else unit
+        ax.set_title(f"{indicator}, {phase} ({what})", fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    f = result.fiscal
+    axes[2].bar(f["year"].values, f["nfe"].values, color=["#2e7d32" if v >= 0 else "#c62828"
+                                                          for v in f["nfe"].values])
+    axes[2].plot(f["year"].values, f["nfe_discounted_cumulative"].values, color="black", lw=1.5,
+                 label="cumulative, discounted")
+    axes[2].axhline(0, color="grey", lw=0.8)
+    axes[2].set_title(f"net fiscal effect ({result.scenario.unit})", fontsize=10)
+    axes[2].legend(fontsize=8)
+    fig.suptitle(result.scenario.name, fontsize=11)
     fig.tight_layout()
     return fig

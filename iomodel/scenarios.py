@@ -158,6 +158,18 @@ class ClusterInvestment:
     profit_margin
         Taxable profit per unit of output for the CIT base at statutory rates;
         default: the net operating surplus share of its products.
+    customs_duty_rate
+        Average import duty on the plant's imported equipment and inputs. The
+        default 0.05 is an iomodel assumption, not a statistic: set it from the
+        EAEU Common Customs Tariff for the goods concerned.
+    land_tax
+        Land tax the plant pays per year of operation at standard rates (``Scenario.unit``).
+    building_depreciation
+        Annual depreciation of buildings and structures for the property-tax base.
+    vat_permanent_share
+        Share of the VAT on the plant's domestic purchases that would be a
+        permanent revenue (not a cash-flow item) if exempted: METHODS.md 3.3,
+        0 for a VAT-registered producer of taxable or exported output.
     """
 
     name: str
@@ -172,6 +184,10 @@ class ClusterInvestment:
     jobs_per_output: float | None = None
     export_share: float = 0.0
     profit_margin: float | None = None
+    customs_duty_rate: float = 0.05
+    land_tax: float = 0.0
+    building_depreciation: float = 0.04
+    vat_permanent_share: float = 0.0
 
     def __post_init__(self) -> None:
         if (self.cluster is None) == (self.products is None):
@@ -181,7 +197,10 @@ class ClusterInvestment:
         object.__setattr__(self, "capex", _years(self.capex, f"investment {self.name!r} capex"))
         object.__setattr__(self, "output", _years(self.output, f"investment {self.name!r} output"))
         object.__setattr__(self, "equipment_products", tuple(str(p) for p in self.equipment_products))
-        for attr in ("equipment_import_share", "export_share", "profit_margin"):
+        if self.land_tax < 0:
+            raise ValidationError(f"investment {self.name!r}: negative land tax")
+        for attr in ("equipment_import_share", "export_share", "profit_margin", "customs_duty_rate",
+                     "building_depreciation", "vat_permanent_share"):
             v = getattr(self, attr)
             if v is not None and not (0.0 <= float(v) <= 1.0):
                 raise ValidationError(f"investment {self.name!r}: {attr} must lie in [0, 1], got {v}")
@@ -224,17 +243,6 @@ class SEZPackage:
         Share :math:`d` of the project's revenue that displaces other domestic activity.
     state_costs
         The state's own zone costs by year (infrastructure, administration), ``Scenario.unit``.
-    land_tax
-        Land tax the resident would pay per year at standard rates (``Scenario.unit``).
-    property_depreciation
-        Annual depreciation of buildings for the property-tax base.
-    customs_duty_rate
-        Average import duty on the resident's imported equipment and inputs
-        (an assumption to set from the EAEU Common Customs Tariff for the goods).
-    vat_permanent_share
-        Share of VAT exempted on goods consumed in the zone that is a
-        permanent loss rather than a cash-flow effect (METHODS.md 3.3 caveat:
-        0 for a VAT-registered producer of taxable or exported output).
     law
         The legal basis, for reports.
     """
@@ -246,10 +254,6 @@ class SEZPackage:
     additionality: float = 1.0
     displacement: float = 0.0
     state_costs: Mapping[int, float] = field(default_factory=dict)
-    land_tax: float = 0.0
-    property_depreciation: float = 0.04
-    customs_duty_rate: float = 0.05
-    vat_permanent_share: float = 0.0
     law: str = ""
 
     def __post_init__(self) -> None:
@@ -263,8 +267,7 @@ class SEZPackage:
             raise ValidationError(f"package {self.name!r}: reductions must lie in [0, 1], got {bad}")
         object.__setattr__(self, "exemptions", ex)
         object.__setattr__(self, "state_costs", _years(self.state_costs, f"package {self.name!r} state_costs"))
-        for attr in ("additionality", "displacement", "property_depreciation", "customs_duty_rate",
-                     "vat_permanent_share"):
+        for attr in ("additionality", "displacement"):
             v = float(getattr(self, attr))
             if not 0.0 <= v <= 1.0:
                 raise ValidationError(f"package {self.name!r}: {attr} must lie in [0, 1], got {v}")
@@ -272,13 +275,11 @@ class SEZPackage:
             raise ValidationError(f"package {self.name!r}: additionality 0 means the package changes nothing")
         if self.duration is not None and self.duration < 0:
             raise ValidationError(f"package {self.name!r}: negative duration")
-        if self.land_tax < 0:
-            raise ValidationError(f"package {self.name!r}: negative land tax")
 
     @classmethod
     def kazakhstan(cls, *, additionality: float = 1.0, displacement: float = 0.0,
                    state_costs: Mapping[int, float] | None = None, zone_term_end: int | None = None,
-                   land_tax: float = 0.0, innovation_park: bool = False, **kw: Any) -> SEZPackage:
+                   innovation_park: bool = False, **kw: Any) -> SEZPackage:
         """The standard package of Kazakhstan's special economic zones.
 
         Law No. 242-VI "On special economic and industrial zones" of 3 April
@@ -295,7 +296,7 @@ class SEZPackage:
         return cls(
             name="Kazakhstan SEZ regime (Law 242-VI of 3 April 2019; durations of 1 January 2024)",
             exemptions=ex, additionality=additionality, displacement=displacement,
-            state_costs=state_costs or {}, zone_term_end=zone_term_end, land_tax=land_tax,
+            state_costs=state_costs or {}, zone_term_end=zone_term_end,
             law="Law of the Republic of Kazakhstan No. 242-VI of 3 April 2019 'On special economic and "
                 "industrial zones'; Tax Code; project categories A/B/C from 1 January 2024",
             **kw,
@@ -345,7 +346,8 @@ class Scenario:
     mpc
         Marginal propensity to consume for the Type II closure.
     unit
-        Monetary unit of the scenario's figures.
+        Monetary unit of the scenario's figures: one of :data:`UNIT_FACTORS`,
+        or exactly the table's unit.
     """
 
     name: str
@@ -383,8 +385,8 @@ class Scenario:
             raise ValidationError(f"unknown kind {self.kind!r}; valid options are 'type1', 'type2'")
         if not -0.5 < self.discount_rate < 1.0:
             raise ValidationError(f"discount rate {self.discount_rate} is implausible")
-        if self.unit not in UNIT_FACTORS:
-            raise ValidationError(f"unknown unit {self.unit!r}; valid options are {list(UNIT_FACTORS)}")
+        if not self.unit:
+            raise ValidationError("scenario unit is empty")
         if not 0.0 <= self.mpc <= 1.0:
             raise ValidationError(f"mpc must lie in [0, 1], got {self.mpc}")
 
