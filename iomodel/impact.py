@@ -91,7 +91,7 @@ def mixed_model(table: IOTable, fixed_output: pd.Series, final_demand: pd.Series
     >>> import iomodel as iom
     >>> t = iom.datasets.miller_blair()
     >>> x, f = mixed_model(t, pd.Series({"agriculture": 100.0}))
-    >>> round(x["manufacturing"], 4), round(f["agriculture"], 4)
+    >>> round(float(x["manufacturing"]), 4), round(float(f["agriculture"]), 4)
     (21.0526, 79.7368)
     """
     table.require_domestic("the mixed model")
