@@ -4,6 +4,9 @@
     Ranked multipliers of the priority clusters (or of every product) on the
     shipped Kazakhstan table or a user's Bureau workbook; prints a table or
     CSV and writes a figure.
+``iomodel impact SCENARIO.toml``
+    Run a scenario file on the shipped table: writes the dataset (netCDF), the
+    summary (CSV) and figures to an output folder, and prints the summary.
 ``iomodel build-tables``
     Rebuild the shipped ``tables/`` from the official sources in ``../shared/data``.
 """
@@ -134,6 +137,36 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_impact(a: argparse.Namespace) -> int:
+    from .impact import impact
+    from .scenarios import Scenario
+
+    scenario = Scenario.from_toml(Path(a.scenario))
+    table = datasets.kazakhstan(a.year)
+    res = impact(table, scenario)
+    out = Path(a.output)
+    out.mkdir(parents=True, exist_ok=True)
+    res.to_netcdf(str(out / "impact.nc"))
+    summary = res.summary()
+    summary.to_csv(out / "summary.csv")
+    res.totals().to_csv(out / "totals_by_year.csv")
+    res.fiscal[["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative",
+                "nfe_discounted_cumulative"]].to_dataframe().to_csv(out / "fiscal_by_year.csv")
+    with pd.option_context("display.float_format", "{:,.1f}".format, "display.width", 120):
+        print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {scenario.unit})")
+        print(summary.to_string())
+    if not a.no_figure:
+        import matplotlib.pyplot as plt
+
+        for ind in ("employment", "gva", "budget"):
+            if ind in res.dataset.indicator:
+                fig = res.plot(ind)
+                fig.savefig(out / f"impact_{ind}.png", dpi=120)
+                plt.close(fig)
+    print(f"results written to {out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_build_tables(a: argparse.Namespace) -> int:
     from .io.kazakhstan import build_kazakhstan, write_kazakhstan
 
@@ -158,6 +191,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--output", default="iomodel-output", help="folder for the figure")
     m.add_argument("--no-figure", action="store_true")
     m.set_defaults(func=_cmd_multipliers)
+    i = sub.add_parser("impact", help="run a scenario file (TOML)")
+    i.add_argument("scenario", help="scenario file, see iomodel.Scenario.to_toml")
+    i.add_argument("--year", type=int, default=2024, help="year of the shipped table")
+    i.add_argument("--output", default="iomodel-output/impact", help="folder for the results")
+    i.add_argument("--no-figure", action="store_true")
+    i.set_defaults(func=_cmd_impact)
     b = sub.add_parser("build-tables", help="rebuild tables/ from ../shared/data")
     b.add_argument("--shared", default="../shared/data")
     b.add_argument("--out", default="tables")

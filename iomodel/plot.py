@@ -97,6 +97,12 @@ def impact_overview(result, indicator: str = "employment"):
     axes[2].axhline(0, color="grey", lw=0.8)
     axes[2].set_title(f"net fiscal effect ({result.scenario.unit})", fontsize=10)
     axes[2].legend(fontsize=8)
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes[1].set_title(f"{indicator}, operation ({'jobs in each year' if indicator == 'employment' else unit})",
+                      fontsize=10)
     fig.suptitle(result.scenario.name, fontsize=11)
     fig.tight_layout()
     return fig

@@ -26,8 +26,24 @@ def test_priority_clusters(tmp_path):
     assert "## Who leads" in stdout and "11 clusters ranked" in stdout
 
 
+def test_sez_packages(tmp_path):
+    stdout = run_example("sez_packages.py", tmp_path)
+    for f in ("sez_packages.csv", "sez_packages.md", "budget_by_tax.png", "npv_vs_additionality.png",
+              "petrochemical_with_package_employment.png", "machine_building_without_package_employment.png"):
+        assert (tmp_path / f).stat().st_size > 500, f
+    assert "breaks even when at least" in stdout
+    import pandas as pd
+
+    t = pd.read_csv(tmp_path / "sez_packages.csv", index_col=[0, 1])
+    # the package changes the budget, not the real economy (impacts are gross)
+    for p in ("petrochemical", "machine_building"):
+        assert t.loc[(p, "with package"), "operation jobs (peak)"] == t.loc[(p, "without package"),
+                                                                          "operation jobs (peak)"]
+        assert t.loc[(p, "without package"), "revenue forgone, bn KZT"] == 0
+
+
 #: Studies with a test above; a new study must be added here with its test.
-TESTED = {"priority_clusters.py"}
+TESTED = {"priority_clusters.py", "sez_packages.py"}
 
 
 def test_every_example_has_a_test():

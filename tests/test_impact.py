@@ -248,3 +248,22 @@ def test_bad_scenarios():
     res = iom.impact(MB, mb_scenario(package=iom.SEZPackage(exemptions={"CIT": 1.0}, duration=3)),
                      rates=MB_RATES)
     assert res.fiscal.attrs["payback_year"] != 0
+
+
+def test_cli_impact_runs_a_scenario_file(tmp_path, capsys):
+    from pathlib import Path
+
+    from iomodel import cli
+
+    toml = Path(__file__).resolve().parents[1] / "examples/scenarios/machine_building_ahmp.toml"
+    assert cli.main(["impact", str(toml), "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "break-even additionality" in out
+    for f in ("impact.nc", "summary.csv", "fiscal_by_year.csv", "totals_by_year.csv", "impact_employment.png"):
+        assert (tmp_path / f).is_file(), f
+    back = xr.load_dataset(tmp_path / "impact.nc")
+    assert iom.Scenario.from_toml(back.attrs["scenario_toml"]) == iom.Scenario.from_toml(toml)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[[investments]]\nname = "a"\ncluster = "nowhere"\n[investments.capex]\n2026 = 1.0\n')
+    assert cli.main(["impact", str(bad), "--output", str(tmp_path / "b")]) == 2
+    assert "unknown cluster 'nowhere'" in capsys.readouterr().err
