@@ -33,7 +33,8 @@ from .multipliers import (
 from .impact import ImpactResult, impact, mixed_model
 from .scenarios import ClusterInvestment, InvestmentBridge, Scenario, SEZPackage
 from .table import IMPORT_CONVENTIONS, HouseholdClosure, IOTable, TableMeta
-from . import fiscal, scenarios  # noqa: E402  (modules, after their names)
+from . import fiscal, price, scenarios  # noqa: E402  (modules, after their names)
+from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 
 __version__ = "0.1.0"
 
@@ -56,6 +57,11 @@ __all__ = [
     "InvestmentBridge",
     "SEZPackage",
     "fiscal",
+    "price",
+    "price_effects",
+    "tax_on_intermediates",
+    "consumer_price_index",
+    "sez_cost_change",
     "scenarios",
     "datasets",
     "dims",
