@@ -3,7 +3,8 @@
 * :mod:`iomodel.optimize.lp`: :class:`LinearProgram` (blocks of variables and
   constraints), :class:`LPResult`, :func:`solve_pyomo`;
 * :mod:`iomodel.optimize.allocation`: :func:`allocate` investment and
-  incentives across clusters and zones, :func:`pareto_front`.
+  incentives across clusters and zones, :func:`pareto_front`;
+* :mod:`iomodel.optimize.technology`: rectangular :func:`choice_of_technology`.
 """
 
 from .allocation import (
@@ -15,6 +16,7 @@ from .allocation import (
     pareto_front,
 )
 from .lp import LinearProgram, LPResult, solve_pyomo
+from .technology import choice_of_technology
 
 __all__ = [
     "LinearProgram",
@@ -26,4 +28,5 @@ __all__ = [
     "pareto_front",
     "candidate_coefficients",
     "kazakhstan_candidates",
+    "choice_of_technology",
 ]

@@ -1,0 +1,182 @@
+"""The LP extension: Brink-McCarl, Leontief reproduction, duals vs finite differences, MIP, errors."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import pyomo.environ as pyo
+from numpy.testing import assert_allclose
+
+import iomodel as iom
+from iomodel import optimize as opt
+from iomodel.errors import InfeasibleError, LabelError, UnboundedError
+
+KZ = iom.datasets.kazakhstan()
+
+
+def output_lp(table, f, cost=None):
+    lp = opt.LinearProgram(sense="max", objective_units="output")
+    lp.add_variables("x", table.sectors, cost=1.0 if cost is None else cost)
+    lp.add_constraints("balance", table.sectors, {"x": np.eye(table.n) - table.A.to_numpy()}, upper=f)
+    return lp
+
+
+def test_brink_mccarl_duals_are_output_multipliers():
+    """With only the balance rows binding, their duals are the output multipliers (Brink & McCarl 1977)."""
+    f = KZ.final_demand.sum(axis=1).clip(lower=1.0).to_numpy()
+    res = output_lp(KZ, f).solve()
+    m = iom.multipliers(KZ, indicators=["output"]).values[0]
+    assert_allclose(res.dual("balance").values, m, rtol=1e-8)
+    e = KZ.coefficients("satellites").loc["employment"].to_numpy()
+    res_e = output_lp(KZ, f, cost=e).solve()
+    assert_allclose(res_e.dual("balance").values, iom.multipliers(KZ, indicators=["employment"]).values[0],
+                    rtol=1e-7)
+
+
+def test_slack_constraints_reproduce_leontief():
+    f = KZ.final_demand.sum(axis=1).clip(lower=1.0)
+    lp = output_lp(KZ, f.to_numpy())
+    lp.add_constraints("capacity", KZ.sectors, {"x": np.eye(KZ.n)}, upper=10 * KZ.output.to_numpy())
+    res = lp.solve()
+    assert_allclose(res.value("x").values, KZ.solve(f).to_numpy(), rtol=1e-7)  # HiGHS feasibility tolerance
+    assert_allclose(res.dual("capacity").values, 0.0, atol=1e-9)
+
+
+def small_problem(**kw):
+    cands = opt.kazakhstan_candidates(["agro", "tourism", "petrochemical", "machine_building"], capex=50_000.0)
+    return opt.AllocationProblem(candidates=tuple(cands), budget=kw.pop("budget", 40_000.0), **kw)
+
+
+@pytest.fixture(scope="module")
+def prob_coef():
+    p = small_problem()
+    return p, opt.candidate_coefficients(KZ, p)
+
+
+def test_duals_match_finite_differences(prob_coef):
+    p, coef = prob_coef
+    res = p.build(KZ, coef).solve()
+    base = res.objective
+    for block, field_, delta in (("budget", "budget", 50.0),):
+        bumped = opt.AllocationProblem(**{**{f: getattr(p, f) for f in p.__dataclass_fields__},
+                                          field_: getattr(p, field_) + delta})
+        fd = (bumped.build(KZ, coef).solve().objective - base) / delta
+        assert_allclose(res.dual(block).values[0], fd, rtol=1e-5, atol=1e-9)
+    # labour limit of a binding sector: relax its row by a little
+    lab = res.dual("labour")
+    j = int(np.argmax(np.abs(lab.values)))
+    if abs(lab.values[j]) > 0:
+        lp = p.build(KZ, coef)
+        blk = lp.constraints["labour"]
+        blk.upper = blk.upper.copy()
+        blk.upper[j] += 1.0
+        assert_allclose(lp.solve().objective - base, lab.values[j], rtol=1e-5)
+
+
+def test_plan_is_labelled_and_pyomo_path_agrees(prob_coef):
+    p, coef = prob_coef
+    lp = p.build(KZ, coef)
+    res = lp.solve()
+    m = lp.to_pyomo()
+    res_p = opt.solve_pyomo(m)
+    assert_allclose(res_p.objective, res.objective, rtol=1e-9)
+    assert_allclose(res_p.dual("budget").values, res.dual("budget").values, rtol=1e-7)
+    # a user extends the model: at most 20 000 million KZT of capex in tourism projects
+    tour = [str(c) for c in m.level_index if str(c).startswith("tourism")]
+    m.tourism_cap = pyo.Constraint(expr=sum(50_000.0 * m.level[c] for c in tour) <= 20_000.0)
+    ext = opt.solve_pyomo(m)
+    assert ext.objective <= res.objective + 1e-9
+    assert "tourism_cap" in ext.duals
+    full = p.solve(KZ)
+    lev = full.value("level")
+    assert {"cluster", "zone"} <= set(lev.coords)
+    assert "plan" in full.info and full.info["plan"]["budget_cost"].sum() <= p.budget * (1 + 1e-9)
+    assert full.units["budget"].startswith("jobs (average a year) per million KZT")
+    assert set(full.ranging["level"].data_vars) == {"cost_lower", "cost_upper"}
+
+
+def test_mip_picks_the_best_set_of_zones():
+    cands = [c for c in opt.kazakhstan_candidates(["petrochemical", "transport_logistics"], capex=50_000.0)]
+    zones = sorted({c.zone for c in cands})
+    fixed = {z: 2_000.0 + 1_000.0 * i for i, z in enumerate(zones)}
+    p = opt.AllocationProblem(candidates=tuple(cands), budget=30_000.0, zone_fixed_costs=fixed)
+    coef = opt.candidate_coefficients(KZ, p)
+    res = p.build(KZ, coef).solve()
+    assert res.info["mip"]
+    best, best_set = -np.inf, None
+    for k in range(len(zones) + 1):
+        for opened in itertools.combinations(zones, k):
+            keep = tuple(c for c in cands if c.zone in opened)
+            if not keep:
+                continue
+            rest = 30_000.0 - sum(fixed[z] for z in opened)
+            if rest < 0:
+                continue
+            q = opt.AllocationProblem(candidates=keep, budget=rest)
+            val = q.build(KZ, coef.loc[[c.name for c in keep]]).solve().objective
+            if val > best + 1e-9:
+                best, best_set = val, set(opened)
+    assert_allclose(res.objective, best, rtol=1e-7)
+    opened = {z for z, v in zip(res.value("open").open_index.values, res.value("open").values, strict=True)
+              if v > 0.5}
+    lev = res.value("level")
+    used = {z for z, v in zip(coef["zone"], lev.values, strict=True) if v > 1e-9}
+    assert used <= opened                       # no project in a closed zone
+    assert used == best_set                     # the enumerated best set of zones
+
+
+def test_infeasible_and_unbounded_are_named(prob_coef):
+    p, coef = prob_coef
+    q = opt.AllocationProblem(**{**{f: getattr(p, f) for f in p.__dataclass_fields__},
+                                 "cluster_limits": {"petrochemical": (5_000_000.0, None)}})
+    with pytest.raises(InfeasibleError, match="cluster_capex"):
+        q.build(KZ, coef).solve()
+    r = q.build(KZ, coef).solve(check=False)
+    assert r.status == "Infeasible" and "cluster_capex" in r.info["message"]
+    lp = opt.LinearProgram(sense="max")
+    lp.add_variables("x", ["a", "b"], cost=[1.0, 0.0])
+    lp.add_constraints("c", ["r"], {"x": np.array([[1.0, -1.0]])}, upper=[1.0])
+    with pytest.raises(UnboundedError, match=r"variable blocks with an improving cost and no upper bound: \['x'\]"):
+        lp.solve()
+    with pytest.raises(LabelError, match="unknown variable block 'y'"):
+        lp.add_constraints("d", ["r"], {"y": np.ones((1, 1))})
+    with pytest.raises(InfeasibleError, match="lower bound above upper bound"):
+        lp.add_variables("z", ["a"], lower=2.0, upper=1.0)
+    with pytest.raises(iom.errors.SolverError, match="not available"):
+        lp.solve(solver="no_such_solver")
+
+
+def test_pareto_front_is_monotone(prob_coef):
+    p, _ = prob_coef
+    front = opt.pareto_front(KZ, p, ("employment", "nfe"), points=5)
+    emp, nfe = front["employment"].values, front["nfe"].values
+    assert (np.diff(nfe) >= -1e-6 * np.abs(nfe).max()).all()
+    assert (np.diff(emp) <= 1e-6 * np.abs(emp).max()).all()
+    assert (front["tradeoff_rate"].values <= 1e-9).all()
+
+
+def test_choice_of_technology_toy_and_duality():
+    """Two technologies for one good run side by side when the cheaper one's factor binds."""
+    t = iom.datasets.miller_blair()
+    s = "manufacturing"
+    base = opt.choice_of_technology(
+        t, s, inputs=pd.Series({"agriculture": 0.25, "manufacturing": 0.05}),
+        factors_new={"labour": 0.0, "gas": 0.1},
+        factors_incumbent={"labour": pd.Series({"agriculture": 0.3, "manufacturing": 0.25})},
+        prices={"labour": 1.0, "gas": 0.5}, endowments={"labour": np.inf, "gas": 50.0})
+    act = base.activity.to_series()
+    assert act["zone technology"] > 0 and act["manufacturing"] > 0   # both run
+    assert base.rent.sel(factor="gas") > 0                             # the cheap factor earns a rent
+    assert abs(base.attrs["duality_gap"]) < 1e-6 * base.attrs["cost"]
+    free = opt.choice_of_technology(
+        t, s, inputs=pd.Series({"agriculture": 0.25, "manufacturing": 0.05}),
+        factors_new={"labour": 0.0, "gas": 0.1},
+        factors_incumbent={"labour": pd.Series({"agriculture": 0.3, "manufacturing": 0.25})},
+        prices={"labour": 1.0, "gas": 0.5}, endowments={"labour": np.inf, "gas": 1e9})
+    assert free.activity.sel(technology="manufacturing") < 1e-9       # unconstrained: the cheaper wins
+    with pytest.raises(LabelError, match=r"factor\(s\) \['water'\] have no price"):
+        opt.choice_of_technology(t, s, inputs=pd.Series(dtype=float), factors_new={"water": 1.0},
+                                 prices={"labour": 1.0}, endowments={})
