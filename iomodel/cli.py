@@ -7,6 +7,9 @@
 ``iomodel impact SCENARIO.toml``
     Run a scenario file on the shipped table: writes the dataset (netCDF), the
     summary (CSV) and figures to an output folder, and prints the summary.
+``iomodel allocate PROBLEM.toml``
+    Allocate a budget across candidate cluster projects and zones (LP/MIP with
+    HiGHS): writes the plan, shadow prices and solution.
 ``iomodel build-tables``
     Rebuild the shipped ``tables/`` from the official sources in ``../shared/data``.
 """
@@ -167,6 +170,36 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_allocate(a: argparse.Namespace) -> int:
+    from .optimize.allocation import AllocationProblem
+
+    problem = AllocationProblem.from_toml(a.problem)
+    table = datasets.kazakhstan(a.year)
+    res = problem.solve(table)
+    out = Path(a.output)
+    out.mkdir(parents=True, exist_ok=True)
+    plan = res.info["plan"]
+    plan.to_csv(out / "plan.csv")
+    res.shadow_prices().to_csv(out / "shadow_prices.csv", index=False)
+    res.solution().to_netcdf(out / "solution.nc")
+    sp_ = res.shadow_prices()
+    key = sp_[sp_["constraint"].isin(["budget", "imports"]) | ((sp_["constraint"] == "labour")
+                                                               & (sp_["shadow_price"].abs() > 1e-9))]
+    with pd.option_context("display.float_format", "{:,.4g}".format, "display.width", 140):
+        print(f"{problem.name}: {res.status}, objective {res.objective:,.1f} {res.units.get('objective', '')}")
+        print(plan[plan["level"] > 1e-9].to_string())
+        print("\nshadow prices:")
+        print(key.to_string(index=False))
+    if not a.no_figure:
+        import matplotlib.pyplot as plt
+
+        fig = res.plot()
+        fig.savefig(out / "allocation.png", dpi=110)
+        plt.close(fig)
+    print(f"results written to {out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_build_tables(a: argparse.Namespace) -> int:
     from .io.kazakhstan import build_kazakhstan, write_kazakhstan
 
@@ -197,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--output", default="iomodel-output/impact", help="folder for the results")
     i.add_argument("--no-figure", action="store_true")
     i.set_defaults(func=_cmd_impact)
+    al = sub.add_parser("allocate", help="allocate a budget across clusters and zones (TOML problem)")
+    al.add_argument("problem", help="problem file, see examples/cluster_allocation.toml")
+    al.add_argument("--year", type=int, default=2024, help="year of the shipped table")
+    al.add_argument("--output", default="iomodel-output/allocate", help="folder for the results")
+    al.add_argument("--no-figure", action="store_true")
+    al.set_defaults(func=_cmd_allocate)
     b = sub.add_parser("build-tables", help="rebuild tables/ from ../shared/data")
     b.add_argument("--shared", default="../shared/data")
     b.add_argument("--out", default="tables")

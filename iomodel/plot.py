@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["multiplier_bars", "impact_overview"]
+__all__ = ["multiplier_bars", "impact_overview", "lp_overview", "pareto"]
 
 
 def _plt():
@@ -104,5 +104,54 @@ def impact_overview(result, indicator: str = "employment"):
     axes[1].set_title(f"{indicator}, operation ({'jobs in each year' if indicator == 'employment' else unit})",
                       fontsize=10)
     fig.suptitle(result.scenario.name, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def lp_overview(result, block: str = "level", top: int = 12):
+    """Two panels: the values of a variable block, and the largest shadow prices by constraint block.
+
+    Parameters
+    ----------
+    result
+        An :class:`iomodel.optimize.LPResult`.
+    block
+        Variable block to draw (default ``"level"``: project levels of an allocation).
+    top
+        How many non-zero shadow prices to show.
+    """
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(14, 0.3 * max(len(result.value(block)), top) + 2))
+    v = result.value(block)
+    labels = [str(i) for i in v[v.dims[0]].values]
+    axes[0].barh(labels[::-1], v.values[::-1], color="#3b6ea5")
+    axes[0].set_title(f"{block} ({result.units.get(block, '')})", fontsize=10)
+    axes[0].tick_params(labelsize=8)
+    sp_ = result.shadow_prices()
+    sp_ = sp_[(sp_["shadow_price"].abs() > 1e-9) & (sp_["constraint"] != "balance")]
+    sp_ = sp_.reindex(sp_["shadow_price"].abs().sort_values(ascending=False).index).head(top)
+    names = [f"{c}[{lab}]" for c, lab in zip(sp_["constraint"], sp_["label"], strict=True)]
+    axes[1].barh(names[::-1], sp_["shadow_price"].to_numpy()[::-1], color="#b5651d")
+    axes[1].set_title(f"shadow prices ({result.units.get('objective', 'objective')} per unit)", fontsize=10)
+    axes[1].tick_params(labelsize=8)
+    fig.suptitle(f"{result.info.get('problem', '')}: objective {result.objective:,.1f} "
+                 f"{result.units.get('objective', '')}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def pareto(front, *, annotate_rate: bool = True):
+    """Figure of a two-objective Pareto front from :func:`iomodel.optimize.pareto_front`."""
+    plt = _plt()
+    f1, f2 = front.attrs["maximised"], front.attrs["constrained"]
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    ax.plot(front[f2].values, front[f1].values, "o-", color="#3b6ea5")
+    if annotate_rate:
+        for x_, y_, r in zip(front[f2].values, front[f1].values, front["tradeoff_rate"].values, strict=True):
+            ax.annotate(f"{r:.3g}", (x_, y_), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel(f"{f2} ({front.attrs.get('unit', '')})" if f2 != "employment" else "jobs (average a year)")
+    ax.set_ylabel(f"{f1}" if f1 != "employment" else "jobs (average a year)")
+    ax.set_title(f"Pareto front: {f1} vs {f2} (labels: trade-off rate)", fontsize=10)
+    ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig

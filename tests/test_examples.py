@@ -42,8 +42,21 @@ def test_sez_packages(tmp_path):
         assert t.loc[(p, "without package"), "revenue forgone, bn KZT"] == 0
 
 
+def test_cluster_allocation(tmp_path):
+    stdout = run_example("cluster_allocation.py", tmp_path)
+    for f in ("plan.csv", "shadow_prices.csv", "budget_sweep.csv", "pareto_front.nc", "plan_and_shadow_prices.png",
+              "budget_sweep.png", "pareto_jobs_vs_fiscal.png", "cluster_allocation.md"):
+        assert (tmp_path / f).stat().st_size > 200, f
+    assert "jobs per extra bn KZT of incentive budget" in stdout
+    import pandas as pd
+
+    sweep = pd.read_csv(tmp_path / "budget_sweep.csv")
+    assert sweep["jobs"].is_monotonic_increasing                    # more budget never hurts
+    assert sweep["budget_shadow_price"].is_monotonic_decreasing     # with diminishing returns (LP concavity)
+
+
 #: Studies with a test above; a new study must be added here with its test.
-TESTED = {"priority_clusters.py", "sez_packages.py"}
+TESTED = {"priority_clusters.py", "sez_packages.py", "cluster_allocation.py"}
 
 
 def test_every_example_has_a_test():

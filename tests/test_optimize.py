@@ -180,3 +180,18 @@ def test_choice_of_technology_toy_and_duality():
     with pytest.raises(LabelError, match=r"factor\(s\) \['water'\] have no price"):
         opt.choice_of_technology(t, s, inputs=pd.Series(dtype=float), factors_new={"water": 1.0},
                                  prices={"labour": 1.0}, endowments={})
+
+
+def test_cli_allocate(tmp_path, capsys):
+    from pathlib import Path
+
+    from iomodel import cli
+
+    toml = Path(__file__).resolve().parents[1] / "examples/cluster_allocation.toml"
+    assert cli.main(["allocate", str(toml), "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Optimal" in out and "budget" in out
+    plan = pd.read_csv(tmp_path / "plan.csv", index_col=0)
+    assert plan["budget_cost"].sum() <= 150_000.0 * (1 + 1e-9)
+    assert plan.loc[plan["cluster"] == "petrochemical", "capex"].sum() >= 50_000.0 * (1 - 1e-9)
+    assert (tmp_path / "allocation.png").is_file() and (tmp_path / "solution.nc").is_file()

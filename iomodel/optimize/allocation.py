@@ -203,7 +203,9 @@ class AllocationProblem:
     def from_toml(cls, path: str | Path) -> AllocationProblem:
         """Read a problem file (see ``examples/cluster_allocation.toml``).
 
-        Candidates are ``[[candidates]]`` tables with the fields of
+        ``standard_candidates`` (a table of :func:`kazakhstan_candidates`
+        arguments) adds every cluster in every zone hosting it. Further
+        candidates are ``[[candidates]]`` tables with the fields of
         :class:`~iomodel.ClusterInvestment` plus ``zone``, ``min_level``,
         ``max_level`` and ``package`` (``"kazakhstan"`` for
         :meth:`~iomodel.SEZPackage.kazakhstan`, a table of its fields, or absent).
@@ -215,11 +217,14 @@ class AllocationProblem:
             d = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ValidationError(f"{p}: invalid TOML ({exc})") from None
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)} | {"standard_candidates"}
         unknown = sorted(set(d) - known)
         if unknown:
             raise LabelError(f"{p}: unknown field(s) {unknown}; valid options are {sorted(known)}")
         cands = []
+        std = d.pop("standard_candidates", None)
+        if std is not None:
+            cands.extend(kazakhstan_candidates(**{k: (tuple(v) if k == "years" else v) for k, v in std.items()}))
         for raw in d.pop("candidates", []):
             raw = dict(raw)
             zone = raw.pop("zone", None)
@@ -518,5 +523,14 @@ def kazakhstan_candidates(clusters: list[str] | None = None, *, capex: float = 1
         if not hosts:
             out.append(Candidate(project=inv, zone=None, package=None, max_level=max_level))
         for z in hosts:
-            out.append(Candidate(project=inv, zone=z, package=SEZPackage.kazakhstan(), max_level=max_level))
+            pkg = SEZPackage.kazakhstan(zone_term_end=_term_end(zones.loc[z, "term"]))
+            out.append(Candidate(project=inv, zone=z, package=pkg, max_level=max_level))
     return out
+
+
+def _term_end(term: str) -> int | None:
+    """Last year of a zone from the term text of the SEZ list (``None`` if not stated)."""
+    import re
+
+    years = [int(y) for y in re.findall(r"(20\d\d)", str(term))]
+    return max(years) if years and ("until" in term or "extended" in term) else None

@@ -324,6 +324,12 @@ class LPResult:
                 rows.append((name, lab, float(val), self.units.get(name, "")))
         return pd.DataFrame(rows, columns=["constraint", "label", "shadow_price", "units"])
 
+    def plot(self, block: str = "level"):
+        """Figure: a variable block and the largest shadow prices (:func:`iomodel.plot.lp_overview`)."""
+        from ..plot import lp_overview
+
+        return lp_overview(self, block if block in self.primal else next(iter(self.primal)))
+
     def summary(self) -> pd.DataFrame:
         """Status, objective and the binding constraints with their shadow prices."""
         sp_ = self.shadow_prices()

@@ -1,0 +1,125 @@
+"""Study: how should a state incentive budget for 2026-2035 be spread across priority clusters and zones?
+
+Solves the allocation problem of ``examples/cluster_allocation.toml`` on the
+official 2024 input-output table with HiGHS: candidate projects of the ten
+priority clusters in the special economic zones that host them, a budget for
+revenue forgone and zone costs, sector capacity and labour limits and an
+import limit. Reports the plan, the shadow prices of the budget and of labour,
+how the plan changes with the budget, and the Pareto front between jobs and
+the net fiscal effect (epsilon-constraint method, METHODS.md 4.5).
+
+Run:  python examples/cluster_allocation.py [--output DIR] [--points 9]
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+import iomodel as iom  # noqa: E402
+from iomodel import optimize as opt  # noqa: E402
+from iomodel.plot import pareto  # noqa: E402
+
+HERE = Path(__file__).parent
+
+
+def run(output: Path, points: int = 9) -> dict:
+    output.mkdir(parents=True, exist_ok=True)
+    kz = iom.datasets.kazakhstan(2024)
+    problem = opt.AllocationProblem.from_toml(HERE / "cluster_allocation.toml")
+    coef = opt.candidate_coefficients(kz, problem)
+    res = opt.allocation._decorate(problem.build(kz, coef).solve(), problem, coef)
+    plan = res.info["plan"]
+    plan.to_csv(output / "plan.csv")
+    res.shadow_prices().to_csv(output / "shadow_prices.csv", index=False)
+    fig = res.plot()
+    fig.savefig(output / "plan_and_shadow_prices.png", dpi=110)
+    plt.close(fig)
+
+    # how the optimum and the budget's shadow price move with the budget
+    base = {f.name: getattr(problem, f.name) for f in fields(problem)}
+    budgets = problem.budget * np.array([0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
+    sweep = []
+    for b in budgets:
+        r = opt.AllocationProblem(**{**base, "budget": float(b)}).build(kz, coef).solve()
+        sweep.append({"budget": b, "jobs": r.objective, "budget_shadow_price": float(r.dual("budget").values[0])})
+    sweep = pd.DataFrame(sweep)
+    sweep.to_csv(output / "budget_sweep.csv", index=False)
+    fig, ax = plt.subplots(1, 2, figsize=(12, 4.2))
+    ax[0].plot(sweep["budget"] / 1e3, sweep["jobs"], "o-")
+    ax[0].set_xlabel("budget, bn KZT (PV)")
+    ax[0].set_ylabel("jobs (average a year)")
+    ax[0].set_title("Jobs the budget buys")
+    ax[1].step(sweep["budget"] / 1e3, sweep["budget_shadow_price"] * 1e3, where="post")
+    ax[1].set_xlabel("budget, bn KZT (PV)")
+    ax[1].set_ylabel("jobs per extra bn KZT of budget")
+    ax[1].set_title("Shadow price of the budget")
+    fig.tight_layout()
+    fig.savefig(output / "budget_sweep.png", dpi=110)
+    plt.close(fig)
+
+    front = opt.pareto_front(kz, problem, ("employment", "nfe"), points=points)
+    front.to_netcdf(output / "pareto_front.nc")
+    fig = pareto(front)
+    fig.savefig(output / "pareto_jobs_vs_fiscal.png", dpi=110)
+    plt.close(fig)
+    (output / "cluster_allocation.md").write_text(report(problem, res, sweep, front), encoding="utf-8")
+    return {"result": res, "sweep": sweep, "front": front}
+
+
+def report(problem, res, sweep: pd.DataFrame, front) -> str:
+    plan = res.info["plan"]
+    chosen = plan[plan["level"] > 1e-6].sort_values("capex", ascending=False)
+    sp_ = res.shadow_prices()
+    lab = sp_[(sp_["constraint"] == "labour") & (sp_["shadow_price"].abs() > 1e-9)]
+    budget_sp = float(res.dual("budget").values[0])
+    names = iom.datasets.kazakhstan_sectors()["name_en"].to_dict()
+    lines = [
+        f"# {problem.name}: allocation of {problem.budget / 1e3:,.0f} bn KZT (PV) of incentives",
+        "",
+        f"Objective: {res.objective:,.0f} jobs a year on average over {problem.years[0]}-{problem.years[1]} "
+        "(direct, indirect and induced).",
+        "",
+        "## The plan",
+        *[f"- {name}: level {row['level']:.2f}, capex {row['capex'] / 1e3:,.0f} bn KZT, budget cost "
+          f"{row['budget_cost'] / 1e3:,.1f} bn KZT, NPV of the net fiscal effect {row['nfe'] / 1e3:,.1f} bn KZT"
+          for name, row in chosen.iterrows()],
+        "",
+        "## Shadow prices",
+        f"- Budget: {budget_sp * 1e3:,.0f} jobs per extra bn KZT of incentive budget (PV).",
+        *([f"- Labour in {r['label']} ({names.get(r['label'], '')}): {r['shadow_price']:,.2f} jobs per extra "
+           "worker available there "
+           "(the plan is held back by labour in that sector)." for _, r in lab.iterrows()]
+          or ["- No sector's labour limit binds."]),
+        "",
+        "## Budget sweep",
+        sweep.round(3).to_string(index=False),
+        "",
+        "## Jobs against the net fiscal effect (Pareto front)",
+        f"From {front['employment'].values[0]:,.0f} jobs with NPV {front['nfe'].values[0] / 1e3:,.1f} bn KZT "
+        f"to {front['employment'].values[-1]:,.0f} jobs with NPV {front['nfe'].values[-1] / 1e3:,.1f} bn KZT; "
+        "the trade-off rates (jobs per million KZT of NPV) are the duals of the epsilon constraint.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--output", default=str(HERE / "output" / "cluster_allocation"))
+    ap.add_argument("--points", type=int, default=9)
+    a = ap.parse_args()
+    run(Path(a.output), a.points)
+    print((Path(a.output) / "cluster_allocation.md").read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
