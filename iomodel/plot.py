@@ -130,9 +130,11 @@ def lp_overview(result, block: str = "level", top: int = 12):
     sp_ = result.shadow_prices()
     sp_ = sp_[(sp_["shadow_price"].abs() > 1e-9) & (sp_["constraint"] != "balance")]
     sp_ = sp_.reindex(sp_["shadow_price"].abs().sort_values(ascending=False).index).head(top)
-    names = [f"{c}[{lab}]" for c, lab in zip(sp_["constraint"], sp_["label"], strict=True)]
+    names = [f"{c}[{lab}]\n{('per ' + u.split(' per ', 1)[1]) if ' per ' in u else u}"
+             for c, lab, u in zip(sp_["constraint"], sp_["label"], sp_["units"], strict=True)]
     axes[1].barh(names[::-1], sp_["shadow_price"].to_numpy()[::-1], color="#b5651d")
-    axes[1].set_title(f"shadow prices ({result.units.get('objective', 'objective')} per unit)", fontsize=10)
+    axes[1].set_title(f"shadow prices: {result.units.get('objective', 'objective')} per unit of each "
+                      "constraint (units differ by row)", fontsize=10)
     axes[1].tick_params(labelsize=8)
     fig.suptitle(f"{result.info.get('problem', '')}: objective {result.objective:,.1f} "
                  f"{result.units.get('objective', '')}", fontsize=10)
