@@ -207,10 +207,11 @@ class LeontiefFactor:
     Build it with :func:`factorize`. The dense path is an LU factorisation
     (LAPACK ``getrf``); the sparse paths are a sparse LU (SuperLU) or a
     Krylov solve (GMRES) of each right-hand side, which on large sparse
-    multi-regional tables avoids the fill-in of a sparse LU. Every sparse or
-    iterative solve is checked: the relative residual must be below
-    :data:`RESIDUAL_RTOL`. The dense LU with partial pivoting is backward
-    stable and is not re-checked (that would need a second ``n x n`` array).
+    multi-regional tables avoids the fill-in of a sparse LU. Every solve is
+    checked: the relative residual must be below :data:`RESIDUAL_RTOL`. For
+    the dense path the check uses the operator passed as ``apply`` to
+    :func:`factorize` (a product with the stored flows, so no second
+    ``n x n`` array is needed); without it, dense solves are not re-checked.
 
     Attributes
     ----------
@@ -226,6 +227,7 @@ class LeontiefFactor:
     _splu: object | None = field(default=None, repr=False)
     _M: object | None = field(default=None, repr=False)
     _inverse: np.ndarray | None = field(default=None, repr=False)
+    _apply: object | None = field(default=None, repr=False)
 
     # -- solves -------------------------------------------------------------
     def solve(self, F: ArrayLike) -> np.ndarray:
@@ -291,7 +293,10 @@ class LeontiefFactor:
             L = self._inverse
             return (L.T @ B) if trans else (L @ B)
         if self.method == "dense":
-            return sla.lu_solve(self._lu, B, trans=1 if trans else 0, check_finite=False)
+            X = sla.lu_solve(self._lu, B, trans=1 if trans else 0, check_finite=False)
+            if self._apply is not None:
+                self._verify(B, X, trans)
+            return X
         if self.method == "splu":
             X = self._splu.solve(B, trans="T" if trans else "N")
             self._verify(B, X, trans)
@@ -319,8 +324,11 @@ class LeontiefFactor:
         return X
 
     def _verify(self, B: np.ndarray, X: np.ndarray, trans: bool) -> None:
-        M = self._M.T if trans else self._M
-        R = (M @ X) - B
+        if self._M is not None:
+            M = self._M.T if trans else self._M
+            R = (M @ X) - B
+        else:
+            R = self._apply(X, trans) - B
         scale = max(float(np.max(np.abs(B))), np.finfo(float).tiny)
         err = float(np.max(np.abs(R))) / scale
         if err > RESIDUAL_RTOL:
@@ -331,7 +339,8 @@ class LeontiefFactor:
 
 
 def factorize(
-    A: ArrayLike, *, method: Method = "auto", check: bool = True, overwrite_a: bool = False
+    A: ArrayLike, *, method: Method = "auto", check: bool = True, overwrite_a: bool = False,
+    apply: object | None = None,
 ) -> LeontiefFactor:
     r"""Factorise :math:`I - A` once for many solves.
 
@@ -350,6 +359,10 @@ def factorize(
         Dense path: build :math:`I - A` in the buffer of ``A`` and factorise it
         in place, so that no second ``n x n`` array is allocated. ``A`` is
         destroyed; pass it only for a scratch array.
+    apply
+        Optional callable ``apply(X, trans)`` returning :math:`(I-A)X` (or
+        :math:`(I-A)'X` when ``trans``), used to verify dense solves without
+        keeping ``A`` (``IOTable`` passes products with its flows).
 
     Returns
     -------
@@ -380,7 +393,7 @@ def factorize(
             M = np.negative(np.asarray(A, dtype=float))  # fresh buffer, factorised in place
         M[np.diag_indices(n)] += 1.0
         lu = sla.lu_factor(M, overwrite_a=True, check_finite=False)
-        return LeontiefFactor(n=n, method="dense", _lu=lu)
+        return LeontiefFactor(n=n, method="dense", _lu=lu, _apply=apply)
     As = sp.csc_array(A)
     M = (sp.eye_array(n, format="csc") - As).tocsc()
     if chosen == "splu":

@@ -738,10 +738,20 @@ class IOTable:
                 A = self._new_coefficients()
             try:
                 self._cache[key] = la.factorize(A, method=method, overwrite_a=own,
-                                                check=not self._cache.get("productive", False))
+                                                check=not self._cache.get("productive", False),
+                                                apply=self._apply_I_minus_A)
             except ValidationError as exc:
                 raise self._relabel(exc) from None
         return self._cache[key]
+
+    def _apply_I_minus_A(self, X: np.ndarray, trans: bool) -> np.ndarray:
+        """:math:`(I-A)X` or :math:`(I-A)'X` from the stored flows (no ``n x n`` temporary for domestic tables)."""
+        inv = self._inv_output() if self._meta.import_convention != "bureau" else 1.0 / self._divisor()
+        flows = self._flows_for_convention()
+        X = np.asarray(X, dtype=float)
+        if trans:
+            return X - (inv[:, None] * (flows.T @ X)) if X.ndim == 2 else X - inv * (flows.T @ X)
+        return X - flows @ (inv[:, None] * X if X.ndim == 2 else inv * X)
 
     def leontief_inverse(self) -> pd.DataFrame:
         """The Leontief inverse ``L = (I - A)^-1``, formed on request (sector x sector_to)."""

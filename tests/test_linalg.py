@@ -172,3 +172,14 @@ def test_leontief_properties(case):
         P = P @ A
         S += P
     assert_allclose(S, L, rtol=1e-6, atol=1e-9)
+
+
+def test_dense_solves_are_verified_with_the_apply_operator():
+    A = A_MB.copy()
+    good = la.factorize(A, apply=lambda X, t: (np.eye(2) - (A.T if t else A)) @ X)
+    good.solve(np.ones(2))
+    bad = la.factorize(A, apply=lambda X, t: 2 * X)   # an operator that disagrees with the factors
+    from iomodel.errors import ConvergenceError
+
+    with pytest.raises(ConvergenceError, match="residual"):
+        bad.solve(np.ones(2))

@@ -92,11 +92,11 @@ class LinearProgram:
     >>> import iomodel as iom
     >>> t = iom.datasets.miller_blair()
     >>> lp = LinearProgram(sense="max", objective_units="dollars of output")
-    >>> lp.add_variables("x", t.sectors, cost=1.0, units="dollars")
-    >>> lp.add_constraints("balance", t.sectors, {"x": np.eye(2) - t.A.to_numpy()},
+    >>> x = lp.add_variables("x", t.sectors, cost=1.0, units="dollars")
+    >>> bal = lp.add_constraints("balance", t.sectors, {"x": np.eye(2) - t.A.to_numpy()},
     ...                    upper=[350.0, 1700.0], units="dollars")
     >>> res = lp.solve()
-    >>> res.objective.round(2), res.dual("balance").values.round(6)
+    >>> round(res.objective, 2), res.dual("balance").values.round(6)
     (3000.0, array([1.518152, 1.452145]))
     """
 
@@ -346,11 +346,38 @@ _STATUS = {
 }
 
 
+_BANNER_SHOWN = False
+
+
+def _new_highs():
+    """A silent ``highspy.Highs``; the banner its first construction prints to stdout is swallowed."""
+    global _BANNER_SHOWN
+    import highspy
+
+    if _BANNER_SHOWN:
+        h = highspy.Highs()
+    else:
+        import os
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _BANNER_SHOWN = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def _highs(mats: dict[str, Any], sense: str, time_limit: float | None):
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _new_highs()
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     lp = highspy.HighsLp()
