@@ -155,9 +155,13 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     res.totals().to_csv(out / "totals_by_year.csv")
     res.fiscal[["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative",
                 "nfe_discounted_cumulative"]].to_dataframe().to_csv(out / "fiscal_by_year.csv")
-    with pd.option_context("display.float_format", "{:,.1f}".format, "display.width", 120):
+    shown = summary.copy()
+    shown["value"] = [f"{v:,.0f}" if u == "year" and v == v else f"{v:,.3f}" if u == "share" else f"{v:,.1f}"
+                      for v, u in zip(summary["value"], summary["unit"], strict=True)]
+    shown["value"] = shown["value"].str.replace(r"^(\d),(\d{3})$", r"\1\2", regex=True)
+    with pd.option_context("display.width", 120):
         print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {scenario.unit})")
-        print(summary.to_string())
+        print(shown.to_string())
     if not a.no_figure:
         import matplotlib.pyplot as plt
 

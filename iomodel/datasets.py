@@ -281,8 +281,10 @@ def kazakhstan_closure(year: int = 2024, *, mpc: float = KZ_DEFAULT_MPC) -> Hous
 
     The leakage-consistent form of METHODS.md 1.4: induced consumption per
     unit of labour income is ``mpc * (1 - tau_PIT) * s_i``, with ``s_i`` the
-    share of domestic product ``i`` (basic prices) in household consumption
-    (imports and product taxes are leakages) and ``tau_PIT`` the effective PIT
+    share of domestic product ``i`` in household consumption at basic prices,
+    domestic plus imported (imports are a leakage; product taxes on consumption,
+    about 3.4 trillion KZT in 2024, are not in the basic-price table and are left
+    out) and ``tau_PIT`` the effective PIT
     rate on compensation calibrated in the shipped table. Miller & Blair's
     textbook closure (consumption per unit of labour income) would let
     households spend 1.42 KZT of domestic products per KZT of compensation in

@@ -7,12 +7,13 @@ METHODS.md section 3.4 (two-state counterfactual, consistent with James 2009,
 * :math:`R^{other}_t`: revenue the project brings apart from the participant's
   exemptible taxes: taxes of suppliers and of induced activity in both phases
   (effective rates of the table), the participant's own non-exemptible taxes
-  (PIT, resource taxes, net product taxes on its inputs), customs on imported
-  equipment when not exempt; net of displacement, :math:`(1-d)` times gross;
+  (PIT, resource taxes); net of displacement, :math:`(1-d)` times gross;
 * :math:`R^{ex}_t`: the participant's exemptible taxes at *statutory* rates
   (CIT on taxable profit, property tax on buildings, land tax, social tax on
   wages, customs on imported equipment and inputs, the permanent part of VAT
-  on goods consumed in the zone);
+  on goods consumed in the zone). These replace, for the participant, the
+  table's effective CIT, other taxes on production, social tax and net
+  product taxes on its inputs, so nothing is counted twice;
 * revenue forgone :math:`RF_t = \sum_k r_k R^{ex}_{k,t}` while reductions
   :math:`r_k` apply; the rest of :math:`R^{ex}_t` is paid.
 
@@ -62,7 +63,8 @@ __all__ = ["fiscal_accounts", "fiscal_summary", "npv", "payback_year", "break_ev
 #: The participant's exemptible taxes, valued at statutory rates.
 PARTICIPANT_TAXES = ("CIT", "property_tax", "land_tax", "social_tax", "customs", "VAT")
 #: Table tax rows replaced, for the participant, by the statutory computation.
-_REPLACED_ROWS = ("tax:CIT", "tax:CIT_oil_sector", "tax:other_taxes_on_production", "tax:social_tax")
+_REPLACED_ROWS = ("tax:CIT", "tax:CIT_oil_sector", "tax:other_taxes_on_production", "tax:social_tax",
+                  "tax:net_product_taxes")
 
 
 def npv(values: np.ndarray, rate: float) -> float:
@@ -124,12 +126,12 @@ def _statutory_rates(scenario: Scenario, rates: Mapping[str, float] | None) -> d
     return r
 
 
-def _mci(scenario: Scenario, mci: float | None) -> float:
+def _mci(first_year: int, mci: float | None) -> float:
+    """MCI of a project's first year (the latest known value for later years)."""
     if mci is not None:
         return float(mci)
     table = datasets.kazakhstan_mci()
-    first = min((y for inv in scenario.investments for y in inv.capex), default=scenario.years[0])
-    return float(table.get(first, table.iloc[-1]))
+    return float(table.get(first_year, table.iloc[-1]))
 
 
 def fiscal_accounts(
@@ -206,7 +208,8 @@ def fiscal_accounts(
                 raise ValidationError(f"the size rule for the relief period needs a KZT unit, not "
                                       f"{scenario.unit!r}; set the package duration")
             cost_kzt = inv.total_capex * UNIT_FACTORS.get(scenario.unit, 1.0)
-            dur = pkg.years_of_relief(cost_kzt, _mci(scenario, mci) if pkg.duration is None else 1.0)
+            first = min(inv.capex, default=min(inv.output, default=scenario.years[0]))
+            dur = pkg.years_of_relief(cost_kzt, _mci(first, mci) if pkg.duration is None else 1.0)
             start = min((y for y in (*inv.capex, *inv.output)), default=years[0])
             op_start = min(inv.output, default=start)
             end = op_start + dur - 1

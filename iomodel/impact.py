@@ -264,7 +264,10 @@ def plant_profile(table: IOTable, inv: ClusterInvestment, coef: _Coefficients, u
         a = A @ w
     m = float(table.coefficients("imports").to_numpy().sum(axis=0) @ w) if len(table.imports.index) else 0.0
     direct = coef.rows @ w
-    if inv.jobs_per_output is not None and "employment" in coef.names:
+    if inv.jobs_per_output is not None and "employment" not in coef.names:
+        raise ValidationError(f"investment {inv.name!r}: jobs_per_output given but table {table.meta.name!r} has "
+                              "no employment satellite")
+    if inv.jobs_per_output is not None:
         direct = direct.copy()
         direct[coef.names.index("employment")] = inv.jobs_per_output / unit_factor
     va = table.coefficients("value_added")
@@ -278,6 +281,9 @@ def plant_profile(table: IOTable, inv: ClusterInvestment, coef: _Coefficients, u
 def _unit_factor(scenario: Scenario, table: IOTable) -> float:
     if table.meta.unit == scenario.unit:
         return 1.0
+    if scenario.unit not in UNIT_FACTORS:
+        raise ValidationError(f"scenario unit {scenario.unit!r} is neither the table's unit {table.meta.unit!r} "
+                              f"nor one of {list(UNIT_FACTORS)}")
     if table.meta.unit not in UNIT_FACTORS:
         raise ValidationError(f"table unit {table.meta.unit!r} is not a known monetary unit "
                               f"({list(UNIT_FACTORS)}); scenarios cannot be converted to it")
@@ -433,7 +439,12 @@ class ImpactResult:
 
     def to_dataset(self) -> xr.Dataset:
         """Impacts and fiscal accounts in one :class:`xarray.Dataset` (netCDF-safe)."""
-        ds = xr.merge([self.dataset, self.fiscal], combine_attrs="override")
+        fiscal = self.fiscal.copy()
+        for v in fiscal.data_vars:
+            fiscal[v].attrs["units"] = self.fiscal.attrs["unit"]
+        ds = xr.merge([self.dataset, fiscal], combine_attrs="override")
+        ds["impact"].attrs["units"] = f"{self.dataset.attrs['table_unit']} (employment: see the units coordinate)"
+        ds.attrs.update({f"fiscal_{k}": v for k, v in self.fiscal.attrs.items()})
         ds.attrs["scenario_toml"] = self.scenario.to_toml()
         return ds
 

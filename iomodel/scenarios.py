@@ -102,9 +102,8 @@ class InvestmentBridge:
     The default bridge (``shares=None`` in :class:`ClusterInvestment`) is the
     product structure of the table's gross fixed capital formation column
     (domestic plus imported), the documented fallback of METHODS.md 2.1 when
-    no capital-flow table exists. :meth:`standard` builds a project bridge from
-    three parts: construction works, machinery and equipment (split by the
-    table's GFCF structure of equipment products) and services.
+    no capital-flow table exists. A project bridge names its own shares, e.g.
+    construction works, machinery and equipment, and services.
     """
 
     shares: Mapping[str, float]
@@ -153,8 +152,8 @@ class ClusterInvestment:
         Direct jobs per unit of output (persons per ``Scenario.unit``);
         default: the average of its products.
     export_share
-        Share of the plant's output exported (used for the customs and VAT
-        accounting and reported).
+        Share of the plant's output exported (recorded with the scenario for
+        reports; the fiscal accounts do not use it).
     profit_margin
         Taxable profit per unit of output for the CIT base at statutory rates;
         default: the net operating surplus share of its products.

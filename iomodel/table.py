@@ -127,8 +127,9 @@ class HouseholdClosure:
       :math:`h_{C,i} = c^d_i / \sum_j W_j`;
     * ``propensity=c``: the leakage-consistent marginal form of METHODS.md
       section 1.4, :math:`h_{C,i} = c \cdot c^d_i / \sum_k c_k`, i.e. the
-      share of each domestic product in total household consumption (imports
-      and product taxes on consumption are leakages) times the marginal
+      share of each domestic product in household consumption at basic prices,
+      domestic plus imported (imports are a leakage; product taxes on consumption
+      are not part of a basic-price table and are left out), times the marginal
       propensity to consume out of labour income, net of income taxes.
 
     Attributes

@@ -234,6 +234,8 @@ def read_tax_revenue(path: str | Path, year: int) -> pd.DataFrame:
     """
     p = Path(path)
     d = _csv(p)
+    for col in ("source_repo_path", "underlying_official_source"):  # the file uses "same" as a ditto mark
+        d[col] = d[col].where(d[col] != "same").ffill().fillna("")
     d = d[d["year"] == str(year)]
     if d.empty:
         raise ReadError(f"{p}: no rows for year {year}")
@@ -386,7 +388,9 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
         "workbook": blocks.meta.get("file"),
         "built_by": "iomodel.io.kazakhstan.build_kazakhstan",
         "units": {"monetary blocks": "thousand KZT, basic prices", "employment": "persons"},
-        "import_convention": "domestic flows (sheet 7) in Z; imported flows (sheet 6) as an import-use matrix",
+        "import_convention": (f"domestic flows (sheet '{blocks.meta['sheets'].get('Z_domestic', '?')}', use of "
+                              f"domestic products) in Z; imported flows (sheet "
+                              f"'{blocks.meta['sheets'].get('Z_imported', '?')}') as an import-use matrix"),
         "employment": {
             "method": "Labour Force Survey employment by OKED section split to products in proportion to "
                       "compensation of employees; section T folded into S (not published separately)",
