@@ -89,16 +89,23 @@ def report(problem, res, sweep: pd.DataFrame, front) -> str:
         "(direct, indirect and induced).",
         "",
         "## The plan",
-        *[f"- {name}: level {row['level']:.2f}, capex {row['capex'] / 1e3:,.0f} bn KZT, budget cost "
-          f"{row['budget_cost'] / 1e3:,.1f} bn KZT, NPV of the net fiscal effect {row['nfe'] / 1e3:,.1f} bn KZT"
-          for name, row in chosen.iterrows()],
+        *[
+            f"- {name}: level {row['level']:.2f}, capex {row['capex'] / 1e3:,.0f} bn KZT, budget cost "
+            f"{row['budget_cost'] / 1e3:,.1f} bn KZT, NPV of the net fiscal effect {row['nfe'] / 1e3:,.1f} bn KZT"
+            for name, row in chosen.iterrows()
+        ],
         "",
         "## Shadow prices",
         f"- Budget: {budget_sp * 1e3:,.0f} jobs per extra bn KZT of incentive budget (PV).",
-        *([f"- Labour in {r['label']} ({names.get(r['label'], '')}): {r['shadow_price']:,.2f} jobs per extra "
-           "worker available there "
-           "(the plan is held back by labour in that sector)." for _, r in lab.iterrows()]
-          or ["- No sector's labour limit binds."]),
+        *(
+            [
+                f"- Labour in {r['label']} ({names.get(r['label'], '')}): {r['shadow_price']:,.2f} jobs per extra "
+                "worker available there "
+                "(the plan is held back by labour in that sector)."
+                for _, r in lab.iterrows()
+            ]
+            or ["- No sector's labour limit binds."]
+        ),
         "",
         "## Budget sweep",
         sweep.round(3).to_string(index=False),

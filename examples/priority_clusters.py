@@ -42,18 +42,27 @@ def run(output: Path, mpc: float = iom.datasets.KZ_DEFAULT_MPC) -> dict[str, pd.
     cols = ["output", "employment", "income", "gva", "budget"]
 
     # Figure 1: Type II multipliers, ranked by jobs
-    fig = multiplier_bars(t2.set_index("label"), cols, highlight="employment",
-                          titles={c: f"{c}\n({t2.attrs['units'][c]})" for c in cols},
-                          title="Kazakhstan 2024: Type II multipliers of the priority clusters")
+    fig = multiplier_bars(
+        t2.set_index("label"),
+        cols,
+        highlight="employment",
+        titles={c: f"{c}\n({t2.attrs['units'][c]})" for c in cols},
+        title="Kazakhstan 2024: Type II multipliers of the priority clusters",
+    )
     fig.savefig(output / "clusters_type2.png", dpi=130)
     plt.close(fig)
 
     # Figure 2: jobs against budget revenue, the two questions of the ministry
     fig, ax = plt.subplots(figsize=(7.5, 5.5))
     ax.scatter(t2["employment"], t2["budget"], s=60, color="#3b6ea5")
-    for name, row in t2.iterrows():
-        ax.annotate(row["label"].split(" (")[0], (row["employment"], row["budget"]), fontsize=8,
-                    xytext=(4, 3), textcoords="offset points")
+    for _, row in t2.iterrows():
+        ax.annotate(
+            row["label"].split(" (")[0],
+            (row["employment"], row["budget"]),
+            fontsize=8,
+            xytext=(4, 3),
+            textcoords="offset points",
+        )
     ax.axvline(t2["employment"].median(), color="grey", lw=0.8, ls="--")
     ax.axhline(t2["budget"].median(), color="grey", lw=0.8, ls="--")
     ax.set_xlabel("jobs per 1 bn KZT of final demand (Type II)")
@@ -79,8 +88,11 @@ def run(output: Path, mpc: float = iom.datasets.KZ_DEFAULT_MPC) -> dict[str, pd.
     keys = iom.key_sectors(kz)
     clusters = iom.datasets.kazakhstan_clusters()
     core = clusters[clusters.role == "core"]
-    n_key = core.assign(cls=core["product"].map(keys["class"])).groupby("cluster")["cls"].apply(
-        lambda s: int((s == "key").sum()))
+    n_key = (
+        core.assign(cls=core["product"].map(keys["class"]))
+        .groupby("cluster")["cls"]
+        .apply(lambda s: int((s == "key").sum()))
+    )
 
     result = t2.join(ratio).join(n_key.rename("key_sectors_in_core"))
     result.to_csv(output / "priority_clusters.csv")
@@ -90,6 +102,7 @@ def run(output: Path, mpc: float = iom.datasets.KZ_DEFAULT_MPC) -> dict[str, pd.
 
 def report(t1: pd.DataFrame, t2: pd.DataFrame, n_key: pd.Series, closure) -> str:
     """Commentary computed from the numbers (nothing here is typed in by hand)."""
+
     def name(c: str) -> str:
         return str(t2.loc[c, "label"])
 
@@ -114,11 +127,12 @@ def report(t1: pd.DataFrame, t2: pd.DataFrame, n_key: pd.Series, closure) -> str
         f"of demand, then {name(budget.index[1])} ({budget.iloc[1]:.3f}); "
         f"{name(budget.index[-1])} returns least ({budget.iloc[-1]:.3f}).",
         "- **Above the median on both**: "
-        + (", ".join(name(c) for c in both.index) if len(both) else "no cluster") + ".",
+        + (", ".join(name(c) for c in both.index) if len(both) else "no cluster")
+        + ".",
         f"- **Induced effects** add most to jobs in {name(induced.index[0])} "
         f"(Type II / Type I = {induced.iloc[0]:.2f}) and least in {name(induced.index[-1])} "
         f"({induced.iloc[-1]:.2f}).",
-        f"- **Key sectors** (backward and forward linkage above average) among core products: "
+        "- **Key sectors** (backward and forward linkage above average) among core products: "
         + ", ".join(f"{name(c)} {int(n)}" for c, n in n_key.sort_values(ascending=False).items() if n > 0)
         + ".",
         "",

@@ -30,8 +30,10 @@ import pandas as pd  # noqa: E402
 import iomodel as iom  # noqa: E402
 
 HERE = Path(__file__).parent
-SCENARIOS = {"petrochemical": HERE / "scenarios" / "petrochemical_atyrau.toml",
-             "machine_building": HERE / "scenarios" / "machine_building_ahmp.toml"}
+SCENARIOS = {
+    "petrochemical": HERE / "scenarios" / "petrochemical_atyrau.toml",
+    "machine_building": HERE / "scenarios" / "machine_building_ahmp.toml",
+}
 
 
 def run(output: Path) -> pd.DataFrame:
@@ -40,26 +42,31 @@ def run(output: Path) -> pd.DataFrame:
     rows, results = [], {}
     for key, path in SCENARIOS.items():
         sc = iom.Scenario.from_toml(path)
-        for variant, scenario in (("with package", sc),
-                                  ("without package", sc.replace(package=None, name=f"{sc.name} (no package)"))):
+        for variant, scenario in (
+            ("with package", sc),
+            ("without package", sc.replace(package=None, name=f"{sc.name} (no package)")),
+        ):
             res = iom.impact(kz, scenario)
             results[(key, variant)] = res
             s = res.summary()["value"]
             f = res.fiscal
-            rows.append({
-                "project": key, "variant": variant,
-                "construction job-years": s["construction jobs (job-years, all effects)"],
-                "operation jobs (peak)": s["operation jobs, peak year (all effects)"],
-                "GVA, bn KZT": (s["GVA, construction"] + s["GVA, operation"]) / 1e3,
-                "revenue collected, bn KZT": float(f.revenue_collected.sum()) / 1e3,
-                "revenue forgone, bn KZT": float(f.revenue_forgone.sum()) / 1e3,
-                "state costs, bn KZT": float(f.state_costs.sum()) / 1e3,
-                "NFE cumulative, bn KZT": float(f.nfe.sum()) / 1e3,
-                "NFE NPV, bn KZT": f.attrs["npv"] / 1e3,
-                "payback year": f.attrs["payback_year"] if f.attrs["payback_year"] > 0 else np.nan,
-                "break-even additionality": f.attrs["break_even_additionality"] if scenario.package else np.nan,
-                "relief": f.attrs["relief"],
-            })
+            rows.append(
+                {
+                    "project": key,
+                    "variant": variant,
+                    "construction job-years": s["construction jobs (job-years, all effects)"],
+                    "operation jobs (peak)": s["operation jobs, peak year (all effects)"],
+                    "GVA, bn KZT": (s["GVA, construction"] + s["GVA, operation"]) / 1e3,
+                    "revenue collected, bn KZT": float(f.revenue_collected.sum()) / 1e3,
+                    "revenue forgone, bn KZT": float(f.revenue_forgone.sum()) / 1e3,
+                    "state costs, bn KZT": float(f.state_costs.sum()) / 1e3,
+                    "NFE cumulative, bn KZT": float(f.nfe.sum()) / 1e3,
+                    "NFE NPV, bn KZT": f.attrs["npv"] / 1e3,
+                    "payback year": f.attrs["payback_year"] if f.attrs["payback_year"] > 0 else np.nan,
+                    "break-even additionality": f.attrs["break_even_additionality"] if scenario.package else np.nan,
+                    "relief": f.attrs["relief"],
+                }
+            )
             fig = res.plot("employment")
             fig.savefig(output / f"{key}_{variant.replace(' ', '_')}_employment.png", dpi=110)
             plt.close(fig)
@@ -73,8 +80,12 @@ def run(output: Path) -> pd.DataFrame:
         other = f.revenue_other.sum("year").to_pandas() / 1e3
         paid = (f.revenue_exemptible - f.revenue_forgone).sum("year").to_pandas() / 1e3
         forgone = f.revenue_forgone.sum("year").to_pandas() / 1e3
-        df = pd.DataFrame({"collected": pd.concat([other, paid.add_prefix("participant ")]),
-                           "forgone": pd.concat([other * 0, forgone.add_prefix("participant ")])})
+        df = pd.DataFrame(
+            {
+                "collected": pd.concat([other, paid.add_prefix("participant ")]),
+                "forgone": pd.concat([other * 0, forgone.add_prefix("participant ")]),
+            }
+        )
         df = df[(df.abs().sum(axis=1) > 0)]
         df.plot.barh(ax=ax, stacked=True, color=["#3b6ea5", "#c62828"])
         ax.set_title(f"{key}: budget revenue by tax, 2026-2045 (bn KZT)", fontsize=10)
@@ -109,7 +120,7 @@ def report(t: pd.DataFrame) -> str:
     for key in t.index.get_level_values(0).unique():
         w, wo = t.loc[(key, "with package")], t.loc[(key, "without package")]
         be = w["break-even additionality"]
-        verdict = ("pays for itself" if w["NFE NPV, bn KZT"] >= 0 else "does not pay for itself")
+        verdict = "pays for itself" if w["NFE NPV, bn KZT"] >= 0 else "does not pay for itself"
         lines += [
             f"## {key}",
             f"- Jobs: {w['construction job-years']:,.0f} job-years in construction and up to "
@@ -121,8 +132,11 @@ def report(t: pd.DataFrame) -> str:
             f"- It breaks even when at least {be:.0%} of the investment is due to the package; "
             f"if the project happened anyway, the state would collect {wo['NFE NPV, bn KZT']:,.1f} bn KZT "
             "in present value without any package.",
-            (f"- Payback year of the package: {int(w['payback year'])}." if pd.notna(w["payback year"])
-             else "- The package does not pay back within the horizon."),
+            (
+                f"- Payback year of the package: {int(w['payback year'])}."
+                if pd.notna(w["payback year"])
+                else "- The package does not pay back within the horizon."
+            ),
             "",
         ]
     lines += ["## Results", "", t.round(2).to_string(), ""]

@@ -13,7 +13,7 @@ linear programming and sensitivity runs.
 
 from __future__ import annotations
 
-from . import datasets, dims, errors, linalg
+from . import datasets, dims, errors, fiscal, linalg, price, scenarios  # noqa: E402  (modules, after their names)
 from .errors import (
     IOModelError,
     IOModelWarning,
@@ -22,6 +22,7 @@ from .errors import (
     ReadError,
     ValidationError,
 )
+from .impact import ImpactResult, impact, mixed_model
 from .multipliers import (
     direct_effect_multipliers,
     group_multipliers,
@@ -30,11 +31,9 @@ from .multipliers import (
     linkages,
     multipliers,
 )
-from .impact import ImpactResult, impact, mixed_model
+from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 from .scenarios import ClusterInvestment, InvestmentBridge, Scenario, SEZPackage
 from .table import IMPORT_CONVENTIONS, HouseholdClosure, IOTable, TableMeta
-from . import fiscal, price, scenarios  # noqa: E402  (modules, after their names)
-from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 
 __version__ = "0.1.0"
 

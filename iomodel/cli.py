@@ -108,8 +108,9 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
         table = read_bns(a.table)
         closure = HouseholdClosure(propensity=a.mpc)
         if a.by == "cluster":
-            print("note: your workbook has no employment or calibrated tax accounts; showing what it has",
-                  file=sys.stderr)
+            print(
+                "note: your workbook has no employment or calibrated tax accounts; showing what it has", file=sys.stderr
+            )
     else:
         table = datasets.kazakhstan(a.year)
         closure = datasets.kazakhstan_closure(a.year, mpc=a.mpc)
@@ -123,8 +124,10 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
     else:
         print(_format_table(df, title))
         if a.kind == "type2" and closure.propensity is not None:
-            print(f"\n  Type II closure: mpc {closure.propensity}, income tax {closure.income_tax:.4f} "
-                  "(leakage-consistent, METHODS.md 1.4)")
+            print(
+                f"\n  Type II closure: mpc {closure.propensity}, income tax {closure.income_tax:.4f} "
+                "(leakage-consistent, METHODS.md 1.4)"
+            )
     if not a.no_figure:
         from .plot import multiplier_bars
 
@@ -132,8 +135,9 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         cols = [c for c in _COLUMNS if c in df.columns]
         show = df.set_index("label") if "label" in df.columns else df
-        fig = multiplier_bars(show, cols, titles={c: f"{c}\n({df.attrs['units'][c]})" for c in cols},
-                              title=title, highlight=sort)
+        fig = multiplier_bars(
+            show, cols, titles={c: f"{c}\n({df.attrs['units'][c]})" for c in cols}, title=title, highlight=sort
+        )
         path = out / f"multipliers_{a.by}_{a.kind}.png"
         fig.savefig(path, dpi=130)
         print(f"figure written to {path}", file=sys.stderr)
@@ -153,11 +157,14 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     summary = res.summary()
     summary.to_csv(out / "summary.csv")
     res.totals().to_csv(out / "totals_by_year.csv")
-    res.fiscal[["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative",
-                "nfe_discounted_cumulative"]].to_dataframe().to_csv(out / "fiscal_by_year.csv")
+    res.fiscal[
+        ["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative", "nfe_discounted_cumulative"]
+    ].to_dataframe().to_csv(out / "fiscal_by_year.csv")
     shown = summary.copy()
-    shown["value"] = [f"{v:,.0f}" if u == "year" and v == v else f"{v:,.3f}" if u == "share" else f"{v:,.1f}"
-                      for v, u in zip(summary["value"], summary["unit"], strict=True)]
+    shown["value"] = [
+        f"{v:,.0f}" if u == "year" and v == v else f"{v:,.3f}" if u == "share" else f"{v:,.1f}"
+        for v, u in zip(summary["value"], summary["unit"], strict=True)
+    ]
     shown["value"] = shown["value"].str.replace(r"^(\d),(\d{3})$", r"\1\2", regex=True)
     with pd.option_context("display.width", 120):
         print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {scenario.unit})")
@@ -187,8 +194,10 @@ def _cmd_allocate(a: argparse.Namespace) -> int:
     res.shadow_prices().to_csv(out / "shadow_prices.csv", index=False)
     res.solution().to_netcdf(out / "solution.nc")
     sp_ = res.shadow_prices()
-    key = sp_[sp_["constraint"].isin(["budget", "imports"]) | ((sp_["constraint"] == "labour")
-                                                               & (sp_["shadow_price"].abs() > 1e-9))]
+    key = sp_[
+        sp_["constraint"].isin(["budget", "imports"])
+        | ((sp_["constraint"] == "labour") & (sp_["shadow_price"].abs() > 1e-9))
+    ]
     with pd.option_context("display.float_format", "{:,.4g}".format, "display.width", 140):
         print(f"{problem.name}: {res.status}, objective {res.objective:,.1f} {res.units.get('objective', '')}")
         print(plan[plan["level"] > 1e-9].to_string())
@@ -223,8 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--format", choices=["table", "csv"], default="table")
     m.add_argument("--table", help="a Bureau input-output workbook (.xlsx) instead of the shipped table")
     m.add_argument("--year", type=int, default=2024, help="year of the shipped table")
-    m.add_argument("--mpc", type=float, default=datasets.KZ_DEFAULT_MPC,
-                   help="marginal propensity to consume for the Type II closure (assumption)")
+    m.add_argument(
+        "--mpc",
+        type=float,
+        default=datasets.KZ_DEFAULT_MPC,
+        help="marginal propensity to consume for the Type II closure (assumption)",
+    )
     m.add_argument("--output", default="iomodel-output", help="folder for the figure")
     m.add_argument("--no-figure", action="store_true")
     m.set_defaults(func=_cmd_multipliers)

@@ -75,11 +75,15 @@ def miller_blair() -> IOTable:
     s = pd.Index(["agriculture", "manufacturing"], name="sector")
     Z = pd.DataFrame([[150.0, 500.0], [200.0, 100.0]], index=s, columns=s)
     F = pd.DataFrame({"households": [40.0, 320.0], "other": [310.0, 1380.0]}, index=s)
-    V = pd.DataFrame([[300.0, 500.0], [350.0, 900.0]], index=["compensation", "other_value_added"],
-                     columns=s)
+    V = pd.DataFrame([[300.0, 500.0], [350.0, 900.0]], index=["compensation", "other_value_added"], columns=s)
     return IOTable.from_flows(
-        Z, F, V, name="Miller & Blair (2009) two-sector example", unit="dollars",
-        currency="USD", source=MILLER_BLAIR_SOURCE,
+        Z,
+        F,
+        V,
+        name="Miller & Blair (2009) two-sector example",
+        unit="dollars",
+        currency="USD",
+        source=MILLER_BLAIR_SOURCE,
     )
 
 

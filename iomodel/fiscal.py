@@ -57,14 +57,18 @@ if TYPE_CHECKING:  # pragma: no cover
     from .impact import PlantProfile
     from .table import IOTable
 
-__all__ = ["fiscal_accounts", "fiscal_summary", "npv", "payback_year", "break_even_additionality",
-           "PARTICIPANT_TAXES"]
+__all__ = ["fiscal_accounts", "fiscal_summary", "npv", "payback_year", "break_even_additionality", "PARTICIPANT_TAXES"]
 
 #: The participant's exemptible taxes, valued at statutory rates.
 PARTICIPANT_TAXES = ("CIT", "property_tax", "land_tax", "social_tax", "customs", "VAT")
 #: Table tax rows replaced, for the participant, by the statutory computation.
-_REPLACED_ROWS = ("tax:CIT", "tax:CIT_oil_sector", "tax:other_taxes_on_production", "tax:social_tax",
-                  "tax:net_product_taxes")
+_REPLACED_ROWS = (
+    "tax:CIT",
+    "tax:CIT_oil_sector",
+    "tax:other_taxes_on_production",
+    "tax:social_tax",
+    "tax:net_product_taxes",
+)
 
 
 def npv(values: np.ndarray, rate: float) -> float:
@@ -166,7 +170,8 @@ def fiscal_accounts(
     elif pkg is not None or tax_rows:
         raise ValidationError(
             f"table {table.meta.name!r} is not Kazakhstan's: pass the statutory rates (CIT, VAT, social_tax, "
-            "property_tax) that value the participant's own taxes")
+            "property_tax) that value the participant's own taxes"
+        )
     else:
         r = {}
     imp = impacts["impact"]
@@ -181,13 +186,14 @@ def fiscal_accounts(
         # suppliers' and induced taxes, both phases, and construction direct (suppliers of capex)
         for j, row in enumerate(tax_rows):
             s = sub.sel(indicator=row).sum("sector")
-            val = (s.sel(phase="construction", effect="total")
-                   + s.sel(phase="operation", effect=["indirect", "induced"]).sum("effect"))
+            val = s.sel(phase="construction", effect="total") + s.sel(
+                phase="operation", effect=["indirect", "induced"]
+            ).sum("effect")
             if row not in _REPLACED_ROWS:
                 val = val + s.sel(phase="operation", effect="direct")
             other[:, j] += val.values / unit_factor
         prof = profiles[inv.name]
-        X = np.array([inv.output.get(y, 0.0) for y in years])                    # scenario unit
+        X = np.array([inv.output.get(y, 0.0) for y in years])  # scenario unit
         K = capex[inv.name]
         dep = inv.building_depreciation
         works = K["construction_works"] / unit_factor
@@ -205,8 +211,10 @@ def fiscal_accounts(
         ex += np.column_stack([per_tax[k] for k in exempt_names])
         if pkg is not None:
             if pkg.duration is None and scenario.unit not in UNIT_FACTORS:
-                raise ValidationError(f"the size rule for the relief period needs a KZT unit, not "
-                                      f"{scenario.unit!r}; set the package duration")
+                raise ValidationError(
+                    f"the size rule for the relief period needs a KZT unit, not "
+                    f"{scenario.unit!r}; set the package duration"
+                )
             cost_kzt = inv.total_capex * UNIT_FACTORS.get(scenario.unit, 1.0)
             first = min(inv.capex, default=min(inv.output, default=scenario.years[0]))
             dur = pkg.years_of_relief(cost_kzt, _mci(first, mci) if pkg.duration is None else 1.0)
@@ -254,8 +262,9 @@ def fiscal_accounts(
             "pv_revenue_forgone": pv_forgone,
             "pv_state_costs": pv_g,
             "statutory_rates": ", ".join(f"{k}={v}" for k, v in sorted(r.items())),
-            "relief": "; ".join(f"{k}: {v['relief_years']} ({v['duration_rule_years']} years)"
-                                for k, v in info.items()),
+            "relief": "; ".join(
+                f"{k}: {v['relief_years']} ({v['duration_rule_years']} years)" for k, v in info.items()
+            ),
             "package": pkg.name if pkg else "none",
             "sign_convention": "revenues, forgone revenue and costs positive; nfe > 0 = budget gains",
         },
@@ -279,8 +288,7 @@ def fiscal_summary(fiscal: xr.Dataset, scenario: Scenario) -> pd.DataFrame:
         ("net fiscal effect, cumulative", float(fiscal.nfe.sum()), unit),
         (f"net fiscal effect, NPV at {scenario.discount_rate:.0%}", a["npv"], unit),
         ("payback year", a["payback_year"] if a["payback_year"] > 0 else float("nan"), "year"),
-        ("break-even additionality", a["break_even_additionality"] if scenario.package else float("nan"),
-         "share"),
+        ("break-even additionality", a["break_even_additionality"] if scenario.package else float("nan"), "share"),
         ("additionality assumed", a["additionality"], "share"),
         ("displacement assumed", a["displacement"], "share"),
     ]

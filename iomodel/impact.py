@@ -58,8 +58,9 @@ MAX_YEARS_AFTER_TABLE = 60
 
 
 # --------------------------------------------------------------------------- mixed model
-def mixed_model(table: IOTable, fixed_output: pd.Series, final_demand: pd.Series | None = None
-                ) -> tuple[pd.Series, pd.Series]:
+def mixed_model(
+    table: IOTable, fixed_output: pd.Series, final_demand: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
     r"""The mixed (fixed-output) model: some sectors' outputs are given.
 
     With exogenous sectors :math:`E` (output change :math:`\Delta x_E` fixed)
@@ -114,8 +115,7 @@ def mixed_model(table: IOTable, fixed_output: pd.Series, final_demand: pd.Series
     x[E], x[N] = xE, xN
     f = fN.copy()
     f[E] = xE - A[np.ix_(E, E)] @ xE - A[np.ix_(E, N)] @ xN
-    return pd.Series(x, index=table.sectors, name="output"), pd.Series(f, index=table.sectors,
-                                                                       name="final_demand")
+    return pd.Series(x, index=table.sectors, name="output"), pd.Series(f, index=table.sectors, name="final_demand")
 
 
 def modified_inverse(table: IOTable, exogenous: list[Any]) -> pd.DataFrame:
@@ -142,15 +142,18 @@ def modified_inverse(table: IOTable, exogenous: list[Any]) -> pd.DataFrame:
 class _Coefficients:
     names: list[str]
     units: list[str]
-    rows: np.ndarray          # (k, n) per unit of output
-    tax_rows: list[str]       # names of tax indicators (subset of names)
+    rows: np.ndarray  # (k, n) per unit of output
+    tax_rows: list[str]  # names of tax indicators (subset of names)
 
 
 def _coefficients(table: IOTable, closure: HouseholdClosure) -> _Coefficients:
     inv = table._inv_output()
     money = f"{table.meta.unit}"
-    names, units, rows = ["output", "income", "gva"], [money, money, money], [
-        np.ones(table.n), table.value_added.loc[closure.income].to_numpy() * inv, table.gva.to_numpy() * inv]
+    names, units, rows = (
+        ["output", "income", "gva"],
+        [money, money, money],
+        [np.ones(table.n), table.value_added.loc[closure.income].to_numpy() * inv, table.gva.to_numpy() * inv],
+    )
     for ind in table.satellites.index:
         names.append(str(ind))
         units.append(table.meta.satellite_units.get(ind, "units"))
@@ -177,8 +180,9 @@ def _product_weights(table: IOTable, inv: ClusterInvestment, clusters: pd.DataFr
         return pd.Series(inv.products).reindex(table.sectors, fill_value=0.0).to_numpy()
     c = datasets.kazakhstan_clusters() if clusters is None else clusters
     if inv.cluster not in set(c["cluster"]):
-        raise LabelError(f"investment {inv.name!r}: unknown cluster {inv.cluster!r}; valid options are "
-                         f"{sorted(set(c['cluster']))}")
+        raise LabelError(
+            f"investment {inv.name!r}: unknown cluster {inv.cluster!r}; valid options are {sorted(set(c['cluster']))}"
+        )
     w = datasets.cluster_weights(table, c[c["cluster"] == inv.cluster])
     return w.loc[inv.cluster].to_numpy()
 
@@ -188,8 +192,10 @@ def gfcf_category(table: IOTable) -> str:
     for cand in ("gfcf", "gross_fixed_capital_formation", "investment"):
         if cand in table.categories:
             return cand
-    raise LabelError(f"table {table.meta.name!r} has no GFCF final-demand category; valid categories are "
-                     f"{table.categories.tolist()}; give the investment an explicit bridge")
+    raise LabelError(
+        f"table {table.meta.name!r} has no GFCF final-demand category; valid categories are "
+        f"{table.categories.tolist()}; give the investment an explicit bridge"
+    )
 
 
 def bridge_vectors(table: IOTable, inv: ClusterInvestment) -> tuple[np.ndarray, np.ndarray]:
@@ -242,16 +248,21 @@ def _supply_import_shares(table: IOTable) -> np.ndarray:
 class PlantProfile:
     """Per-unit-of-output profile of a new plant (arrays over the table's sectors)."""
 
-    weights: np.ndarray        # output mix over products
-    inputs: np.ndarray         # domestic input coefficients a_p
-    imported_inputs: float     # imported intermediate inputs per unit output
-    direct: np.ndarray         # indicator coefficients of the plant (k,)
-    wage: float                # labour income per unit output
-    profit: float              # taxable profit per unit output (CIT base)
+    weights: np.ndarray  # output mix over products
+    inputs: np.ndarray  # domestic input coefficients a_p
+    imported_inputs: float  # imported intermediate inputs per unit output
+    direct: np.ndarray  # indicator coefficients of the plant (k,)
+    wage: float  # labour income per unit output
+    profit: float  # taxable profit per unit output (CIT base)
 
 
-def plant_profile(table: IOTable, inv: ClusterInvestment, coef: _Coefficients, unit_factor: float,
-                  clusters: pd.DataFrame | None = None) -> PlantProfile:
+def plant_profile(
+    table: IOTable,
+    inv: ClusterInvestment,
+    coef: _Coefficients,
+    unit_factor: float,
+    clusters: pd.DataFrame | None = None,
+) -> PlantProfile:
     """The plant's coefficients: given ones, or the output-weighted average of its products."""
     w = _product_weights(table, inv, clusters)
     A = table.A.to_numpy()
@@ -265,14 +276,18 @@ def plant_profile(table: IOTable, inv: ClusterInvestment, coef: _Coefficients, u
     m = float(table.coefficients("imports").to_numpy().sum(axis=0) @ w) if len(table.imports.index) else 0.0
     direct = coef.rows @ w
     if inv.jobs_per_output is not None and "employment" not in coef.names:
-        raise ValidationError(f"investment {inv.name!r}: jobs_per_output given but table {table.meta.name!r} has "
-                              "no employment satellite")
+        raise ValidationError(
+            f"investment {inv.name!r}: jobs_per_output given but table {table.meta.name!r} has no employment satellite"
+        )
     if inv.jobs_per_output is not None:
         direct = direct.copy()
         direct[coef.names.index("employment")] = inv.jobs_per_output / unit_factor
     va = table.coefficients("value_added")
-    nos = va.loc["net_operating_surplus"].to_numpy() if "net_operating_surplus" in va.index else (
-        va.to_numpy().sum(axis=0) - va.loc["compensation"].to_numpy())
+    nos = (
+        va.loc["net_operating_surplus"].to_numpy()
+        if "net_operating_surplus" in va.index
+        else (va.to_numpy().sum(axis=0) - va.loc["compensation"].to_numpy())
+    )
     profit = inv.profit_margin if inv.profit_margin is not None else float(np.clip(nos, 0, None) @ w)
     wage = float(direct[coef.names.index("income")])
     return PlantProfile(weights=w, inputs=a, imported_inputs=m, direct=direct, wage=wage, profit=profit)
@@ -282,11 +297,15 @@ def _unit_factor(scenario: Scenario, table: IOTable) -> float:
     if table.meta.unit == scenario.unit:
         return 1.0
     if scenario.unit not in UNIT_FACTORS:
-        raise ValidationError(f"scenario unit {scenario.unit!r} is neither the table's unit {table.meta.unit!r} "
-                              f"nor one of {list(UNIT_FACTORS)}")
+        raise ValidationError(
+            f"scenario unit {scenario.unit!r} is neither the table's unit {table.meta.unit!r} "
+            f"nor one of {list(UNIT_FACTORS)}"
+        )
     if table.meta.unit not in UNIT_FACTORS:
-        raise ValidationError(f"table unit {table.meta.unit!r} is not a known monetary unit "
-                              f"({list(UNIT_FACTORS)}); scenarios cannot be converted to it")
+        raise ValidationError(
+            f"table unit {table.meta.unit!r} is not a known monetary unit "
+            f"({list(UNIT_FACTORS)}); scenarios cannot be converted to it"
+        )
     return UNIT_FACTORS[scenario.unit] / UNIT_FACTORS[table.meta.unit]
 
 
@@ -297,7 +316,8 @@ def _check_horizon(table: IOTable, scenario: Scenario) -> None:
     if y0 < table.meta.year or y1 > table.meta.year + MAX_YEARS_AFTER_TABLE:
         raise ValidationError(
             f"scenario years {y0}-{y1} lie outside the horizon of table {table.meta.name!r} "
-            f"({table.meta.year}-{table.meta.year + MAX_YEARS_AFTER_TABLE})")
+            f"({table.meta.year}-{table.meta.year + MAX_YEARS_AFTER_TABLE})"
+        )
 
 
 def impact(
@@ -353,8 +373,11 @@ def impact(
     table.require_domestic("impact analysis")
     _check_horizon(table, scenario)
     uf = _unit_factor(scenario, table)
-    closure = (datasets.kazakhstan_closure(table.meta.year or 2024, mpc=scenario.mpc)
-               if _is_kazakhstan(table) else HouseholdClosure(propensity=scenario.mpc))
+    closure = (
+        datasets.kazakhstan_closure(table.meta.year or 2024, mpc=scenario.mpc)
+        if _is_kazakhstan(table)
+        else HouseholdClosure(propensity=scenario.mpc)
+    )
     coef = _coefficients(table, closure)
     years = scenario.year_list
     n, k, T = table.n, len(coef.names), len(years)
@@ -366,10 +389,13 @@ def impact(
     for ii, inv in enumerate(scenario.investments):
         # construction
         shares, mu = bridge_vectors(table, inv)
-        K = np.array([inv.capex.get(y, 0.0) for y in years]) * uf          # (T,)
-        kd = np.outer((1.0 - mu) * shares, K)                              # (n, T)
-        capex_parts[inv.name] = {"total": K, "imported": ((mu * shares).sum()) * K,
-                                 "construction_works": _construction_share(table, shares) * K}
+        K = np.array([inv.capex.get(y, 0.0) for y in years]) * uf  # (T,)
+        kd = np.outer((1.0 - mu) * shares, K)  # (n, T)
+        capex_parts[inv.name] = {
+            "total": K,
+            "imported": ((mu * shares).sum()) * K,
+            "construction_works": _construction_share(table, shares) * K,
+        }
         x_dir = kd
         xL = fac.solve(kd)
         x_ind = xL - kd
@@ -379,10 +405,10 @@ def impact(
         # operation
         prof = plant_profile(table, inv, coef, uf, clusters)
         profiles[inv.name] = prof
-        X = np.array([inv.output.get(y, 0.0) for y in years]) * uf         # (T,)
+        X = np.array([inv.output.get(y, 0.0) for y in years]) * uf  # (T,)
         direct = prof.direct[:, None, None] * (np.outer(X, prof.weights))[None, :, :]  # (k, T, n)
         data[ii, 1, :, 0] = direct.transpose(1, 0, 2)
-        demand = np.outer(prof.inputs, X)                                  # (n, T)
+        demand = np.outer(prof.inputs, X)  # (n, T)
         xI = fac.solve(demand)
         data[ii, 1, :, 1] = coef.rows[None, :, :] * xI.T[:, None, :]
         if closed is not None:
@@ -391,15 +417,25 @@ def impact(
     data[..., 3, :, :] = data[..., :3, :, :].sum(axis=-3)
     ds = xr.Dataset(
         {"impact": (("investment", "phase", dims.YEAR, dims.EFFECT, dims.INDICATOR, dims.SECTOR), data)},
-        coords={"investment": [i.name for i in scenario.investments], "phase": list(PHASES),
-                dims.YEAR: years, dims.EFFECT: list(EFFECTS), dims.INDICATOR: coef.names,
-                dims.SECTOR: table.sectors.to_numpy(), "units": (dims.INDICATOR, coef.units)},
-        attrs={**table.meta.attrs(), "scenario": scenario.name, "kind": scenario.kind,
-               "employment_meaning": "construction: job-years; operation: jobs in each year",
-               "prices": f"constant {table.meta.year} prices", **closure.attrs()},
+        coords={
+            "investment": [i.name for i in scenario.investments],
+            "phase": list(PHASES),
+            dims.YEAR: years,
+            dims.EFFECT: list(EFFECTS),
+            dims.INDICATOR: coef.names,
+            dims.SECTOR: table.sectors.to_numpy(),
+            "units": (dims.INDICATOR, coef.units),
+        },
+        attrs={
+            **table.meta.attrs(),
+            "scenario": scenario.name,
+            "kind": scenario.kind,
+            "employment_meaning": "construction: job-years; operation: jobs in each year",
+            "prices": f"constant {table.meta.year} prices",
+            **closure.attrs(),
+        },
     )
-    fiscal = fiscal_accounts(table, scenario, ds, coef.tax_rows, profiles, capex_parts, uf,
-                             rates=rates, mci=mci)
+    fiscal = fiscal_accounts(table, scenario, ds, coef.tax_rows, profiles, capex_parts, uf, rates=rates, mci=mci)
     return ImpactResult(scenario=scenario, dataset=ds, fiscal=fiscal, unit_factor=uf)
 
 
@@ -478,8 +514,7 @@ class ImpactResult:
         if "employment" in ds.indicator:
             emp = ds.sel(indicator="employment")
             rows += [
-                ("construction jobs (job-years, all effects)", float(emp.sel(phase="construction").sum()),
-                 "job-years"),
+                ("construction jobs (job-years, all effects)", float(emp.sel(phase="construction").sum()), "job-years"),
                 ("operation jobs, peak year (all effects)", float(emp.sel(phase="operation").max()), "jobs"),
                 ("operation job-years over the horizon", float(emp.sel(phase="operation").sum()), "job-years"),
             ]

@@ -188,9 +188,7 @@ def check_productive(A: ArrayLike) -> float:
 def _choose_method(A: ArrayLike, method: Method) -> Literal["dense", "splu", "gmres"]:
     if method != "auto":
         if method not in ("dense", "splu", "gmres"):
-            raise ValidationError(
-                f"unknown method {method!r}; valid options are 'auto', 'dense', 'splu', 'gmres'"
-            )
+            raise ValidationError(f"unknown method {method!r}; valid options are 'auto', 'dense', 'splu', 'gmres'")
         return method
     n = A.shape[0]
     if n < SPARSE_MIN_SIZE:
@@ -277,14 +275,10 @@ class LeontiefFactor:
     def _rhs_check(self, B: np.ndarray) -> np.ndarray:
         B = np.asarray(B, dtype=float)
         if B.shape[0] != self.n:
-            raise ValidationError(
-                f"right-hand side has {B.shape[0]} rows but the system has {self.n} sectors"
-            )
+            raise ValidationError(f"right-hand side has {B.shape[0]} rows but the system has {self.n} sectors")
         if not np.all(np.isfinite(B)):
             bad = np.flatnonzero(~np.isfinite(B.reshape(self.n, -1)).all(axis=1))
-            raise ValidationError(
-                f"right-hand side is not finite at row position(s) {bad.tolist()}", positions=bad
-            )
+            raise ValidationError(f"right-hand side is not finite at row position(s) {bad.tolist()}", positions=bad)
         return B
 
     def _solve(self, B: ArrayLike, trans: bool) -> np.ndarray:
@@ -333,13 +327,16 @@ class LeontiefFactor:
         err = float(np.max(np.abs(R))) / scale
         if err > RESIDUAL_RTOL:
             raise ConvergenceError(
-                f"{self.method} solve residual {err:.3g} exceeds {RESIDUAL_RTOL:.1e}; "
-                "try method='dense'"
+                f"{self.method} solve residual {err:.3g} exceeds {RESIDUAL_RTOL:.1e}; try method='dense'"
             )
 
 
 def factorize(
-    A: ArrayLike, *, method: Method = "auto", check: bool = True, overwrite_a: bool = False,
+    A: ArrayLike,
+    *,
+    method: Method = "auto",
+    check: bool = True,
+    overwrite_a: bool = False,
     apply: object | None = None,
 ) -> LeontiefFactor:
     r"""Factorise :math:`I - A` once for many solves.
@@ -474,9 +471,7 @@ class ClosedLeontief:
         return out
 
 
-def close_households(
-    factor: LeontiefFactor, h_R: ArrayLike, h_C: ArrayLike, h: float = 0.0
-) -> ClosedLeontief:
+def close_households(factor: LeontiefFactor, h_R: ArrayLike, h_C: ArrayLike, h: float = 0.0) -> ClosedLeontief:
     r"""Close the model for households from the open factorisation.
 
     Parameters
@@ -521,9 +516,7 @@ def close_households(
     w = factor.solve_transposed(h_R)
     s = float(1.0 - h - h_R @ u)
     if not s > 0.0:
-        raise NotProductiveError(
-            f"the model closed for households is not productive: 1 - h - h_R L h_C = {s:.6g} <= 0"
-        )
+        raise NotProductiveError(f"the model closed for households is not productive: 1 - h - h_R L h_C = {s:.6g} <= 0")
     return ClosedLeontief(factor=factor, u=u, w=w, s=s)
 
 

@@ -87,13 +87,17 @@ def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[s
     return names, units, np.vstack(rows)
 
 
-def _result(table: IOTable, values: np.ndarray, names: Sequence[str], units: Sequence[str],
-            attrs: dict) -> xr.DataArray:
+def _result(
+    table: IOTable, values: np.ndarray, names: Sequence[str], units: Sequence[str], attrs: dict
+) -> xr.DataArray:
     da = xr.DataArray(
         values,
         dims=(dims.INDICATOR, dims.SECTOR),
-        coords={dims.INDICATOR: list(names), dims.SECTOR: table.sectors.to_numpy(),
-                "units": (dims.INDICATOR, list(units))},
+        coords={
+            dims.INDICATOR: list(names),
+            dims.SECTOR: table.sectors.to_numpy(),
+            "units": (dims.INDICATOR, list(units)),
+        },
         name="multiplier",
         attrs={**table.meta.attrs(), **attrs},
     )
@@ -111,8 +115,7 @@ def _select(da: xr.DataArray, indicators: Iterable[str] | None) -> xr.DataArray:
     wanted = list(indicators)
     unknown = [i for i in wanted if i not in da[dims.INDICATOR].values]
     if unknown:
-        raise LabelError(f"unknown indicator(s) {unknown}; valid options are "
-                         f"{da[dims.INDICATOR].values.tolist()}")
+        raise LabelError(f"unknown indicator(s) {unknown}; valid options are {da[dims.INDICATOR].values.tolist()}")
     return da.sel({dims.INDICATOR: wanted})
 
 
@@ -204,8 +207,7 @@ def direct_effect_multipliers(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(S != 0.0, total.values / np.where(S != 0.0, S, 1.0), np.nan)
     ratio_units = ["ratio" for _ in names]
-    attrs = {"kind": kind, "multiplier": "direct-effect", **closure.attrs(),
-             "undefined": int(np.isnan(ratio).sum())}
+    attrs = {"kind": kind, "multiplier": "direct-effect", **closure.attrs(), "undefined": int(np.isnan(ratio).sum())}
     da = _result(table, ratio, names, ratio_units, attrs).rename("direct_effect_multiplier")
     return _select(da, indicators)
 
@@ -265,8 +267,11 @@ def linkages(table: IOTable) -> xr.Dataset:
             "key_sector": (dims.SECTOR, _classify(backward, forward)),
         },
         coords={dims.SECTOR: table.sectors.to_numpy()},
-        attrs={**table.meta.attrs(), "normalisation": "average over sectors = 1",
-               "forward_basis": "Ghosh inverse (Jones 1976)"},
+        attrs={
+            **table.meta.attrs(),
+            "normalisation": "average over sectors = 1",
+            "forward_basis": "Ghosh inverse (Jones 1976)",
+        },
     )
     return ds
 
@@ -300,7 +305,9 @@ def key_sectors(table: IOTable) -> pd.DataFrame:
         index=table.sectors,
     )
     order = {"key": 0, "backward": 1, "forward": 2, "weak": 3}
-    return df.assign(_o=df["class"].map(order)).sort_values(["_o", "backward"], ascending=[True, False]).drop(columns="_o")
+    return (
+        df.assign(_o=df["class"].map(order)).sort_values(["_o", "backward"], ascending=[True, False]).drop(columns="_o")
+    )
 
 
 def hypothetical_extraction(
@@ -393,7 +400,8 @@ def group_multipliers(m: xr.DataArray, weights: pd.DataFrame, *, dim: str = dims
         raise ValidationError(f"weights of group {bad.index[0]!r} sum to {bad.iloc[0]:.6g}, not 1")
     W = xr.DataArray(
         weights.reindex(columns=m[dims.SECTOR].values, fill_value=0.0).to_numpy(),
-        dims=(dim, dims.SECTOR), coords={dim: weights.index.to_numpy()},
+        dims=(dim, dims.SECTOR),
+        coords={dim: weights.index.to_numpy()},
     )
     out = xr.dot(m, W, dim=dims.SECTOR)
     out.attrs = {**m.attrs, "grouping": f"demand-weighted average over sectors by {dim}"}

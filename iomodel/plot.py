@@ -48,8 +48,7 @@ def multiplier_bars(
     plt = _plt()
     data = table.sort_values(highlight, ascending=True) if highlight else table.iloc[::-1]
     n = len(columns)
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 2.2, 0.32 * len(data) + 1.6), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 2.2, 0.32 * len(data) + 1.6), sharey=True, squeeze=False)
     for ax, col in zip(axes[0], columns, strict=True):
         ax.barh([str(i) for i in data.index], data[col].to_numpy(), color="#3b6ea5")
         ax.set_title((titles or {}).get(col, col), fontsize=9)
@@ -90,10 +89,10 @@ def impact_overview(result, indicator: str = "employment"):
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize=8)
     f = result.fiscal
-    axes[2].bar(f["year"].values, f["nfe"].values, color=["#2e7d32" if v >= 0 else "#c62828"
-                                                          for v in f["nfe"].values])
-    axes[2].plot(f["year"].values, f["nfe_discounted_cumulative"].values, color="black", lw=1.5,
-                 label="cumulative, discounted")
+    axes[2].bar(f["year"].values, f["nfe"].values, color=["#2e7d32" if v >= 0 else "#c62828" for v in f["nfe"].values])
+    axes[2].plot(
+        f["year"].values, f["nfe_discounted_cumulative"].values, color="black", lw=1.5, label="cumulative, discounted"
+    )
     axes[2].axhline(0, color="grey", lw=0.8)
     axes[2].set_title(f"net fiscal effect ({result.scenario.unit})", fontsize=10)
     axes[2].legend(fontsize=8)
@@ -101,8 +100,9 @@ def impact_overview(result, indicator: str = "employment"):
 
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[1].set_title(f"{indicator}, operation ({'jobs in each year' if indicator == 'employment' else unit})",
-                      fontsize=10)
+    axes[1].set_title(
+        f"{indicator}, operation ({'jobs in each year' if indicator == 'employment' else unit})", fontsize=10
+    )
     fig.suptitle(result.scenario.name, fontsize=11)
     fig.tight_layout()
     return fig
@@ -130,14 +130,21 @@ def lp_overview(result, block: str = "level", top: int = 12):
     sp_ = result.shadow_prices()
     sp_ = sp_[(sp_["shadow_price"].abs() > 1e-9) & (sp_["constraint"] != "balance")]
     sp_ = sp_.reindex(sp_["shadow_price"].abs().sort_values(ascending=False).index).head(top)
-    names = [f"{c}[{lab}]\n{('per ' + u.split(' per ', 1)[1]) if ' per ' in u else u}"
-             for c, lab, u in zip(sp_["constraint"], sp_["label"], sp_["units"], strict=True)]
+    names = [
+        f"{c}[{lab}]\n{('per ' + u.split(' per ', 1)[1]) if ' per ' in u else u}"
+        for c, lab, u in zip(sp_["constraint"], sp_["label"], sp_["units"], strict=True)
+    ]
     axes[1].barh(names[::-1], sp_["shadow_price"].to_numpy()[::-1], color="#b5651d")
-    axes[1].set_title(f"shadow prices: {result.units.get('objective', 'objective')} per unit of each "
-                      "constraint (units differ by row)", fontsize=10)
+    axes[1].set_title(
+        f"shadow prices: {result.units.get('objective', 'objective')} per unit of each "
+        "constraint (units differ by row)",
+        fontsize=10,
+    )
     axes[1].tick_params(labelsize=8)
-    fig.suptitle(f"{result.info.get('problem', '')}: objective {result.objective:,.1f} "
-                 f"{result.units.get('objective', '')}", fontsize=10)
+    fig.suptitle(
+        f"{result.info.get('problem', '')}: objective {result.objective:,.1f} {result.units.get('objective', '')}",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
 

@@ -285,8 +285,10 @@ def price_effects(
     total1 = fac.solve_transposed(D)
     if isinstance(dv, pd.DataFrame):
         vdims: tuple[str, ...] = (dims.SCENARIO, dims.SECTOR)
-        coords: dict[str, Any] = {dims.SCENARIO: np.asarray(dv.columns.astype(str)),
-                                  dims.SECTOR: table.sectors.to_numpy()}
+        coords: dict[str, Any] = {
+            dims.SCENARIO: np.asarray(dv.columns.astype(str)),
+            dims.SECTOR: table.sectors.to_numpy(),
+        }
         sdims: tuple[str, ...] = (dims.SCENARIO,)
     else:
         vdims = (dims.SECTOR,)
@@ -299,17 +301,19 @@ def price_effects(
         closure = closure or HouseholdClosure()
         cl = table.closed(closure)
         total = cl.multiplier_rows(D).reshape(D.shape)
-        extra["induced"] = _variable(total - total1, vdims, RELATIVE,
-                                     "induced effect through indexed wages, dv'(Lbar11 - L)")
-        extra["wage_change"] = _variable(np.asarray((D @ cl.u) / cl.s), sdims, RELATIVE,
-                                         "relative change of the wage rate, dv' Lbar12")
+        extra["induced"] = _variable(
+            total - total1, vdims, RELATIVE, "induced effect through indexed wages, dv'(Lbar11 - L)"
+        )
+        extra["wage_change"] = _variable(
+            np.asarray((D @ cl.u) / cl.s), sdims, RELATIVE, "relative change of the wage rate, dv' Lbar12"
+        )
         attrs.update(closure.attrs())
     data = {
-        "price_change": _variable(total, vdims, RELATIVE,
-                                  "relative change of the basic price of each product"),
+        "price_change": _variable(total, vdims, RELATIVE, "relative change of the basic price of each product"),
         "direct": _variable(D.copy(), vdims, RELATIVE, "direct effect: the cost shock itself, dv"),
-        "indirect": _variable(total1 - D, vdims, RELATIVE,
-                              "indirect effect through intermediate purchases, dv'(L - I)"),
+        "indirect": _variable(
+            total1 - D, vdims, RELATIVE, "indirect effect through intermediate purchases, dv'(L - I)"
+        ),
         **extra,
     }
     unit = table.meta.unit
@@ -481,8 +485,12 @@ def tax_on_intermediates(
     data = {
         "price": _variable(price, sd, "index (base year = 1)", "basic price relative to the base year"),
         "price_change": _variable(price - 1.0, sd, RELATIVE, "relative change of the basic price"),
-        "rate": _variable(t.copy(), sd, "fraction (0.12 = 12%)",
-                          "non-deductible ad valorem tax on intermediate purchases of the product"),
+        "rate": _variable(
+            t.copy(),
+            sd,
+            "fraction (0.12 = 12%)",
+            "non-deductible ad valorem tax on intermediate purchases of the product",
+        ),
     }
     attrs = {
         **table.meta.attrs(),
@@ -510,8 +518,7 @@ def _price_array(table: IOTable, price_change: Any) -> tuple[xr.DataArray, dict[
         price_change = price_change["price_change"]
     if isinstance(price_change, pd.Series):
         s = _align(price_change, table, "price_change")
-        return xr.DataArray(s.to_numpy(), dims=(dims.SECTOR,),
-                            coords={dims.SECTOR: table.sectors.to_numpy()}), src
+        return xr.DataArray(s.to_numpy(), dims=(dims.SECTOR,), coords={dims.SECTOR: table.sectors.to_numpy()}), src
     if not isinstance(price_change, xr.DataArray):
         raise ValidationError(
             f"price_change must be a price_effects / tax_on_intermediates result, an xarray "
@@ -523,16 +530,15 @@ def _price_array(table: IOTable, price_change: Any) -> tuple[xr.DataArray, dict[
     unknown = have.difference(table.sectors, sort=False)
     if len(unknown):
         bad = unknown.tolist()
-        raise LabelError(f"price_change: unknown sector label(s) {bad[:10]} for table "
-                         f"{table.meta.name!r}{_label_hint(table, bad)}")
+        raise LabelError(
+            f"price_change: unknown sector label(s) {bad[:10]} for table {table.meta.name!r}{_label_hint(table, bad)}"
+        )
     if have.has_duplicates:
         raise LabelError("price_change has duplicated sector labels")
     da = price_change.astype(float)
     finite = np.isfinite(da).all([d for d in da.dims if d != dims.SECTOR])
     if not bool(finite.all()):
-        raise ValidationError(
-            f"price_change is NaN or infinite for sector(s) {have[~finite.values].tolist()[:10]}"
-        )
+        raise ValidationError(f"price_change is NaN or infinite for sector(s) {have[~finite.values].tolist()[:10]}")
     da = da.reindex({dims.SECTOR: table.sectors.to_numpy()}, fill_value=0.0)
     return da.drop_vars([c for c in da.coords if c not in da.dims]), src
 
@@ -666,8 +672,7 @@ def consumer_price_index(
         "model": "consumer price index of a Leontief price change",
         "method": "METHODS.md section 3.5: dpi = sum_i w_i s_d_i dp_i",
         "category": category,
-        "consumer_tax_rates": ("none" if consumer_tax_rates is None
-                               else "given (weights at purchasers' prices)"),
+        "consumer_tax_rates": ("none" if consumer_tax_rates is None else "given (weights at purchasers' prices)"),
         "index": "Laspeyres, base-year budget shares",
         "import_prices": "unchanged",
         "price_model": str(src.get("model", "")),
@@ -784,9 +789,14 @@ def sez_cost_change(
     out = pd.Series(0.0, index=table.sectors, name="delta_cost")
     out.iloc[j] = customs + vat_part
     out.attrs.update(
-        sector=str(sector), share=sh, customs_duty_rate=duty, vat_nonrecoverable_rate=vat,
-        imported_inputs_per_unit=m_j, domestic_inputs_per_unit=d_j,
-        customs_component=customs, vat_component=vat_part,
+        sector=str(sector),
+        share=sh,
+        customs_duty_rate=duty,
+        vat_nonrecoverable_rate=vat,
+        imported_inputs_per_unit=m_j,
+        domestic_inputs_per_unit=d_j,
+        customs_component=customs,
+        vat_component=vat_part,
         unit=f"{table.meta.unit} per {table.meta.unit} of output",
     )
     return out

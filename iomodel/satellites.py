@@ -199,5 +199,6 @@ def calibrate_tax(
         raise ValidationError(f"{tax}: base {base_name!r} sums to {total} over the taxed products")
     rate = revenue / total
     out = (b * rate).where(mask, 0.0).rename(tax)
-    return out, TaxCalibration(tax=tax, base=base_name, products=prods, revenue=float(revenue),
-                               rate=float(rate), source=source)
+    return out, TaxCalibration(
+        tax=tax, base=base_name, products=prods, revenue=float(revenue), rate=float(rate), source=source
+    )

@@ -198,8 +198,14 @@ class ClusterInvestment:
         object.__setattr__(self, "equipment_products", tuple(str(p) for p in self.equipment_products))
         if self.land_tax < 0:
             raise ValidationError(f"investment {self.name!r}: negative land tax")
-        for attr in ("equipment_import_share", "export_share", "profit_margin", "customs_duty_rate",
-                     "building_depreciation", "vat_permanent_share"):
+        for attr in (
+            "equipment_import_share",
+            "export_share",
+            "profit_margin",
+            "customs_duty_rate",
+            "building_depreciation",
+            "vat_permanent_share",
+        ):
             v = getattr(self, attr)
             if v is not None and not (0.0 <= float(v) <= 1.0):
                 raise ValidationError(f"investment {self.name!r}: {attr} must lie in [0, 1], got {v}")
@@ -210,7 +216,8 @@ class ClusterInvestment:
             if any(not math.isfinite(v) or v < 0 for v in ic.values()) or sum(ic.values()) >= 1.0:
                 raise ValidationError(
                     f"investment {self.name!r}: input coefficients must be non-negative and sum below 1, "
-                    f"got sum {sum(ic.values()):.4g}")
+                    f"got sum {sum(ic.values()):.4g}"
+                )
             object.__setattr__(self, "input_coefficients", ic)
 
     @property
@@ -259,8 +266,9 @@ class SEZPackage:
         ex = {str(k): float(v) for k, v in self.exemptions.items()}
         unknown = sorted(set(ex) - set(EXEMPTIBLE_TAXES))
         if unknown:
-            raise LabelError(f"package {self.name!r}: unknown tax(es) {unknown}; valid options are "
-                             f"{list(EXEMPTIBLE_TAXES)}")
+            raise LabelError(
+                f"package {self.name!r}: unknown tax(es) {unknown}; valid options are {list(EXEMPTIBLE_TAXES)}"
+            )
         bad = {k: v for k, v in ex.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise ValidationError(f"package {self.name!r}: reductions must lie in [0, 1], got {bad}")
@@ -276,9 +284,16 @@ class SEZPackage:
             raise ValidationError(f"package {self.name!r}: negative duration")
 
     @classmethod
-    def kazakhstan(cls, *, additionality: float = 1.0, displacement: float = 0.0,
-                   state_costs: Mapping[int, float] | None = None, zone_term_end: int | None = None,
-                   innovation_park: bool = False, **kw: Any) -> SEZPackage:
+    def kazakhstan(
+        cls,
+        *,
+        additionality: float = 1.0,
+        displacement: float = 0.0,
+        state_costs: Mapping[int, float] | None = None,
+        zone_term_end: int | None = None,
+        innovation_park: bool = False,
+        **kw: Any,
+    ) -> SEZPackage:
         """The standard package of Kazakhstan's special economic zones.
 
         Law No. 242-VI "On special economic and industrial zones" of 3 April
@@ -294,10 +309,13 @@ class SEZPackage:
             ex["social_tax"] = 1.0
         return cls(
             name="Kazakhstan SEZ regime (Law 242-VI of 3 April 2019; durations of 1 January 2024)",
-            exemptions=ex, additionality=additionality, displacement=displacement,
-            state_costs=state_costs or {}, zone_term_end=zone_term_end,
+            exemptions=ex,
+            additionality=additionality,
+            displacement=displacement,
+            state_costs=state_costs or {},
+            zone_term_end=zone_term_end,
             law="Law of the Republic of Kazakhstan No. 242-VI of 3 April 2019 'On special economic and "
-                "industrial zones'; Tax Code; project categories A/B/C from 1 January 2024",
+            "industrial zones'; Tax Code; project categories A/B/C from 1 January 2024",
             **kw,
         )
 
@@ -374,8 +392,9 @@ class Scenario:
         for inv in self.investments:
             outside = [y for y in (*inv.capex, *inv.output) if not y0 <= y <= y1]
             if outside:
-                raise ValidationError(f"investment {inv.name!r}: year(s) {sorted(set(outside))} outside the "
-                                      f"scenario horizon {y0}-{y1}")
+                raise ValidationError(
+                    f"investment {inv.name!r}: year(s) {sorted(set(outside))} outside the scenario horizon {y0}-{y1}"
+                )
         if self.package is not None:
             outside = [y for y in self.package.state_costs if not y0 <= y <= y1]
             if outside:

@@ -185,9 +185,7 @@ def _check_finite(arr: np.ndarray, block: str, rows: pd.Index, cols: pd.Index | 
         return
     pos = np.argwhere(~ok)[0]
     where = f"row {rows[pos[0]]!r}" + (f", column {cols[pos[1]]!r}" if cols is not None else "")
-    raise ValidationError(
-        f"{block} has {int((~ok).sum())} NaN or infinite value(s), first at {where}"
-    )
+    raise ValidationError(f"{block} has {int((~ok).sum())} NaN or infinite value(s), first at {where}")
 
 
 def _check_nonneg(arr: np.ndarray, block: str, rows: pd.Index, cols: pd.Index | None) -> None:
@@ -315,8 +313,13 @@ class IOTable:
         self._import_rows = _index(import_rows if import_rows is not None else [], "import", "imports")
         self._indicators = _index(indicators if indicators is not None else [], dims.INDICATOR, "satellites")
         self._tax_names = _index(tax_names if tax_names is not None else [], dims.TAX, "taxes")
-        c, v, m, k, t = (len(self._categories), len(self._components), len(self._import_rows),
-                         len(self._indicators), len(self._tax_names))
+        c, v, m, k, t = (
+            len(self._categories),
+            len(self._components),
+            len(self._import_rows),
+            len(self._indicators),
+            len(self._tax_names),
+        )
         shapes = {
             "Z": (Z, (n, n)),
             "final_demand": (F, (n, c)),
@@ -343,8 +346,7 @@ class IOTable:
         meta = meta or TableMeta()
         if meta.import_convention not in IMPORT_CONVENTIONS:
             raise ValidationError(
-                f"unknown import convention {meta.import_convention!r}; "
-                f"valid options are {list(IMPORT_CONVENTIONS)}"
+                f"unknown import convention {meta.import_convention!r}; valid options are {list(IMPORT_CONVENTIONS)}"
             )
         self._meta = meta
         self._cache: dict[str, Any] = {}
@@ -486,13 +488,15 @@ class IOTable:
                 import_rows = sectors
                 Mv = _aligned(_as_frame(imports, "imports"), sectors, sectors, "imports")
                 if imports_final is not None:
-                    MFv = _aligned(_as_frame(imports_final, "imports_final"), sectors, categories,
-                                   "imports_final")
+                    MFv = _aligned(_as_frame(imports_final, "imports_final"), sectors, categories, "imports_final")
         elif imports_final is not None:
             raise ValidationError("imports_final given without imports")
 
-        tp = None if product_taxes is None else _aligned(product_taxes.to_frame().T, None, sectors,
-                                                         "product_taxes").ravel()
+        tp = (
+            None
+            if product_taxes is None
+            else _aligned(product_taxes.to_frame().T, None, sectors, "product_taxes").ravel()
+        )
         indicators = S = None
         if satellites is not None:
             sat = _as_frame(satellites, "satellites")
@@ -507,14 +511,34 @@ class IOTable:
             xv = _aligned(output.to_frame(), sectors, None, "output").ravel()
 
         meta = TableMeta(
-            name=name, year=year, currency=currency, unit=unit, price_basis=price_basis,
-            source=source, import_convention=import_convention,
-            satellite_units=dict(satellite_units or {}), notes=dict(notes or {}),
+            name=name,
+            year=year,
+            currency=currency,
+            unit=unit,
+            price_basis=price_basis,
+            source=source,
+            import_convention=import_convention,
+            satellite_units=dict(satellite_units or {}),
+            notes=dict(notes or {}),
         )
         table = cls(
-            sectors=sectors, categories=categories, components=components, Z=Zv, F=Fv, V=Vv, x=xv,
-            import_rows=import_rows, M=Mv, MF=MFv, product_taxes=tp, indicators=indicators, S=S,
-            tax_names=tax_names, T=T, meta=meta, copy=copy,
+            sectors=sectors,
+            categories=categories,
+            components=components,
+            Z=Zv,
+            F=Fv,
+            V=Vv,
+            x=xv,
+            import_rows=import_rows,
+            M=Mv,
+            MF=MFv,
+            product_taxes=tp,
+            indicators=indicators,
+            S=S,
+            tax_names=tax_names,
+            T=T,
+            meta=meta,
+            copy=copy,
         )
         if check:
             table.check(rtol=rtol)
@@ -523,10 +547,22 @@ class IOTable:
     def _replace(self, **changes: Any) -> IOTable:
         """A new table with some internal blocks changed (validated again)."""
         kw: dict[str, Any] = dict(
-            sectors=self._sectors, categories=self._categories, components=self._components,
-            Z=self._Z, F=self._F, V=self._V, x=self._x, import_rows=self._import_rows, M=self._M,
-            MF=self._MF, product_taxes=self._tp, indicators=self._indicators, S=self._S,
-            tax_names=self._tax_names, T=self._T, meta=self._meta,
+            sectors=self._sectors,
+            categories=self._categories,
+            components=self._components,
+            Z=self._Z,
+            F=self._F,
+            V=self._V,
+            x=self._x,
+            import_rows=self._import_rows,
+            M=self._M,
+            MF=self._MF,
+            product_taxes=self._tp,
+            indicators=self._indicators,
+            S=self._S,
+            tax_names=self._tax_names,
+            T=self._T,
+            meta=self._meta,
         )
         kw.update(changes)
         return IOTable(**kw)
@@ -588,17 +624,13 @@ class IOTable:
     @property
     def has_import_use(self) -> bool:
         """Whether imports come as an import-use matrix (products x sectors)."""
-        return len(self._import_rows) > 1 or (
-            len(self._import_rows) == 1 and self._import_rows.equals(self._sectors)
-        )
+        return len(self._import_rows) > 1 or (len(self._import_rows) == 1 and self._import_rows.equals(self._sectors))
 
     @property
     def total_imports(self) -> pd.Series:
         """Total imports of each product (intermediate plus final), import-use tables only."""
         if not self.has_import_use:
-            raise ValidationError(
-                f"table {self._meta.name!r} has no import-use matrix: imports by product are unknown"
-            )
+            raise ValidationError(f"table {self._meta.name!r} has no import-use matrix: imports by product are unknown")
         return pd.Series(self._M.sum(axis=1) + self._MF.sum(axis=1), index=self._sectors, name="imports")
 
     @property
@@ -630,8 +662,10 @@ class IOTable:
             parts.append("satellites " + ", ".join(map(str, self._indicators)))
         if len(self._tax_names):
             parts.append(f"{len(self._tax_names)} taxes")
-        return (f"<IOTable {m.name!r} ({m.year or 'no year'}, {m.unit}, {m.price_basis}, "
-                f"{m.import_convention} imports): " + "; ".join(parts) + ">")
+        return (
+            f"<IOTable {m.name!r} ({m.year or 'no year'}, {m.unit}, {m.price_basis}, "
+            f"{m.import_convention} imports): " + "; ".join(parts) + ">"
+        )
 
     # --------------------------------------------------------- coefficients
     def _divisor(self) -> np.ndarray:
@@ -645,8 +679,7 @@ class IOTable:
             return self._Z
         if not self.has_import_use:
             raise ValidationError(
-                f"import convention {conv!r} needs an import-use matrix; table "
-                f"{self._meta.name!r} has none"
+                f"import convention {conv!r} needs an import-use matrix; table {self._meta.name!r} has none"
             )
         return self._Z + self._M
 
@@ -738,9 +771,13 @@ class IOTable:
             if own:
                 A = self._new_coefficients()
             try:
-                self._cache[key] = la.factorize(A, method=method, overwrite_a=own,
-                                                check=not self._cache.get("productive", False),
-                                                apply=self._apply_I_minus_A)
+                self._cache[key] = la.factorize(
+                    A,
+                    method=method,
+                    overwrite_a=own,
+                    check=not self._cache.get("productive", False),
+                    apply=self._apply_I_minus_A,
+                )
             except ValidationError as exc:
                 raise self._relabel(exc) from None
         return self._cache[key]
@@ -834,8 +871,7 @@ class IOTable:
         self.require_domestic("the household closure (Type II)")
         if closure.income not in self._components:
             raise LabelError(
-                f"income component {closure.income!r} not in value added; "
-                f"valid options are {self._components.tolist()}"
+                f"income component {closure.income!r} not in value added; valid options are {self._components.tolist()}"
             )
         if closure.consumption not in self._categories:
             raise LabelError(
@@ -887,8 +923,13 @@ class IOTable:
         row = self._Z.sum(axis=1) + self._F.sum(axis=1)
         col = self._Z.sum(axis=0) + self._M.sum(axis=0) + self._tp + self._V.sum(axis=0)
         return pd.DataFrame(
-            {"output": self._x, "row_total": row, "column_total": col,
-             "row_gap": row - self._x, "column_gap": col - self._x},
+            {
+                "output": self._x,
+                "row_total": row,
+                "column_total": col,
+                "row_gap": row - self._x,
+                "column_gap": col - self._x,
+            },
             index=self._sectors,
         )
 
@@ -912,8 +953,10 @@ class IOTable:
         """
         b = self.balance()
         scale = np.maximum(np.abs(self._x), np.abs(self._x).max() * 1e-12)
-        for kind, what in (("row", "intermediate plus final use"),
-                           ("column", "inputs plus imports, product taxes and value added")):
+        for kind, what in (
+            ("row", "intermediate plus final use"),
+            ("column", "inputs plus imports, product taxes and value added"),
+        ):
             rel = np.abs(b[f"{kind}_gap"].to_numpy()) / scale
             if (rel > rtol).any():
                 i = int(np.argmax(rel))
@@ -937,7 +980,8 @@ class IOTable:
                     f"table {self._meta.name!r}: coefficient column sums at or above 1 for sector(s) "
                     f"{[self._sectors[i] for i in high]} (negative value added?); the matrix is "
                     "still productive",
-                    IOModelWarning, stacklevel=2,
+                    IOModelWarning,
+                    stacklevel=2,
                 )
         return self
 
@@ -950,8 +994,9 @@ class IOTable:
         """The same table read under another import convention (:data:`IMPORT_CONVENTIONS`)."""
         return self.with_meta(import_convention=convention)
 
-    def with_satellites(self, satellites: pd.DataFrame, units: Mapping[str, str] | None = None,
-                        *, replace_all: bool = False) -> IOTable:
+    def with_satellites(
+        self, satellites: pd.DataFrame, units: Mapping[str, str] | None = None, *, replace_all: bool = False
+    ) -> IOTable:
         """Add or replace satellite rows (indicator x sector).
 
         Parameters
@@ -970,8 +1015,9 @@ class IOTable:
         su = {k: v for k, v in su.items() if k in indicators}
         return self._replace(indicators=indicators, S=S, meta=replace(self._meta, satellite_units=su))
 
-    def _merge_rows(self, names: pd.Index, arr: np.ndarray, new: pd.DataFrame, replace_all: bool,
-                    what: str) -> tuple[pd.Index, np.ndarray]:
+    def _merge_rows(
+        self, names: pd.Index, arr: np.ndarray, new: pd.DataFrame, replace_all: bool, what: str
+    ) -> tuple[pd.Index, np.ndarray]:
         new_arr = _aligned(new, None, self._sectors, what)
         keep = np.zeros(len(names), dtype=bool) if replace_all else ~names.isin(new.index)
         merged = names[keep].append(pd.Index(new.index))
@@ -979,8 +1025,7 @@ class IOTable:
 
     def with_taxes(self, taxes: pd.DataFrame, *, replace_all: bool = False) -> IOTable:
         """Add or replace tax rows (tax x sector), in the table's currency unit."""
-        indicators, T = self._merge_rows(self._tax_names, self._T, _as_frame(taxes, "taxes"),
-                                         replace_all, "taxes")
+        indicators, T = self._merge_rows(self._tax_names, self._T, _as_frame(taxes, "taxes"), replace_all, "taxes")
         return self._replace(tax_names=indicators, T=T)
 
     def with_final_demand(self, final_demand: pd.DataFrame | pd.Series) -> IOTable:
@@ -1009,12 +1054,19 @@ class IOTable:
         cats = pd.Index(F.columns)
         MF = self._MF if cats.equals(self._categories) else np.zeros((len(self._import_rows), len(cats)))
         return self._replace(
-            categories=cats, F=Fv, x=x_new, Z=self._Z * scale, M=self._M * scale, MF=MF,
-            product_taxes=self._tp * scale, V=self._V * scale, S=self._S * scale, T=self._T * scale,
+            categories=cats,
+            F=Fv,
+            x=x_new,
+            Z=self._Z * scale,
+            M=self._M * scale,
+            MF=MF,
+            product_taxes=self._tp * scale,
+            V=self._V * scale,
+            S=self._S * scale,
+            T=self._T * scale,
         )
 
-    def aggregate(self, mapping: Mapping[Any, Any] | pd.Series | pd.DataFrame, *,
-                  name: str | None = None) -> IOTable:
+    def aggregate(self, mapping: Mapping[Any, Any] | pd.Series | pd.DataFrame, *, name: str | None = None) -> IOTable:
         r"""Aggregate sectors by a concordance.
 
         Parameters
@@ -1046,9 +1098,18 @@ class IOTable:
             M, MF = self._M @ CT, self._MF
         meta = replace(self._meta, name=name or f"{self._meta.name} (aggregated)")
         return self._replace(
-            sectors=groups, Z=C @ self._Z @ CT, F=C @ self._F, V=self._V @ CT, x=C @ self._x,
-            import_rows=imp_rows, M=M, MF=MF, product_taxes=self._tp @ CT, S=self._S @ CT,
-            T=self._T @ CT, meta=meta,
+            sectors=groups,
+            Z=C @ self._Z @ CT,
+            F=C @ self._F,
+            V=self._V @ CT,
+            x=C @ self._x,
+            import_rows=imp_rows,
+            M=M,
+            MF=MF,
+            product_taxes=self._tp @ CT,
+            S=self._S @ CT,
+            T=self._T @ CT,
+            meta=meta,
         )
 
     def _concordance(self, mapping: Any) -> tuple[np.ndarray, pd.Index]:
@@ -1057,23 +1118,27 @@ class IOTable:
             unknown = pd.Index(C_df.columns).difference(self._sectors)
             missing = self._sectors.difference(C_df.columns)
             if len(unknown) or len(missing):
-                raise LabelError(f"concordance columns: unknown sectors {unknown.tolist()[:10]}, "
-                                 f"missing sectors {missing.tolist()[:10]}")
+                raise LabelError(
+                    f"concordance columns: unknown sectors {unknown.tolist()[:10]}, "
+                    f"missing sectors {missing.tolist()[:10]}"
+                )
             C = C_df.reindex(columns=self._sectors).to_numpy(dtype=float)
             if not np.all(np.isfinite(C)) or (C < 0).any():
                 raise ValidationError("concordance weights must be finite and non-negative")
             colsum = C.sum(axis=0)
             bad = np.flatnonzero(np.abs(colsum - 1.0) > 1e-9)
             if len(bad):
-                raise ValidationError(f"concordance weights of sector {self._sectors[bad[0]]!r} sum to "
-                                      f"{colsum[bad[0]]:.6g}, not 1")
+                raise ValidationError(
+                    f"concordance weights of sector {self._sectors[bad[0]]!r} sum to {colsum[bad[0]]:.6g}, not 1"
+                )
             return C, _index(C_df.index, dims.SECTOR, "concordance groups")
         m = pd.Series(mapping) if not isinstance(mapping, pd.Series) else mapping
         unknown = pd.Index(m.index).difference(self._sectors)
         missing = self._sectors.difference(m.index)
         if len(unknown) or len(missing):
-            raise LabelError(f"mapping: unknown sectors {unknown.tolist()[:10]}, "
-                             f"sectors without a group {missing.tolist()[:10]}")
+            raise LabelError(
+                f"mapping: unknown sectors {unknown.tolist()[:10]}, sectors without a group {missing.tolist()[:10]}"
+            )
         m = m.reindex(self._sectors)
         groups = pd.Index(pd.unique(m.to_numpy()), name=dims.SECTOR)
         C = (m.to_numpy()[np.newaxis, :] == groups.to_numpy()[:, np.newaxis]).astype(float)
@@ -1084,8 +1149,9 @@ class IOTable:
         cats = list(categories)
         unknown = [c for c in cats if c not in self._categories]
         if unknown:
-            raise LabelError(f"unknown final-demand categories {unknown}; valid options are "
-                             f"{self._categories.tolist()}")
+            raise LabelError(
+                f"unknown final-demand categories {unknown}; valid options are {self._categories.tolist()}"
+            )
         return self.final_demand[cats].sum(axis=1).rename("final_demand")
 
     # -------------------------------------------------------------- export
@@ -1109,12 +1175,19 @@ class IOTable:
                 "imports": (("import", dims.SECTOR_TO), self._M),
                 "imports_final": (("import", dims.CATEGORY), self._MF),
             },
-            coords={dims.SECTOR: s.to_numpy(), dims.SECTOR_TO: st.to_numpy(),
-                    dims.CATEGORY: self._categories.to_numpy(), dims.COMPONENT: self._components.to_numpy(),
-                    dims.INDICATOR: self._indicators.to_numpy(), dims.TAX: self._tax_names.to_numpy(),
-                    "import": self._import_rows.to_numpy()},
-            attrs={**self._meta.attrs(),
-                   "satellite_units": json.dumps(dict(self._meta.satellite_units), ensure_ascii=False),
-                   "notes": json.dumps(dict(self._meta.notes), ensure_ascii=False)},
+            coords={
+                dims.SECTOR: s.to_numpy(),
+                dims.SECTOR_TO: st.to_numpy(),
+                dims.CATEGORY: self._categories.to_numpy(),
+                dims.COMPONENT: self._components.to_numpy(),
+                dims.INDICATOR: self._indicators.to_numpy(),
+                dims.TAX: self._tax_names.to_numpy(),
+                "import": self._import_rows.to_numpy(),
+            },
+            attrs={
+                **self._meta.attrs(),
+                "satellite_units": json.dumps(dict(self._meta.satellite_units), ensure_ascii=False),
+                "notes": json.dumps(dict(self._meta.notes), ensure_ascii=False),
+            },
         )
         return ds

@@ -21,17 +21,30 @@ MB_RATES = {"CIT": 0.2, "VAT": 0.12, "social_tax": 0.1, "property_tax": 0.01}
 
 def mb_scenario(capex=None, output=None, kind="type1", package=None, **kw):
     inv = iom.ClusterInvestment(
-        name="p", products={"manufacturing": 1.0}, capex=capex or {2026: 100.0}, output=output or {},
-        bridge=iom.InvestmentBridge(shares={"agriculture": 1.0}, import_shares={"agriculture": 0.0}))
-    return iom.Scenario(name="mb", investments=(inv,), years=(2026, 2030), kind=kind, unit="dollars",
-                        mpc=0.8, package=package, **kw)
+        name="p",
+        products={"manufacturing": 1.0},
+        capex=capex or {2026: 100.0},
+        output=output or {},
+        bridge=iom.InvestmentBridge(shares={"agriculture": 1.0}, import_shares={"agriculture": 0.0}),
+    )
+    return iom.Scenario(
+        name="mb", investments=(inv,), years=(2026, 2030), kind=kind, unit="dollars", mpc=0.8, package=package, **kw
+    )
 
 
 def kz_scenario(additionality=0.5, package=True, **kw):
-    inv = iom.ClusterInvestment(name="pp", cluster="petrochemical", capex={2026: 200_000.0, 2027: 300_000.0},
-                                output={y: 400_000.0 for y in range(2028, 2041)}, equipment_import_share=0.9)
-    pkg = iom.SEZPackage.kazakhstan(additionality=additionality, state_costs={2026: 20_000.0},
-                                    zone_term_end=2036) if package else None
+    inv = iom.ClusterInvestment(
+        name="pp",
+        cluster="petrochemical",
+        capex={2026: 200_000.0, 2027: 300_000.0},
+        output={y: 400_000.0 for y in range(2028, 2041)},
+        equipment_import_share=0.9,
+    )
+    pkg = (
+        iom.SEZPackage.kazakhstan(additionality=additionality, state_costs={2026: 20_000.0}, zone_term_end=2036)
+        if package
+        else None
+    )
     return iom.Scenario(name="petro", investments=(inv,), package=pkg, zone="nipt", years=(2026, 2040), **kw)
 
 
@@ -43,8 +56,11 @@ def test_construction_by_hand_on_miller_blair():
     assert_allclose(out.sel(effect="direct"), [100.0, 0.0])
     assert_allclose(out.sel(effect="indirect"), L[:, 0] * 100 - [100.0, 0.0], rtol=1e-7)
     assert_allclose(out.sel(effect="total").sum(), 151.8152, atol=1e-4)  # output multiplier 1.518152
-    income = res.dataset["impact"].sel(investment="p", phase="construction", year=2026, indicator="income",
-                                       effect="total").sum()
+    income = (
+        res.dataset["impact"]
+        .sel(investment="p", phase="construction", year=2026, indicator="income", effect="total")
+        .sum()
+    )
     assert_allclose(income, 100 * (0.3 * L[0, 0] + 0.25 * L[1, 0]), rtol=1e-7)
 
 
@@ -77,22 +93,27 @@ def test_type2_induced_against_bordered_inverse():
 def test_effects_add_up_and_impacts_are_linear():
     r1 = iom.impact(KZ, kz_scenario())
     imp = r1.dataset["impact"]
-    assert_allclose(imp.sel(effect="total"), imp.sel(effect=["direct", "indirect", "induced"]).sum("effect"),
-                    rtol=1e-12, atol=1e-6)
+    assert_allclose(
+        imp.sel(effect="total"), imp.sel(effect=["direct", "indirect", "induced"]).sum("effect"), rtol=1e-12, atol=1e-6
+    )
     inv = r1.scenario.investments[0]
-    doubled = iom.ClusterInvestment(name="pp", cluster="petrochemical",
-                                    capex={y: 2 * v for y, v in inv.capex.items()},
-                                    output={y: 2 * v for y, v in inv.output.items()}, equipment_import_share=0.9)
+    doubled = iom.ClusterInvestment(
+        name="pp",
+        cluster="petrochemical",
+        capex={y: 2 * v for y, v in inv.capex.items()},
+        output={y: 2 * v for y, v in inv.output.items()},
+        equipment_import_share=0.9,
+    )
     r2 = iom.impact(KZ, r1.scenario.replace(investments=(doubled,)))
     assert_allclose(r2.dataset["impact"], 2 * imp, rtol=1e-10, atol=1e-6)
     # additivity: two projects = the sum of each alone
-    other = iom.ClusterInvestment(name="mb", cluster="machine_building", capex={2027: 50_000.0},
-                                  output={y: 30_000.0 for y in range(2029, 2041)})
+    other = iom.ClusterInvestment(
+        name="mb", cluster="machine_building", capex={2027: 50_000.0}, output={y: 30_000.0 for y in range(2029, 2041)}
+    )
     both = iom.impact(KZ, r1.scenario.replace(investments=(inv, other)))
     alone = iom.impact(KZ, r1.scenario.replace(investments=(other,)))
     total = both.dataset["impact"].sum("investment")
-    assert_allclose(total, imp.sum("investment") + alone.dataset["impact"].sum("investment"), rtol=1e-10,
-                    atol=1e-6)
+    assert_allclose(total, imp.sum("investment") + alone.dataset["impact"].sum("investment"), rtol=1e-10, atol=1e-6)
 
 
 def test_fiscal_identities():
@@ -113,8 +134,11 @@ def test_break_even_additionality_zeroes_npv():
     at = iom.impact(KZ, kz_scenario(additionality=a_star))
     assert abs(at.fiscal.attrs["npv"]) < 1e-6 * at.fiscal.attrs["pv_revenue_gross"]
     lower = iom.impact(KZ, kz_scenario(additionality=a_star * 0.9))
-    assert lower.fiscal.attrs["npv"] < 0 < iom.impact(KZ, kz_scenario(additionality=min(1, a_star * 1.1))
-                                                      ).fiscal.attrs["npv"]
+    assert (
+        lower.fiscal.attrs["npv"]
+        < 0
+        < iom.impact(KZ, kz_scenario(additionality=min(1, a_star * 1.1))).fiscal.attrs["npv"]
+    )
 
 
 def test_without_package_nothing_is_forgone():
@@ -124,8 +148,9 @@ def test_without_package_nothing_is_forgone():
     assert_allclose(f.nfe, f.revenue_collected)
     with_pkg = iom.impact(KZ, kz_scenario(additionality=1.0)).fiscal
     # with full additionality the package costs exactly what it forgoes (plus zone costs)
-    assert_allclose(f.nfe.sum() - with_pkg.nfe.sum(),
-                    with_pkg.revenue_forgone.sum() + with_pkg.state_costs.sum(), rtol=1e-10)
+    assert_allclose(
+        f.nfe.sum() - with_pkg.nfe.sum(), with_pkg.revenue_forgone.sum() + with_pkg.state_costs.sum(), rtol=1e-10
+    )
 
 
 def test_relief_follows_the_2024_size_rule():
@@ -158,8 +183,12 @@ def test_mixed_model_closed_form_and_lp():
     # closed form: L_mod applied to the final demand of the free sectors, plus the fixed part
     Lmod = modified_inverse(t, ["20", "192"]).to_numpy()
     L = t.leontief_inverse().to_numpy()
-    assert_allclose(Lmod, L - L[:, [20, 19]] @ np.linalg.solve(L[np.ix_([20, 19], [20, 19])],
-                                                             L[[20, 19], :]), rtol=1e-10, atol=1e-14)
+    assert_allclose(
+        Lmod,
+        L - L[:, [20, 19]] @ np.linalg.solve(L[np.ix_([20, 19], [20, 19])], L[[20, 19], :]),
+        rtol=1e-10,
+        atol=1e-14,
+    )
     f_free = t.align_demand(fN).to_numpy()
     x_free_part = Lmod @ f_free
     assert_allclose(x_free_part[[20, 19]], 0.0, atol=1e-9)  # fixed sectors do not move
@@ -210,9 +239,16 @@ def test_result_dataset_netcdf_summary_plot(tmp_path):
 
 def test_toml_round_trip(tmp_path):
     sc = kz_scenario()
-    sc2 = sc.replace(investments=(iom.ClusterInvestment(
-        name="x", products={"28": 0.6, "25": 0.4}, capex={2026: 10.0},
-        bridge=iom.InvestmentBridge(shares={"41-43": 0.5, "28": 0.5}, import_shares={"28": 0.8})),))
+    sc2 = sc.replace(
+        investments=(
+            iom.ClusterInvestment(
+                name="x",
+                products={"28": 0.6, "25": 0.4},
+                capex={2026: 10.0},
+                bridge=iom.InvestmentBridge(shares={"41-43": 0.5, "28": 0.5}, import_shares={"28": 0.8}),
+            ),
+        )
+    )
     for s in (sc, sc2):
         path = tmp_path / "s.toml"
         s.to_toml(path)
@@ -222,21 +258,42 @@ def test_toml_round_trip(tmp_path):
 # --- bad scenarios ---------------------------------------------------------------------------
 def test_bad_scenarios():
     with pytest.raises(LabelError, match="unknown cluster 'space'"):
-        iom.impact(KZ, iom.Scenario(name="s", investments=(iom.ClusterInvestment(
-            name="a", cluster="space", capex={2026: 1.0}),), years=(2026, 2030)))
+        iom.impact(
+            KZ,
+            iom.Scenario(
+                name="s",
+                investments=(iom.ClusterInvestment(name="a", cluster="space", capex={2026: 1.0}),),
+                years=(2026, 2030),
+            ),
+        )
     with pytest.raises(LabelError, match=r"unknown product\(s\) \['999'\]"):
-        iom.impact(KZ, iom.Scenario(name="s", investments=(iom.ClusterInvestment(
-            name="a", products={"999": 1.0}, capex={2026: 1.0}),), years=(2026, 2030)))
+        iom.impact(
+            KZ,
+            iom.Scenario(
+                name="s",
+                investments=(iom.ClusterInvestment(name="a", products={"999": 1.0}, capex={2026: 1.0}),),
+                years=(2026, 2030),
+            ),
+        )
     with pytest.raises(ValidationError, match="negative value -5.0 for 2026"):
         iom.ClusterInvestment(name="a", cluster="agro", capex={2026: -5.0})
     with pytest.raises(ValidationError, match="shares sum to 0.9, not 1"):
         iom.ClusterInvestment(name="a", products={"01": 0.5, "03": 0.4})
     with pytest.raises(ValidationError, match=r"year\(s\) \[2050\] outside the scenario horizon 2026-2030"):
-        iom.Scenario(name="s", investments=(iom.ClusterInvestment(name="a", cluster="agro",
-                                                                  capex={2050: 1.0}),), years=(2026, 2030))
+        iom.Scenario(
+            name="s",
+            investments=(iom.ClusterInvestment(name="a", cluster="agro", capex={2050: 1.0}),),
+            years=(2026, 2030),
+        )
     with pytest.raises(ValidationError, match=r"outside the horizon of table 'Kazakhstan 2024' \(2024-2084\)"):
-        iom.impact(KZ, iom.Scenario(name="s", investments=(iom.ClusterInvestment(
-            name="a", cluster="agro", capex={2020: 1.0}),), years=(2020, 2030)))
+        iom.impact(
+            KZ,
+            iom.Scenario(
+                name="s",
+                investments=(iom.ClusterInvestment(name="a", cluster="agro", capex={2020: 1.0}),),
+                years=(2020, 2030),
+            ),
+        )
     with pytest.raises(LabelError, match=r"unknown tax\(es\) \['wealth_tax'\]"):
         iom.SEZPackage(exemptions={"wealth_tax": 1.0})
     with pytest.raises(ValidationError, match="additionality must lie in"):
@@ -245,8 +302,7 @@ def test_bad_scenarios():
         iom.Scenario.from_dict({"name": "s", "investments": [{"name": "a", "cluster": "agro", "capexx": {}}]})
     with pytest.raises(ValidationError, match="pass the statutory rates"):
         iom.impact(MB, mb_scenario(package=iom.SEZPackage(exemptions={"CIT": 1.0}, duration=3)))
-    res = iom.impact(MB, mb_scenario(package=iom.SEZPackage(exemptions={"CIT": 1.0}, duration=3)),
-                     rates=MB_RATES)
+    res = iom.impact(MB, mb_scenario(package=iom.SEZPackage(exemptions={"CIT": 1.0}, duration=3)), rates=MB_RATES)
     assert res.fiscal.attrs["payback_year"] != 0
 
 

@@ -42,8 +42,9 @@ def test_shipped_totals_match_published_figures():
 def test_leakage_identity_on_kazakhstan():
     """Each unit of final demand splits exactly into GVA, imports and product taxes (METHODS.md 1.4)."""
     inv = 1 / KZ.output.to_numpy()
-    rows = np.vstack([KZ.gva.to_numpy() * inv, KZ.imports.to_numpy().sum(axis=0) * inv,
-                      KZ.product_taxes.to_numpy() * inv])
+    rows = np.vstack(
+        [KZ.gva.to_numpy() * inv, KZ.imports.to_numpy().sum(axis=0) * inv, KZ.product_taxes.to_numpy() * inv]
+    )
     total = KZ.factor().solve_transposed(rows).sum(axis=0)
     assert_allclose(total, np.ones(68), rtol=1e-12)
 
@@ -97,12 +98,17 @@ def test_employment_reproduces_each_section(shared_data):
     assert_allclose(by_section.reindex(totals.index).to_numpy(), totals.to_numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize(("level", "tax", "row"), [
-    ("state_budget", "CIT", "CIT"), ("national_fund", "CIT_oil_sector", "CIT_oil_sector"),
-    ("state_budget", "PIT", "PIT"), ("state_budget", "social_tax", "social_tax"),
-    ("national_fund", "MET_oil_sector", "MET_oil_sector"),
-    ("national_fund", "rent_tax_on_export_oil", "rent_tax_on_export_oil"),
-])
+@pytest.mark.parametrize(
+    ("level", "tax", "row"),
+    [
+        ("state_budget", "CIT", "CIT"),
+        ("national_fund", "CIT_oil_sector", "CIT_oil_sector"),
+        ("state_budget", "PIT", "PIT"),
+        ("state_budget", "social_tax", "social_tax"),
+        ("national_fund", "MET_oil_sector", "MET_oil_sector"),
+        ("national_fund", "rent_tax_on_export_oil", "rent_tax_on_export_oil"),
+    ],
+)
 def test_calibrated_taxes_reproduce_2024_revenue(shared_data, level, tax, row):
     rev = pd.read_csv(shared_data / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
     r = rev[(rev.year == 2024) & (rev.budget_level == level) & (rev.tax == tax)]["value_million_kzt"].item()
@@ -121,7 +127,13 @@ def test_provenance_names_sources_and_reports_vat():
     prov = iom.datasets.kazakhstan_provenance()
     assert "Bureau of National Statistics" in prov["source"]
     assert {r["tax"] for r in prov["calibrated_taxes"]} == {
-        "CIT", "CIT_oil_sector", "PIT", "social_tax", "MET_oil_sector", "rent_tax_on_export_oil"}
+        "CIT",
+        "CIT_oil_sector",
+        "PIT",
+        "social_tax",
+        "MET_oil_sector",
+        "rent_tax_on_export_oil",
+    }
     assert all(r["source"] for r in prov["calibrated_taxes"])
     comp = prov["product_tax_comparison_thousand_kzt"]
     assert comp["net product taxes, total (table)"] > comp["VAT plus excise revenue"] > 0
@@ -130,9 +142,18 @@ def test_provenance_names_sources_and_reports_vat():
 def test_clusters_cover_the_paper_and_the_plant():
     c = iom.datasets.kazakhstan_clusters()
     assert set(c.cluster) == {
-        "innovation_technological", "innovation_education", "petrochemical", "metallurgical",
-        "transport_logistics", "textile", "tourism", "agro", "construction", "medical_pharmaceutical",
-        "machine_building"}
+        "innovation_technological",
+        "innovation_education",
+        "petrochemical",
+        "metallurgical",
+        "transport_logistics",
+        "textile",
+        "tourism",
+        "agro",
+        "construction",
+        "medical_pharmaceutical",
+        "machine_building",
+    }
     assert set(c["product"]) <= set(KZ.sectors)
     assert (c["rationale"] != "").all() and (c["source"] != "").all()
     w = iom.datasets.cluster_weights(KZ)
@@ -192,8 +213,7 @@ def test_cli_writes_figure_and_handles_errors(tmp_path, capsys):
 def test_cli_on_a_users_workbook(bns_workbooks, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert cli.main(["multipliers", "--no-figure", "--table", str(bns_workbooks["clean"]),
-                         "--format", "csv"]) == 0
+        assert cli.main(["multipliers", "--no-figure", "--table", str(bns_workbooks["clean"]), "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "petrochemical" in out and "employment" not in out.splitlines()[0]
 

@@ -38,8 +38,9 @@ def test_shared_expected_json(miller_blair_expected):
     e = miller_blair_expected
     fac = la.factorize(la.technical_coefficients(np.array(e["Z"]), np.array(e["x"])))
     assert_allclose(fac.inverse(), e["L"], atol=e["tolerances"]["L"])
-    assert_allclose(fac.solve_transposed(np.ones(2)), e["output_multipliers_typeI"],
-                    atol=e["tolerances"]["multipliers"])
+    assert_allclose(
+        fac.solve_transposed(np.ones(2)), e["output_multipliers_typeI"], atol=e["tolerances"]["multipliers"]
+    )
     x_new = fac.solve(np.array(e["f_new_inferred"]))
     assert_allclose(x_new, e["x_new"], atol=e["tolerances"]["x_new"])
     assert_allclose(np.array(e["labour_coefficients"]) * x_new, e["labour_totals_at_x_new"], atol=0.1)
@@ -178,7 +179,7 @@ def test_dense_solves_are_verified_with_the_apply_operator():
     A = A_MB.copy()
     good = la.factorize(A, apply=lambda X, t: (np.eye(2) - (A.T if t else A)) @ X)
     good.solve(np.ones(2))
-    bad = la.factorize(A, apply=lambda X, t: 2 * X)   # an operator that disagrees with the factors
+    bad = la.factorize(A, apply=lambda X, t: 2 * X)  # an operator that disagrees with the factors
     from iomodel.errors import ConvergenceError
 
     with pytest.raises(ConvergenceError, match="residual"):

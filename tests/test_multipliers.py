@@ -67,16 +67,19 @@ def test_tax_rows_and_budget():
     t = random_table()
     m = iom.multipliers(t)
     assert {"tax:product_taxes", "tax:other_taxes_on_production", "budget"} <= set(m.indicator.values)
-    assert_allclose(m.sel(indicator="budget"),
-                    m.sel(indicator=["tax:product_taxes", "tax:other_taxes_on_production"]).sum("indicator"))
+    assert_allclose(
+        m.sel(indicator="budget"),
+        m.sel(indicator=["tax:product_taxes", "tax:other_taxes_on_production"]).sum("indicator"),
+    )
 
 
 def test_type1_equals_dense_inverse_on_random():
     t = random_table(n=9, seed=11)
     L = np.linalg.inv(np.eye(9) - t.A.to_numpy())
     m = iom.multipliers(t)
-    assert_allclose(m.sel(indicator="employment"),
-                    t.coefficients("satellites").loc["employment"].to_numpy() @ L, rtol=1e-12)
+    assert_allclose(
+        m.sel(indicator="employment"), t.coefficients("satellites").loc["employment"].to_numpy() @ L, rtol=1e-12
+    )
 
 
 def test_direct_effect_multipliers():
@@ -132,7 +135,7 @@ def test_linkages_normalised_and_ghosh_based():
     cls = ds.key_sector.values
     assert set(cls) <= {"key", "backward", "forward", "weak"}
     key = iom.key_sectors(t)
-    assert ((key[key["class"] == "key"][["backward", "forward"]] > 1).all().all())
+    assert (key[key["class"] == "key"][["backward", "forward"]] > 1).all().all()
 
 
 @pytest.mark.parametrize("kind", ["total", "backward", "forward"])

@@ -6,8 +6,8 @@ import itertools
 
 import numpy as np
 import pandas as pd
-import pytest
 import pyomo.environ as pyo
+import pytest
 from numpy.testing import assert_allclose
 
 import iomodel as iom
@@ -32,8 +32,7 @@ def test_brink_mccarl_duals_are_output_multipliers():
     assert_allclose(res.dual("balance").values, m, rtol=1e-8)
     e = KZ.coefficients("satellites").loc["employment"].to_numpy()
     res_e = output_lp(KZ, f, cost=e).solve()
-    assert_allclose(res_e.dual("balance").values, iom.multipliers(KZ, indicators=["employment"]).values[0],
-                    rtol=1e-7)
+    assert_allclose(res_e.dual("balance").values, iom.multipliers(KZ, indicators=["employment"]).values[0], rtol=1e-7)
 
 
 def test_slack_constraints_reproduce_leontief():
@@ -61,8 +60,9 @@ def test_duals_match_finite_differences(prob_coef):
     res = p.build(KZ, coef).solve()
     base = res.objective
     for block, field_, delta in (("budget", "budget", 50.0),):
-        bumped = opt.AllocationProblem(**{**{f: getattr(p, f) for f in p.__dataclass_fields__},
-                                          field_: getattr(p, field_) + delta})
+        bumped = opt.AllocationProblem(
+            **{**{f: getattr(p, f) for f in p.__dataclass_fields__}, field_: getattr(p, field_) + delta}
+        )
         fd = (bumped.build(KZ, coef).solve().objective - base) / delta
         assert_allclose(res.dual(block).values[0], fd, rtol=1e-5, atol=1e-9)
     # labour limit of a binding sector: relax its row by a little
@@ -120,18 +120,21 @@ def test_mip_picks_the_best_set_of_zones():
             if val > best + 1e-9:
                 best, best_set = val, set(opened)
     assert_allclose(res.objective, best, rtol=1e-7)
-    opened = {z for z, v in zip(res.value("open").open_index.values, res.value("open").values, strict=True)
-              if v > 0.5}
+    opened = {z for z, v in zip(res.value("open").open_index.values, res.value("open").values, strict=True) if v > 0.5}
     lev = res.value("level")
     used = {z for z, v in zip(coef["zone"], lev.values, strict=True) if v > 1e-9}
-    assert used <= opened                       # no project in a closed zone
-    assert used == best_set                     # the enumerated best set of zones
+    assert used <= opened  # no project in a closed zone
+    assert used == best_set  # the enumerated best set of zones
 
 
 def test_infeasible_and_unbounded_are_named(prob_coef):
     p, coef = prob_coef
-    q = opt.AllocationProblem(**{**{f: getattr(p, f) for f in p.__dataclass_fields__},
-                                 "cluster_limits": {"petrochemical": (5_000_000.0, None)}})
+    q = opt.AllocationProblem(
+        **{
+            **{f: getattr(p, f) for f in p.__dataclass_fields__},
+            "cluster_limits": {"petrochemical": (5_000_000.0, None)},
+        }
+    )
     with pytest.raises(InfeasibleError, match="cluster_capex"):
         q.build(KZ, coef).solve()
     r = q.build(KZ, coef).solve(check=False)
@@ -163,23 +166,32 @@ def test_choice_of_technology_toy_and_duality():
     t = iom.datasets.miller_blair()
     s = "manufacturing"
     base = opt.choice_of_technology(
-        t, s, inputs=pd.Series({"agriculture": 0.25, "manufacturing": 0.05}),
+        t,
+        s,
+        inputs=pd.Series({"agriculture": 0.25, "manufacturing": 0.05}),
         factors_new={"labour": 0.0, "gas": 0.1},
         factors_incumbent={"labour": pd.Series({"agriculture": 0.3, "manufacturing": 0.25})},
-        prices={"labour": 1.0, "gas": 0.5}, endowments={"labour": np.inf, "gas": 50.0})
+        prices={"labour": 1.0, "gas": 0.5},
+        endowments={"labour": np.inf, "gas": 50.0},
+    )
     act = base.activity.to_series()
-    assert act["zone technology"] > 0 and act["manufacturing"] > 0   # both run
-    assert base.rent.sel(factor="gas") > 0                             # the cheap factor earns a rent
+    assert act["zone technology"] > 0 and act["manufacturing"] > 0  # both run
+    assert base.rent.sel(factor="gas") > 0  # the cheap factor earns a rent
     assert abs(base.attrs["duality_gap"]) < 1e-6 * base.attrs["cost"]
     free = opt.choice_of_technology(
-        t, s, inputs=pd.Series({"agriculture": 0.25, "manufacturing": 0.05}),
+        t,
+        s,
+        inputs=pd.Series({"agriculture": 0.25, "manufacturing": 0.05}),
         factors_new={"labour": 0.0, "gas": 0.1},
         factors_incumbent={"labour": pd.Series({"agriculture": 0.3, "manufacturing": 0.25})},
-        prices={"labour": 1.0, "gas": 0.5}, endowments={"labour": np.inf, "gas": 1e9})
-    assert free.activity.sel(technology="manufacturing") < 1e-9       # unconstrained: the cheaper wins
+        prices={"labour": 1.0, "gas": 0.5},
+        endowments={"labour": np.inf, "gas": 1e9},
+    )
+    assert free.activity.sel(technology="manufacturing") < 1e-9  # unconstrained: the cheaper wins
     with pytest.raises(LabelError, match=r"factor\(s\) \['water'\] have no price"):
-        opt.choice_of_technology(t, s, inputs=pd.Series(dtype=float), factors_new={"water": 1.0},
-                                 prices={"labour": 1.0}, endowments={})
+        opt.choice_of_technology(
+            t, s, inputs=pd.Series(dtype=float), factors_new={"water": 1.0}, prices={"labour": 1.0}, endowments={}
+        )
 
 
 def test_cli_allocate(tmp_path, capsys):

@@ -32,8 +32,7 @@ def kz() -> iom.IOTable:
 def primary_costs(t: iom.IOTable) -> np.ndarray:
     """v_c: GVA + imports + product taxes per unit of output, from the raw blocks."""
     x = t.output.to_numpy()
-    return (t.value_added.to_numpy().sum(axis=0) + t.imports.to_numpy().sum(axis=0)
-            + t.product_taxes.to_numpy()) / x
+    return (t.value_added.to_numpy().sum(axis=0) + t.imports.to_numpy().sum(axis=0) + t.product_taxes.to_numpy()) / x
 
 
 def inv(t: iom.IOTable) -> np.ndarray:
@@ -152,8 +151,11 @@ def test_type2_against_bordered_inverse():
 @pytest.mark.parametrize("which", ["random", "kazakhstan", "miller_blair"])
 def test_ghosh_equivalence(which, kz):
     """Dietzenbacher (1997), METHODS.md 1.3: Ghosh relative output changes = Leontief price changes."""
-    t = {"random": lambda: random_table(n=10, seed=9), "kazakhstan": lambda: kz,
-         "miller_blair": iom.datasets.miller_blair}[which]()
+    t = {
+        "random": lambda: random_table(n=10, seed=9),
+        "kazakhstan": lambda: kz,
+        "miller_blair": iom.datasets.miller_blair,
+    }[which]()
     x = t.output.to_numpy()
     Z = t.Z.to_numpy()
     B = Z / x[:, np.newaxis]
@@ -256,8 +258,7 @@ def test_cpi_weights_sum_to_one_kazakhstan(kz):
     assert ((cpi.domestic_share >= 0) & (cpi.domestic_share <= 1)).all()
     assert_allclose(float(cpi.contribution.sum()), float(cpi.cpi_change))
     assert float(cpi.cpi_change) < 0
-    with_tax = consumer_price_index(kz, price_effects(kz, dv),
-                                    consumer_tax_rates=pd.Series(0.12, index=kz.sectors))
+    with_tax = consumer_price_index(kz, price_effects(kz, dv), consumer_tax_rates=pd.Series(0.12, index=kz.sectors))
     # a uniform consumer tax rate leaves the weights unchanged
     assert_allclose(with_tax.weight, cpi.weight, rtol=1e-12)
     assert_allclose(float(with_tax.cpi_change), float(cpi.cpi_change), rtol=1e-12)
@@ -275,8 +276,7 @@ def test_cpi_import_shares_and_tax_weights():
     # consumer tax rates re-weight at purchasers' prices
     tc = np.array([0.0, 0.12, 0.12, 0.5, 0.0])
     dp = np.random.default_rng(3).uniform(0, 0.05, t.n)
-    got = consumer_price_index(t, pd.Series(dp, index=t.sectors),
-                               consumer_tax_rates=pd.Series(tc, index=t.sectors))
+    got = consumer_price_index(t, pd.Series(dp, index=t.sectors), consumer_tax_rates=pd.Series(tc, index=t.sectors))
     val = (cd + cm) * (1 + tc)
     w = val / val.sum()
     assert_allclose(got.weight, w)
@@ -356,8 +356,11 @@ def test_errors_rates(kz):
 def test_errors_not_productive():
     s = ["a", "b"]
     Z = pd.DataFrame([[900.0, 900.0], [900.0, 900.0]], index=s, columns=s)
-    t = iom.IOTable.from_flows(Z, pd.DataFrame({"households": [200.0, 200.0]}, index=s),
-                               pd.DataFrame([[200.0, 200.0]], index=["compensation"], columns=s))
+    t = iom.IOTable.from_flows(
+        Z,
+        pd.DataFrame({"households": [200.0, 200.0]}, index=s),
+        pd.DataFrame([[200.0, 200.0]], index=["compensation"], columns=s),
+    )
     with pytest.raises(NotProductiveError, match=r"rates make \(I \+ tau-hat\) A non-productive"):
         tax_on_intermediates(t, pd.Series({"a": 0.5, "b": 0.5}))
 
@@ -418,8 +421,9 @@ def test_results_roundtrip_netcdf(tmp_path, kz):
     dv = sez_cost_change(kz, "20", share=0.3, customs_duty_rate=0.05)
     results = {
         "type1": price_effects(kz, dv),
-        "type2": price_effects(kz, pd.DataFrame({"sez": dv, "double": 2 * dv}), kind="type2",
-                               closure=iom.datasets.kazakhstan_closure()),
+        "type2": price_effects(
+            kz, pd.DataFrame({"sez": dv, "double": 2 * dv}), kind="type2", closure=iom.datasets.kazakhstan_closure()
+        ),
         "tax": tax_on_intermediates(kz, pd.Series({"20": 0.01})),
     }
     results["cpi"] = consumer_price_index(kz, results["type2"])

@@ -50,7 +50,10 @@ def random_table(n=6, seed=0, import_use=True, name="random"):
         satellites=pd.DataFrame([rng.uniform(1, 5, n) * x / 100], ["employment"], idx),
         satellite_units={"employment": "persons"},
         taxes=pd.DataFrame(np.vstack([tp, 0.1 * rest]), ["product_taxes", "other_taxes_on_production"], idx),
-        name=name, year=2024, unit="thousand KZT", currency="KZT",
+        name=name,
+        year=2024,
+        unit="thousand KZT",
+        currency="KZT",
     )
 
 
@@ -91,7 +94,7 @@ def test_import_conventions():
         t.with_import_convention("foreign")
     single = random_table(import_use=False)
     with pytest.raises(ValidationError, match="needs an import-use matrix"):
-        single.with_import_convention("bureau").A
+        _ = single.with_import_convention("bureau").A
 
 
 def test_domestic_model_reproduces_output():
@@ -120,8 +123,10 @@ def test_aggregation_preserves_totals():
     a.check()
     # independent: aggregated flows by pandas groupby
     grp = t.Z.groupby(mapping).sum().T.groupby(mapping).sum().T
-    assert_allclose(a.Z.loc[["g0", "g1", "g2"], ["g0", "g1", "g2"]].to_numpy(),
-                    grp.loc[["g0", "g1", "g2"], ["g0", "g1", "g2"]].to_numpy())
+    assert_allclose(
+        a.Z.loc[["g0", "g1", "g2"], ["g0", "g1", "g2"]].to_numpy(),
+        grp.loc[["g0", "g1", "g2"], ["g0", "g1", "g2"]].to_numpy(),
+    )
 
 
 def test_weighted_aggregation_and_errors():

@@ -345,9 +345,7 @@ class _Label:
 
 
 # Columns after the product columns in tables 5 to 8.
-_COL_INTERMEDIATE = _Label(
-    "Использование продукции в отраслях экономики", ("использование продукции в отраслях",)
-)
+_COL_INTERMEDIATE = _Label("Использование продукции в отраслях экономики", ("использование продукции в отраслях",))
 _CATEGORY_COLS: dict[str, _Label] = {
     "households": _Label(
         "Расходы на конечное потребление домашних хозяйств", ("конечное потребление домашних хозяйств",)
@@ -381,9 +379,7 @@ _VA_ROWS: dict[str, _Label] = {
         "Другие налоги на производство за вычетом субсидий на производство",
         ("другие налоги на производство",),
     ),
-    "consumption_of_fixed_capital": _Label(
-        "Потребление основного капитала", ("потребление основного капитала",)
-    ),
+    "consumption_of_fixed_capital": _Label("Потребление основного капитала", ("потребление основного капитала",)),
     "net_operating_surplus": _Label(
         "Чистая прибыль, чистый смешанный доход", ("чистая прибыль", "чистый смешанный доход")
     ),
@@ -730,9 +726,7 @@ def _parse_sheet(ctx: _Context, name: str, title: str, title_row: int, rows: Row
         raise ctx.error("header cell 'Код' above the product codes not found", name)
 
     header = rows[code_row]
-    product_cols = [
-        (code, c) for c in range(code_col + 1, len(header)) if (code := _code_text(header[c])) is not None
-    ]
+    product_cols = [(code, c) for c in range(code_col + 1, len(header)) if (code := _code_text(header[c])) is not None]
     if not product_cols:
         raise ctx.error(f"no product codes in the header row {code_row + 1} (right of 'Код')", name)
     first_col = product_cols[0][1]
@@ -767,9 +761,7 @@ def _parse_sheet(ctx: _Context, name: str, title: str, title_row: int, rows: Row
     for r in range(code_row + 1, len(rows)):
         row = rows[r]
         code = _code_text(row[code_col]) if code_col < len(row) else None
-        label_cells = [
-            v for c, v in enumerate(row[:first_col]) if c != code_col and isinstance(v, str) and v.strip()
-        ]
+        label_cells = [v for c, v in enumerate(row[:first_col]) if c != code_col and isinstance(v, str) and v.strip()]
         if code is not None:
             product_rows.append((code, r))
             after = [v for v in row[code_col + 1 : first_col] if isinstance(v, str) and v.strip()]
@@ -1078,10 +1070,7 @@ def _read_basic_extras(flows: _Flows, codes: Sequence[str]) -> _BasicExtras:
     other_cols = [col for col in all_cols[n:] if col != inter_col]
 
     def msg(row: str, col: str, a: float, what: str, b: float) -> str:
-        return (
-            f"{file}, sheet '{sheet.name}', row '{row}', column '{col}': "
-            f"{_fmt(a)} differs from {what} {_fmt(b)}"
-        )
+        return f"{file}, sheet '{sheet.name}', row '{row}', column '{col}': {_fmt(a)} differs from {what} {_fmt(b)}"
 
     # Net taxes and purchasers' prices span all columns.
     tax_r = sheet.require_row(_ROW_NET_TAXES)
@@ -1345,10 +1334,7 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
     _check(
         inputs,
         extras.output,
-        np.abs(domestic.Z).sum(axis=0)
-        + np.abs(imported.Z).sum(axis=0)
-        + np.abs(extras.net_taxes)
-        + np.abs(extras.gva),
+        np.abs(domestic.Z).sum(axis=0) + np.abs(imported.Z).sum(axis=0) + np.abs(extras.net_taxes) + np.abs(extras.gva),
         lambda i, a, b: (
             f"{file}, sheet '{use.sheet.name}', column '{codes[i[0]]}': domestic plus imported "
             f"intermediate inputs plus net taxes on products plus GVA {_fmt(a)} differs from output {_fmt(b)}"
@@ -1414,9 +1400,7 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
             f"{len(missing_l)} of the {n} products ({listed}); published_L holds NaN there. "
             f"They equal inv(I - published_A), which the {len(present)} columns present match."
         )
-        ctx.irregularities.append(
-            f"sheet '{l_sheet.name}': columns of {len(missing_l)} products missing ({listed})"
-        )
+        ctx.irregularities.append(f"sheet '{l_sheet.name}': columns of {len(missing_l)} products missing ({listed})")
         warnings.warn(message, IOModelWarning, stacklevel=2)
 
     # Labelled results.
@@ -1471,9 +1455,7 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
             index=pd.Index(VALUE_ADDED_COMPONENTS, name=COMPONENT),
             columns=sector_to.copy(),
         ),
-        product_taxes=pd.Series(
-            extras.net_taxes.astype(np.float64), index=sector_to.copy(), name="product_taxes"
-        ),
+        product_taxes=pd.Series(extras.net_taxes.astype(np.float64), index=sector_to.copy(), name="product_taxes"),
         product_taxes_final=final(taxes.F),
         output=pd.Series(extras.output.astype(np.float64), index=sector.copy(), name="output"),
         imports=pd.Series(extras.imports.astype(np.float64), index=sector.copy(), name="imports"),

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReadError
-from ..satellites import TaxCalibration, calibrate_tax, split_to_products
+from ..satellites import calibrate_tax, split_to_products
 from ..table import IOTable
 from .bns import BNSBlocks, read_bns_blocks
 from .tidy import write_tidy
@@ -242,9 +242,11 @@ def read_tax_revenue(path: str | Path, year: int) -> pd.DataFrame:
     val = pd.to_numeric(d["value_million_kzt"], errors="coerce")
     if val.isna().any():
         raise ReadError(f"{p}: non-numeric revenue in row(s) {d[val.isna()].index.tolist()}")
-    src = (d["underlying_official_source"] + " via " + d["source_repo_path"] + " (" + d["source_series"] + ")")
-    return pd.DataFrame({"value": val.to_numpy() * 1000.0, "source": src.to_numpy()},
-                        index=pd.MultiIndex.from_frame(d[["budget_level", "tax"]]))
+    src = d["underlying_official_source"] + " via " + d["source_repo_path"] + " (" + d["source_series"] + ")"
+    return pd.DataFrame(
+        {"value": val.to_numpy() * 1000.0, "source": src.to_numpy()},
+        index=pd.MultiIndex.from_frame(d[["budget_level", "tax"]]),
+    )
 
 
 def _slug(name: str) -> str:
@@ -269,14 +271,25 @@ def read_sez_list(path: str | Path) -> pd.DataFrame:
     """
     p = Path(path)
     d = _csv(p)
-    need = ["sez_name", "region", "establishing_act_or_date", "term", "area_ha", "priority_focus",
-            "sources", "certainty"]
+    need = [
+        "sez_name",
+        "region",
+        "establishing_act_or_date",
+        "term",
+        "area_ha",
+        "priority_focus",
+        "sources",
+        "certainty",
+    ]
     missing = [c for c in need if c not in d.columns]
     if missing:
         raise ReadError(f"{p}: missing column(s) {missing}")
     zone = [_ZONE_IDS.get(n, _slug(n)) for n in d["sez_name"]]
-    status = np.where(d["sez_name"].str.contains("planned"), "planned",
-                      np.where(d["term"].str.contains("abolished"), "uncertain", "operating"))
+    status = np.where(
+        d["sez_name"].str.contains("planned"),
+        "planned",
+        np.where(d["term"].str.contains("abolished"), "uncertain", "operating"),
+    )
     out = d[need].copy()
     out.insert(0, "zone", zone)
     out.insert(2, "status", status)
@@ -328,16 +341,22 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
     missing_en = codes.difference(list(PRODUCT_NAMES_EN))
     if len(missing_en):
         raise ReadError(f"no English name for product(s) {missing_en.tolist()}")
-    sectors = pd.DataFrame({"name_en": [PRODUCT_NAMES_EN[c] for c in codes],
-                            "name_ru": blocks.products["name_ru"].reindex(codes).to_numpy(),
-                            "oked_section": sec.to_numpy()}, index=codes)
+    sectors = pd.DataFrame(
+        {
+            "name_en": [PRODUCT_NAMES_EN[c] for c in codes],
+            "name_ru": blocks.products["name_ru"].reindex(codes).to_numpy(),
+            "oked_section": sec.to_numpy(),
+        },
+        index=codes,
+    )
 
     # -- employment
     emp_sec, emp_src = read_employment_by_section(sat_dir / "kz_employment_by_section.csv", year)
     comp = table.value_added.loc["compensation"]
     emp = split_to_products(emp_sec, sec, comp, aliases={"T": "S"}) * 1000.0
-    table = table.with_satellites(pd.DataFrame([emp.to_numpy()], index=["employment"], columns=codes),
-                                  {"employment": "persons"})
+    table = table.with_satellites(
+        pd.DataFrame([emp.to_numpy()], index=["employment"], columns=codes), {"employment": "persons"}
+    )
 
     # -- taxes
     rev = read_tax_revenue(sat_dir / "kz_tax_revenue_annual_million_kzt.csv", year)
@@ -353,17 +372,30 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
     non_oil = [c for c in codes if c not in OIL_AND_GAS]
     exports = table.final_demand["exports"]
     specs = [
-        ("CIT", nos_pos, "net operating surplus, positive part (losses pay no CIT)", non_oil,
-         r("state_budget", "CIT")),
-        ("CIT_oil_sector", nos_pos, "net operating surplus, positive part", list(OIL_AND_GAS),
-         r("national_fund", "CIT_oil_sector")),
+        ("CIT", nos_pos, "net operating surplus, positive part (losses pay no CIT)", non_oil, r("state_budget", "CIT")),
+        (
+            "CIT_oil_sector",
+            nos_pos,
+            "net operating surplus, positive part",
+            list(OIL_AND_GAS),
+            r("national_fund", "CIT_oil_sector"),
+        ),
         ("PIT", va.loc["compensation"], "compensation of employees", None, r("state_budget", "PIT")),
-        ("social_tax", va.loc["compensation"], "compensation of employees", None,
-         r("state_budget", "social_tax")),
-        ("MET_oil_sector", table.output, "output at basic prices", list(OIL_AND_GAS),
-         r("national_fund", "MET_oil_sector")),
-        ("rent_tax_on_export_oil", exports, "exports at basic prices", list(CRUDE_OIL),
-         r("national_fund", "rent_tax_on_export_oil")),
+        ("social_tax", va.loc["compensation"], "compensation of employees", None, r("state_budget", "social_tax")),
+        (
+            "MET_oil_sector",
+            table.output,
+            "output at basic prices",
+            list(OIL_AND_GAS),
+            r("national_fund", "MET_oil_sector"),
+        ),
+        (
+            "rent_tax_on_export_oil",
+            exports,
+            "exports at basic prices",
+            list(CRUDE_OIL),
+            r("national_fund", "rent_tax_on_export_oil"),
+        ),
     ]
     rows, records = [], []
     for tax, base, base_name, prods, (revenue, src) in specs:
@@ -379,22 +411,31 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
     tp_final = float(blocks.product_taxes_final.to_numpy().sum()) if blocks.product_taxes_final is not None else np.nan
     comparison = pd.DataFrame(
         {"thousand_kzt": [tp_int, tp_final, tp_int + tp_final, vat, excise, vat + excise]},
-        index=["net product taxes on intermediate use (table)", "net product taxes on final use (table)",
-               "net product taxes, total (table)", "VAT revenue, state budget", "excise revenue, state budget",
-               "VAT plus excise revenue"],
+        index=[
+            "net product taxes on intermediate use (table)",
+            "net product taxes on final use (table)",
+            "net product taxes, total (table)",
+            "VAT revenue, state budget",
+            "excise revenue, state budget",
+            "VAT plus excise revenue",
+        ],
     )
     provenance = {
         "source": BNS_SOURCE,
         "workbook": blocks.meta.get("file"),
         "built_by": "iomodel.io.kazakhstan.build_kazakhstan",
         "units": {"monetary blocks": "thousand KZT, basic prices", "employment": "persons"},
-        "import_convention": (f"domestic flows (sheet '{blocks.meta['sheets'].get('Z_domestic', '?')}', use of "
-                              f"domestic products) in Z; imported flows (sheet "
-                              f"'{blocks.meta['sheets'].get('Z_imported', '?')}') as an import-use matrix"),
+        "import_convention": (
+            f"domestic flows (sheet '{blocks.meta['sheets'].get('Z_domestic', '?')}', use of "
+            f"domestic products) in Z; imported flows (sheet "
+            f"'{blocks.meta['sheets'].get('Z_imported', '?')}') as an import-use matrix"
+        ),
         "employment": {
             "method": "Labour Force Survey employment by OKED section split to products in proportion to "
-                      "compensation of employees; section T folded into S (not published separately)",
-            "year": year, "total_persons": float(emp.sum()), "source": emp_src,
+            "compensation of employees; section T folded into S (not published separately)",
+            "year": year,
+            "total_persons": float(emp.sum()),
+            "source": emp_src,
         },
         "taxes_from_table": {
             "net_product_taxes": "row 'Чистые налоги на продукты' of the basic-price use table (intermediate use)",
@@ -404,15 +445,15 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
         "product_tax_comparison_thousand_kzt": comparison["thousand_kzt"].to_dict(),
     }
     sez = read_sez_list(sat_dir / "kz_sez_list.csv")
-    return KazakhstanBuild(table=table, sectors=sectors, provenance=provenance, sez=sez,
-                           tax_comparison=comparison)
+    return KazakhstanBuild(table=table, sectors=sectors, provenance=provenance, sez=sez, tax_comparison=comparison)
 
 
 def write_kazakhstan(build: KazakhstanBuild, tables_dir: str | Path) -> Path:
     """Write the build into ``tables_dir``: ``kazakhstan_<year>/`` and ``kazakhstan/sez.csv``."""
     tables = Path(tables_dir)
-    out = write_tidy(build.table, tables / f"kazakhstan_{build.table.meta.year}",
-                     provenance=build.provenance, sectors=build.sectors)
+    out = write_tidy(
+        build.table, tables / f"kazakhstan_{build.table.meta.year}", provenance=build.provenance, sectors=build.sectors
+    )
     (tables / "kazakhstan").mkdir(parents=True, exist_ok=True)
     build.sez.to_csv(tables / "kazakhstan" / "sez.csv")
     return out

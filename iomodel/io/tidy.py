@@ -86,25 +86,43 @@ def write_tidy(
             continue
         arr = df.to_numpy()
         r, c = np.nonzero(arr)
-        frames.append(pd.DataFrame({
-            "block": block,
-            "row": np.asarray(_labels(df.index), dtype=object)[r],
-            "col": np.asarray(_labels(df.columns), dtype=object)[c],
-            "value": arr[r, c],
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "block": block,
+                    "row": np.asarray(_labels(df.index), dtype=object)[r],
+                    "col": np.asarray(_labels(df.columns), dtype=object)[c],
+                    "value": arr[r, c],
+                }
+            )
+        )
     for block, attr in _BLOCKS_1D.items():
         s = getattr(table, attr)
         nz = s.to_numpy() != 0
-        frames.append(pd.DataFrame({"block": block, "row": np.asarray(_labels(s.index), dtype=object)[nz],
-                                    "col": "", "value": s.to_numpy()[nz]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "block": block,
+                    "row": np.asarray(_labels(s.index), dtype=object)[nz],
+                    "col": "",
+                    "value": s.to_numpy()[nz],
+                }
+            )
+        )
     pd.concat(frames, ignore_index=True).to_csv(d / "blocks.csv", index=False, float_format="%.17g")
     m = table.meta
     desc = {
         "format": FORMAT,
         "meta": {
-            "name": m.name, "year": m.year, "currency": m.currency, "unit": m.unit,
-            "price_basis": m.price_basis, "source": m.source, "import_convention": m.import_convention,
-            "satellite_units": dict(m.satellite_units), "notes": dict(m.notes),
+            "name": m.name,
+            "year": m.year,
+            "currency": m.currency,
+            "unit": m.unit,
+            "price_basis": m.price_basis,
+            "source": m.source,
+            "import_convention": m.import_convention,
+            "satellite_units": dict(m.satellite_units),
+            "notes": dict(m.notes),
         },
         "labels": {
             "sectors": _labels(table.sectors),
@@ -152,8 +170,12 @@ def read_tidy(directory: str | Path, *, check: bool = True) -> IOTable:
     p = d / "blocks.csv"
     if not p.is_file():
         raise ReadError(f"{d}: no blocks.csv")
-    cells = pd.read_csv(p, dtype={"block": str, "row": str, "col": str, "value": float},
-                        keep_default_na=False, na_values={"value": [""]})
+    cells = pd.read_csv(
+        p,
+        dtype={"block": str, "row": str, "col": str, "value": float},
+        keep_default_na=False,
+        na_values={"value": [""]},
+    )
     if cells["value"].isna().any():
         i = int(np.flatnonzero(cells["value"].isna().to_numpy())[0])
         raise ReadError(f"{p}, line {i + 2}: empty value")
@@ -169,8 +191,10 @@ def read_tidy(directory: str | Path, *, check: bool = True) -> IOTable:
             ri, ci = rows.get_indexer(sub["row"]), cols.get_indexer(sub["col"])
             if (ri < 0).any() or (ci < 0).any():
                 k = int(np.flatnonzero((ri < 0) | (ci < 0))[0])
-                raise ReadError(f"{p}: block {block!r} has a label not declared in table.json: "
-                                f"row {sub['row'].iloc[k]!r}, col {sub['col'].iloc[k]!r}")
+                raise ReadError(
+                    f"{p}: block {block!r} has a label not declared in table.json: "
+                    f"row {sub['row'].iloc[k]!r}, col {sub['col'].iloc[k]!r}"
+                )
             arr[ri, ci] = sub["value"].to_numpy()
         arrays[block] = pd.DataFrame(arr, index=rows, columns=cols)
     for block in _BLOCKS_1D:
@@ -187,15 +211,25 @@ def read_tidy(directory: str | Path, *, check: bool = True) -> IOTable:
     if len(lab["import_rows"]):
         imports = arrays["imports"] if has_import_use else arrays["imports"].iloc[0]
     return IOTable.from_flows(
-        arrays["Z"], arrays["final_demand"], arrays["value_added"], output=arrays["output"],
-        imports=imports, imports_final=arrays["imports_final"] if has_import_use else None,
+        arrays["Z"],
+        arrays["final_demand"],
+        arrays["value_added"],
+        output=arrays["output"],
+        imports=imports,
+        imports_final=arrays["imports_final"] if has_import_use else None,
         product_taxes=arrays["product_taxes"],
         satellites=arrays["satellites"] if len(lab["indicators"]) else None,
         satellite_units=m.get("satellite_units"),
         taxes=arrays["taxes"] if len(lab["taxes"]) else None,
-        name=m["name"], year=m.get("year"), currency=m.get("currency", ""), unit=m.get("unit", ""),
-        price_basis=m.get("price_basis", "basic prices"), source=m.get("source", ""),
-        import_convention=m.get("import_convention", "domestic"), notes=m.get("notes"), check=check,
+        name=m["name"],
+        year=m.get("year"),
+        currency=m.get("currency", ""),
+        unit=m.get("unit", ""),
+        price_basis=m.get("price_basis", "basic prices"),
+        source=m.get("source", ""),
+        import_convention=m.get("import_convention", "domestic"),
+        notes=m.get("notes"),
+        check=check,
     )
 
 
@@ -205,4 +239,3 @@ def read_sectors(directory: str | Path) -> pd.DataFrame:
     if not p.is_file():
         raise ReadError(f"{p}: not found")
     return pd.read_csv(p, dtype=str, keep_default_na=False).set_index("sector")
-

@@ -54,8 +54,7 @@ from ..scenarios import UNIT_FACTORS, ClusterInvestment, Scenario, SEZPackage
 from ..table import IOTable
 from .lp import LinearProgram, LPResult
 
-__all__ = ["Candidate", "AllocationProblem", "allocate", "pareto_front", "candidate_coefficients",
-           "OBJECTIVES"]
+__all__ = ["Candidate", "AllocationProblem", "allocate", "pareto_front", "candidate_coefficients", "OBJECTIVES"]
 
 #: Objectives the allocation can maximise (or weight).
 OBJECTIVES = ("employment", "gva", "nfe")
@@ -85,8 +84,10 @@ class Candidate:
 
     def __post_init__(self) -> None:
         if not (0.0 <= self.min_level <= self.max_level) or not math.isfinite(self.max_level):
-            raise ValidationError(f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got "
-                                  f"{self.min_level}, {self.max_level}")
+            raise ValidationError(
+                f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got "
+                f"{self.min_level}, {self.max_level}"
+            )
 
     @property
     def name(self) -> str:
@@ -180,9 +181,18 @@ class AllocationProblem:
     def scenario(self, cand: Candidate, level: float = 1.0) -> Scenario:
         """The scenario of one candidate (at a level), as :func:`iomodel.impact` runs it."""
         inv = cand.project
-        return Scenario(name=cand.name, investments=(inv,), package=cand.package, zone=cand.zone,
-                        years=self.years, discount_rate=self.discount_rate, kind=self.kind,  # type: ignore[arg-type]
-                        tax_vintage=self.tax_vintage, mpc=self.mpc, unit=self.unit)
+        return Scenario(
+            name=cand.name,
+            investments=(inv,),
+            package=cand.package,
+            zone=cand.zone,
+            years=self.years,
+            discount_rate=self.discount_rate,
+            kind=self.kind,  # type: ignore[arg-type]
+            tax_vintage=self.tax_vintage,
+            mpc=self.mpc,
+            unit=self.unit,
+        )
 
     def build(self, table: IOTable, coefficients: pd.DataFrame | None = None) -> LinearProgram:
         """The :class:`~iomodel.optimize.lp.LinearProgram` of this problem on ``table``."""
@@ -238,8 +248,9 @@ class AllocationProblem:
             cands.append(Candidate(project=sc.investments[0], zone=zone, package=pkg, min_level=lo, max_level=hi))
         for key in ("cluster_limits", "zone_limits"):
             if key in d:
-                d[key] = {k: (None if v[0] == "none" else v[0], None if v[1] == "none" else v[1])
-                          for k, v in d[key].items()}
+                d[key] = {
+                    k: (None if v[0] == "none" else v[0], None if v[1] == "none" else v[1]) for k, v in d[key].items()
+                }
         if "years" in d:
             d["years"] = tuple(d["years"])
         return cls(candidates=tuple(cands), **d)
@@ -266,20 +277,44 @@ def candidate_coefficients(table: IOTable, problem: AllocationProblem) -> pd.Dat
     for cand in problem.candidates:
         res = impact(table, problem.scenario(cand))
         imp = res.dataset["impact"].sel(investment=cand.project.name)
-        out = lambda ph, ef, ind: imp.sel(phase=ph, effect=ef, indicator=ind)  # noqa: E731
-        d = (out("construction", "direct", "output").sum("year").values
-             + IA @ out("operation", "indirect", "output").sum("year").values) / T / uf
+
+        def out(ph: str, ef: str, ind: str, imp: xr.DataArray = imp) -> xr.DataArray:
+            return imp.sel(phase=ph, effect=ef, indicator=ind)
+
+        d = (
+            (
+                out("construction", "direct", "output").sum("year").values
+                + IA @ out("operation", "indirect", "output").sum("year").values
+            )
+            / T
+            / uf
+        )
         q = out("operation", "direct", "output").sum("year").values / T / uf
         has_emp = "employment" in imp.indicator
         jobs_dir = out("operation", "direct", "employment").sum("year").values / T if has_emp else np.zeros(table.n)
-        jobs_other = (jobs_dir.sum() + (out("construction", "induced", "employment").sum()
-                                        + out("operation", "induced", "employment").sum()).item() / T) if has_emp else 0.0
-        gva_other = float((out("operation", "direct", "gva").sum() + out("construction", "induced", "gva").sum()
-                           + out("operation", "induced", "gva").sum()) / T / uf)
+        jobs_other = (
+            (
+                jobs_dir.sum()
+                + (
+                    out("construction", "induced", "employment").sum() + out("operation", "induced", "employment").sum()
+                ).item()
+                / T
+            )
+            if has_emp
+            else 0.0
+        )
+        gva_other = float(
+            (
+                out("operation", "direct", "gva").sum()
+                + out("construction", "induced", "gva").sum()
+                + out("operation", "induced", "gva").sum()
+            )
+            / T
+            / uf
+        )
         f = res.fiscal.attrs
         shares, mu = bridge_vectors(table, cand.project)
         from ..impact import _coefficients
-
         from ..table import HouseholdClosure
 
         prof = plant_profile(table, cand.project, _coefficients(table, HouseholdClosure()), uf)
@@ -289,9 +324,16 @@ def candidate_coefficients(table: IOTable, problem: AllocationProblem) -> pd.Dat
         row = {f"demand:{s}": v for s, v in zip(sectors, d, strict=True)}
         row.update({f"output:{s}": v for s, v in zip(sectors, q, strict=True)})
         row.update({f"jobs:{s}": v for s, v in zip(sectors, jobs_dir, strict=True)})
-        row.update(jobs_other=float(jobs_other), gva_other=gva_other, nfe=float(f["npv"]),
-                   cost=float(f["pv_revenue_forgone"] + f["pv_state_costs"]), imports=imports,
-                   capex=cand.project.total_capex, cluster=cand.cluster, zone=cand.zone or "")
+        row.update(
+            jobs_other=float(jobs_other),
+            gva_other=gva_other,
+            nfe=float(f["npv"]),
+            cost=float(f["pv_revenue_forgone"] + f["pv_state_costs"]),
+            imports=imports,
+            capex=cand.project.total_capex,
+            cluster=cand.cluster,
+            zone=cand.zone or "",
+        )
         rows[cand.name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -306,57 +348,92 @@ def _per_sector(v: float | Mapping[str, float], table: IOTable, what: str) -> np
 
 
 def _build(problem: AllocationProblem, table: IOTable, coef: pd.DataFrame) -> LinearProgram:
-    uf = (UNIT_FACTORS[problem.unit] / UNIT_FACTORS[table.meta.unit]
-          if problem.unit in UNIT_FACTORS and table.meta.unit in UNIT_FACTORS else 1.0)
+    uf = (
+        UNIT_FACTORS[problem.unit] / UNIT_FACTORS[table.meta.unit]
+        if problem.unit in UNIT_FACTORS and table.meta.unit in UNIT_FACTORS
+        else 1.0
+    )
     sectors = [str(s) for s in table.sectors]
     names = list(coef.index)
     n, P = table.n, len(names)
-    D = coef[[f"demand:{s}" for s in sectors]].to_numpy(dtype=float).T           # (n, P)
+    D = coef[[f"demand:{s}" for s in sectors]].to_numpy(dtype=float).T  # (n, P)
     Q = coef[[f"output:{s}" for s in sectors]].to_numpy(dtype=float).T
     H = coef[[f"jobs:{s}" for s in sectors]].to_numpy(dtype=float).T
     inv_x = table._inv_output()
-    e = (table.satellites.loc["employment"].to_numpy() * inv_x * uf) if "employment" in table.satellites.index \
-        else np.zeros(n)                                                             # persons per unit
+    e = (
+        (table.satellites.loc["employment"].to_numpy() * inv_x * uf)
+        if "employment" in table.satellites.index
+        else np.zeros(n)
+    )  # persons per unit
     v = table.gva.to_numpy() * inv_x
     m = table.imports.to_numpy().sum(axis=0) * inv_x if len(table.imports.index) else np.zeros(n)
     w = problem.weights()
     unit = problem.unit
-    obj_units = ("jobs (average a year)" if w.keys() == {"employment"} else
-                 f"{unit} a year (GVA)" if w.keys() == {"gva"} else
-                 f"{unit} (NPV of the net fiscal effect)" if w.keys() == {"nfe"} else "weighted objective")
+    obj_units = (
+        "jobs (average a year)"
+        if w.keys() == {"employment"}
+        else f"{unit} a year (GVA)"
+        if w.keys() == {"gva"}
+        else f"{unit} (NPV of the net fiscal effect)"
+        if w.keys() == {"nfe"}
+        else "weighted objective"
+    )
     lp = LinearProgram(sense="max", objective_units=obj_units, name=problem.name)
-    cost_level = (w.get("employment", 0.0) * coef["jobs_other"].to_numpy(dtype=float)
-                  + w.get("gva", 0.0) * coef["gva_other"].to_numpy(dtype=float)
-                  + w.get("nfe", 0.0) * coef["nfe"].to_numpy(dtype=float))
+    cost_level = (
+        w.get("employment", 0.0) * coef["jobs_other"].to_numpy(dtype=float)
+        + w.get("gva", 0.0) * coef["gva_other"].to_numpy(dtype=float)
+        + w.get("nfe", 0.0) * coef["nfe"].to_numpy(dtype=float)
+    )
     cost_x = w.get("employment", 0.0) * e + w.get("gva", 0.0) * v
     lo = [c.min_level for c in problem.candidates]
     hi = [c.max_level for c in problem.candidates]
-    lp.add_variables("level", names, lower=lo, upper=hi, cost=cost_level, units="scale of the project (1 = as specified)")
+    lp.add_variables(
+        "level", names, lower=lo, upper=hi, cost=cost_level, units="scale of the project (1 = as specified)"
+    )
     lp.add_variables("output", table.sectors, lower=0.0, cost=cost_x, units=f"{unit} a year (output change)")
     per = f"{obj_units} per"
-    lp.add_constraints("balance", table.sectors, {"output": np.eye(n) - table.A.to_numpy(), "level": -D},
-                       lower=0.0, upper=0.0, units=f"{unit} a year",
-                       dual_units=f"{per} {unit} of final demand a year")
+    lp.add_constraints(
+        "balance",
+        table.sectors,
+        {"output": np.eye(n) - table.A.to_numpy(), "level": -D},
+        lower=0.0,
+        upper=0.0,
+        units=f"{unit} a year",
+        dual_units=f"{per} {unit} of final demand a year",
+    )
     x0 = table.output.to_numpy() / uf
-    lp.add_constraints("capacity", table.sectors, {"output": np.eye(n), "level": Q},
-                       upper=_per_sector(problem.capacity_growth, table, "capacity_growth") * x0,
-                       dual_units=f"{per} {unit} of capacity a year")
+    lp.add_constraints(
+        "capacity",
+        table.sectors,
+        {"output": np.eye(n), "level": Q},
+        upper=_per_sector(problem.capacity_growth, table, "capacity_growth") * x0,
+        dual_units=f"{per} {unit} of capacity a year",
+    )
     if "employment" in table.satellites.index:
         E0 = table.satellites.loc["employment"].to_numpy()
-        lp.add_constraints("labour", table.sectors, {"output": np.diag(e), "level": H},
-                           upper=_per_sector(problem.labour_share, table, "labour_share") * E0,
-                           dual_units=f"{per} worker")
+        lp.add_constraints(
+            "labour",
+            table.sectors,
+            {"output": np.diag(e), "level": H},
+            upper=_per_sector(problem.labour_share, table, "labour_share") * E0,
+            dual_units=f"{per} worker",
+        )
     zones = sorted({c.zone for c in problem.candidates if c.zone in problem.zone_fixed_costs})
     terms_budget: dict[str, Any] = {"level": coef["cost"].to_numpy(dtype=float)[None, :]}
     if zones:
         lp.add_variables("open", zones, lower=0, upper=1, integer=True, units="1 = zone opened")
         terms_budget["open"] = np.array([[problem.zone_fixed_costs[z] for z in zones]])
-    lp.add_constraints("budget", ["budget"], terms_budget, upper=[problem.budget],
-                       dual_units=f"{per} {unit} of budget (PV)")
+    lp.add_constraints(
+        "budget", ["budget"], terms_budget, upper=[problem.budget], dual_units=f"{per} {unit} of budget (PV)"
+    )
     if problem.import_limit is not None:
-        lp.add_constraints("imports", ["imports"], {"output": m[None, :],
-                                                    "level": coef["imports"].to_numpy(dtype=float)[None, :]},
-                           upper=[problem.import_limit], dual_units=f"{per} {unit} of imports a year")
+        lp.add_constraints(
+            "imports",
+            ["imports"],
+            {"output": m[None, :], "level": coef["imports"].to_numpy(dtype=float)[None, :]},
+            upper=[problem.import_limit],
+            dual_units=f"{per} {unit} of imports a year",
+        )
     capex = coef["capex"].to_numpy(dtype=float)
     for kind, limits, col in (("cluster", problem.cluster_limits, "cluster"), ("zone", problem.zone_limits, "zone")):
         if not limits:
@@ -365,16 +442,22 @@ def _build(problem: AllocationProblem, table: IOTable, coef: pd.DataFrame) -> Li
         M = np.array([[capex[j] if coef[col].iloc[j] == k else 0.0 for j in range(P)] for k in keys])
         lo_ = [limits[k][0] if limits[k][0] is not None else -np.inf for k in keys]
         hi_ = [limits[k][1] if limits[k][1] is not None else np.inf for k in keys]
-        lp.add_constraints(f"{kind}_capex", keys, {"level": M}, lower=lo_, upper=hi_,
-                           dual_units=f"{per} {unit} of capex")
+        lp.add_constraints(
+            f"{kind}_capex", keys, {"level": M}, lower=lo_, upper=hi_, dual_units=f"{per} {unit} of capex"
+        )
     if zones:
         Zm = np.zeros((P, len(zones)))
         for j, c in enumerate(problem.candidates):
             if c.zone in zones:
                 Zm[j, zones.index(c.zone)] = -c.max_level
         rows = [j for j, c in enumerate(problem.candidates) if c.zone in zones]
-        lp.add_constraints("zone_open", [names[j] for j in rows],
-                           {"level": np.eye(P)[rows], "open": Zm[rows]}, upper=0.0, dual_units="")
+        lp.add_constraints(
+            "zone_open",
+            [names[j] for j in rows],
+            {"level": np.eye(P)[rows], "open": Zm[rows]},
+            upper=0.0,
+            dual_units="",
+        )
     return lp
 
 
@@ -384,22 +467,41 @@ def _decorate(res: LPResult, problem: AllocationProblem, coef: pd.DataFrame) -> 
         return res
     lev = res.primal["level"]
     dim = lev.dims[0]
-    lev = lev.assign_coords(cluster=(dim, coef["cluster"].reindex(lev[dim].values).to_numpy()),
-                            zone=(dim, coef["zone"].reindex(lev[dim].values).to_numpy()))
+    lev = lev.assign_coords(
+        cluster=(dim, coef["cluster"].reindex(lev[dim].values).to_numpy()),
+        zone=(dim, coef["zone"].reindex(lev[dim].values).to_numpy()),
+    )
     primal = {**res.primal, "level": lev}
-    plan = pd.DataFrame({"level": lev.values, "cluster": lev.cluster.values, "zone": lev.zone.values},
-                        index=lev[dim].values)
+    plan = pd.DataFrame(
+        {"level": lev.values, "cluster": lev.cluster.values, "zone": lev.zone.values}, index=lev[dim].values
+    )
     plan["capex"] = plan["level"] * coef["capex"].reindex(plan.index).to_numpy(dtype=float)
     plan["budget_cost"] = plan["level"] * coef["cost"].reindex(plan.index).to_numpy(dtype=float)
     plan["nfe"] = plan["level"] * coef["nfe"].reindex(plan.index).to_numpy(dtype=float)
     info = {**res.info, "plan": plan, "problem": problem.name}
-    return LPResult(status=res.status, objective=res.objective, sense=res.sense, primal=primal, duals=res.duals,
-                    reduced_costs=res.reduced_costs, ranging=res.ranging, units=res.units, info=info)
+    return LPResult(
+        status=res.status,
+        objective=res.objective,
+        sense=res.sense,
+        primal=primal,
+        duals=res.duals,
+        reduced_costs=res.reduced_costs,
+        ranging=res.ranging,
+        units=res.units,
+        info=info,
+    )
 
 
-def allocate(table: IOTable, candidates: list[Candidate] | tuple[Candidate, ...], budget: float, *,
-             objective: str | Mapping[str, float] = "employment", solver: str = "highs", check: bool = True,
-             **options: Any) -> LPResult:
+def allocate(
+    table: IOTable,
+    candidates: list[Candidate] | tuple[Candidate, ...],
+    budget: float,
+    *,
+    objective: str | Mapping[str, float] = "employment",
+    solver: str = "highs",
+    check: bool = True,
+    **options: Any,
+) -> LPResult:
     """Allocate a budget across candidate projects to maximise an objective.
 
     Parameters
@@ -426,11 +528,14 @@ def allocate(table: IOTable, candidates: list[Candidate] | tuple[Candidate, ...]
         ``value("output")`` by sector, shadow prices of ``balance``,
         ``capacity``, ``labour``, ``budget`` and the limits; ``info["plan"]``.
     """
-    return AllocationProblem(candidates=tuple(candidates), budget=budget, objective=objective,
-                             **options).solve(table, solver=solver, check=check)
+    return AllocationProblem(candidates=tuple(candidates), budget=budget, objective=objective, **options).solve(
+        table, solver=solver, check=check
+    )
 
 
-def _objective_values(problem: AllocationProblem, table: IOTable, coef: pd.DataFrame, res: LPResult) -> dict[str, float]:
+def _objective_values(
+    problem: AllocationProblem, table: IOTable, coef: pd.DataFrame, res: LPResult
+) -> dict[str, float]:
     lp_all = {k: _build(AllocationProblem(**{**_fields(problem), "objective": k}), table, coef) for k in OBJECTIVES}
     out = {}
     for k, lp in lp_all.items():
@@ -444,8 +549,9 @@ def _fields(problem: AllocationProblem) -> dict[str, Any]:
     return {f.name: getattr(problem, f.name) for f in fields(problem)}
 
 
-def pareto_front(table: IOTable, problem: AllocationProblem, objectives: tuple[str, str] = ("employment", "nfe"),
-                 points: int = 11) -> xr.Dataset:
+def pareto_front(
+    table: IOTable, problem: AllocationProblem, objectives: tuple[str, str] = ("employment", "nfe"), points: int = 11
+) -> xr.Dataset:
     r"""Trade-off between two objectives by the epsilon-constraint method (METHODS.md 4.5).
 
     Maximises the first objective subject to the second being at least
@@ -480,8 +586,9 @@ def pareto_front(table: IOTable, problem: AllocationProblem, objectives: tuple[s
         c2 = _build(p2, table, coef).matrices()["c"]
         cols = lp.matrices()["cols"]
         terms = {n: c2[s][None, :] for n, s in cols.items()}
-        lp.add_constraints("epsilon", [f2], terms, lower=[e_ - 1e-9 * max(1.0, abs(e_))],
-                           dual_units=f"{f1} per unit of {f2}")
+        lp.add_constraints(
+            "epsilon", [f2], terms, lower=[e_ - 1e-9 * max(1.0, abs(e_))], dual_units=f"{f1} per unit of {f2}"
+        )
         r = lp.solve(ranging=False)
         vals = _objective_values(problem, table, coef, r)
         v1.append(vals[f1])
@@ -489,19 +596,39 @@ def pareto_front(table: IOTable, problem: AllocationProblem, objectives: tuple[s
         rate.append(float(r.dual("epsilon").values[0]) if r.duals else np.nan)
         levels.append(r.value("level").values)
     return xr.Dataset(
-        {f1: ("point", v1), f2: ("point", v2), "tradeoff_rate": ("point", rate),
-         "level": (("point", "project"), np.array(levels))},
-        coords={"point": np.arange(points), "project": names, "epsilon": ("point", eps),
-                "cluster": ("project", coef["cluster"].to_numpy()), "zone": ("project", coef["zone"].to_numpy())},
-        attrs={"method": "epsilon-constraint (Haimes, Lasdon & Wismer 1971; METHODS.md 4.5)",
-               "maximised": f1, "constrained": f2, "unit": problem.unit,
-               "tradeoff_rate": f"change of {f1} per unit increase of the {f2} floor (<= 0)"},
+        {
+            f1: ("point", v1),
+            f2: ("point", v2),
+            "tradeoff_rate": ("point", rate),
+            "level": (("point", "project"), np.array(levels)),
+        },
+        coords={
+            "point": np.arange(points),
+            "project": names,
+            "epsilon": ("point", eps),
+            "cluster": ("project", coef["cluster"].to_numpy()),
+            "zone": ("project", coef["zone"].to_numpy()),
+        },
+        attrs={
+            "method": "epsilon-constraint (Haimes, Lasdon & Wismer 1971; METHODS.md 4.5)",
+            "maximised": f1,
+            "constrained": f2,
+            "unit": problem.unit,
+            "tradeoff_rate": f"change of {f1} per unit increase of the {f2} floor (<= 0)",
+        },
     )
 
 
-def kazakhstan_candidates(clusters: list[str] | None = None, *, capex: float = 100_000.0,
-                          output_ratio: float = 0.6, start: int = 2026, years: tuple[int, int] = (2026, 2035),
-                          build_years: int = 2, max_level: float = 3.0) -> list[Candidate]:
+def kazakhstan_candidates(
+    clusters: list[str] | None = None,
+    *,
+    capex: float = 100_000.0,
+    output_ratio: float = 0.6,
+    start: int = 2026,
+    years: tuple[int, int] = (2026, 2035),
+    build_years: int = 2,
+    max_level: float = 3.0,
+) -> list[Candidate]:
     """Standard candidates: each priority cluster in each zone that hosts it, with the Kazakh package.
 
     Each candidate is an illustrative project of ``capex`` (``million KZT``)

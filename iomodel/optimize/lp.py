@@ -108,8 +108,17 @@ class LinearProgram:
     objective_constant: float = 0.0
 
     # -- building ------------------------------------------------------------
-    def add_variables(self, name: str, index: Any, *, lower: Any = 0.0, upper: Any = INF, cost: Any = 0.0,
-                      integer: bool = False, units: str = "") -> VarBlock:
+    def add_variables(
+        self,
+        name: str,
+        index: Any,
+        *,
+        lower: Any = 0.0,
+        upper: Any = INF,
+        cost: Any = 0.0,
+        integer: bool = False,
+        units: str = "",
+    ) -> VarBlock:
         """Add a block of variables over ``index`` (labels) with bounds and objective costs."""
         if name in self.variables or name in self.constraints:
             raise LabelError(f"block name {name!r} is already used")
@@ -117,16 +126,32 @@ class LinearProgram:
         if idx.has_duplicates:
             raise LabelError(f"variables {name!r}: duplicated labels")
         n = len(idx)
-        blk = VarBlock(name, idx, _vec(lower, n, f"{name} lower"), _vec(upper, n, f"{name} upper"),
-                       _vec(cost, n, f"{name} cost"), integer, units)
+        blk = VarBlock(
+            name,
+            idx,
+            _vec(lower, n, f"{name} lower"),
+            _vec(upper, n, f"{name} upper"),
+            _vec(cost, n, f"{name} cost"),
+            integer,
+            units,
+        )
         bad = np.flatnonzero(blk.lower > blk.upper)
         if len(bad):
             raise InfeasibleError(f"variables {name!r}: lower bound above upper bound at {idx[bad].tolist()[:5]}")
         self.variables[name] = blk
         return blk
 
-    def add_constraints(self, name: str, index: Any, terms: Mapping[str, Any], *, lower: Any = -INF,
-                        upper: Any = INF, units: str = "", dual_units: str = "") -> ConBlock:
+    def add_constraints(
+        self,
+        name: str,
+        index: Any,
+        terms: Mapping[str, Any],
+        *,
+        lower: Any = -INF,
+        upper: Any = INF,
+        units: str = "",
+        dual_units: str = "",
+    ) -> ConBlock:
         """Add a block of rows: ``lower <= sum(terms[v] @ v) <= upper``.
 
         ``terms`` maps variable-block names to matrices of shape
@@ -139,8 +164,7 @@ class LinearProgram:
         mats = {}
         for v, M in terms.items():
             if v not in self.variables:
-                raise LabelError(f"constraints {name!r}: unknown variable block {v!r}; "
-                                 f"defined: {list(self.variables)}")
+                raise LabelError(f"constraints {name!r}: unknown variable block {v!r}; defined: {list(self.variables)}")
             M = sp.csr_array(M, dtype=float)
             want = (m, len(self.variables[v].index))
             if M.shape != want:
@@ -148,12 +172,12 @@ class LinearProgram:
             if not np.all(np.isfinite(M.data)):
                 raise ValidationError(f"constraints {name!r}: matrix for {v!r} has NaN or infinite entries")
             mats[v] = M
-        blk = ConBlock(name, idx, mats, _vec(lower, m, f"{name} lower"), _vec(upper, m, f"{name} upper"),
-                       units, dual_units)
+        blk = ConBlock(
+            name, idx, mats, _vec(lower, m, f"{name} lower"), _vec(upper, m, f"{name} upper"), units, dual_units
+        )
         bad = np.flatnonzero(blk.lower > blk.upper)
         if len(bad):
-            raise InfeasibleError(f"constraints {name!r}: lower bound above upper bound at "
-                                  f"{idx[bad].tolist()[:5]}")
+            raise InfeasibleError(f"constraints {name!r}: lower bound above upper bound at {idx[bad].tolist()[:5]}")
         self.constraints[name] = blk
         return blk
 
@@ -172,20 +196,31 @@ class LinearProgram:
         """The stacked problem: ``c, A (csc), row_lower, row_upper, col_lower, col_upper, integrality``."""
         cols, rows, nc, nr = self._layout()
         blocks = []
-        for cname, cb in self.constraints.items():
-            row = [cb.terms.get(vname, sp.csr_array((len(cb.index), len(vb.index))))
-                   for vname, vb in self.variables.items()]
+        for cb in self.constraints.values():
+            row = [
+                cb.terms.get(vname, sp.csr_array((len(cb.index), len(vb.index))))
+                for vname, vb in self.variables.items()
+            ]
             blocks.append(row)
         A = sp.block_array(blocks, format="csc") if blocks else sp.csc_array((0, nc))
         cat = lambda attr, d: np.concatenate([getattr(b, attr) for b in d.values()]) if d else np.zeros(0)  # noqa: E731
         integrality = np.concatenate([np.full(len(b.index), b.integer) for b in self.variables.values()])
-        return {"c": cat("cost", self.variables), "A": sp.csc_array(A), "row_lower": cat("lower", self.constraints),
-                "row_upper": cat("upper", self.constraints), "col_lower": cat("lower", self.variables),
-                "col_upper": cat("upper", self.variables), "integrality": integrality, "cols": cols, "rows": rows}
+        return {
+            "c": cat("cost", self.variables),
+            "A": sp.csc_array(A),
+            "row_lower": cat("lower", self.constraints),
+            "row_upper": cat("upper", self.constraints),
+            "col_lower": cat("lower", self.variables),
+            "col_upper": cat("upper", self.variables),
+            "integrality": integrality,
+            "cols": cols,
+            "rows": rows,
+        }
 
     # -- solving --------------------------------------------------------------
-    def solve(self, solver: str = "highs", *, check: bool = True, ranging: bool = True,
-              time_limit: float | None = None) -> LPResult:
+    def solve(
+        self, solver: str = "highs", *, check: bool = True, ranging: bool = True, time_limit: float | None = None
+    ) -> LPResult:
         """Solve; ``solver="highs"`` uses the matrix path, any other name goes through Pyomo.
 
         Parameters
@@ -223,14 +258,23 @@ class LinearProgram:
             s = pyo.Set(initialize=lab, ordered=True)
             m.add_component(f"{name}_index", s)
             lo, up = b.lower, b.upper
-            bounds = {lab[i]: (None if not np.isfinite(lo[i]) else float(lo[i]),
-                               None if not np.isfinite(up[i]) else float(up[i])) for i in range(len(lab))}
+            bounds = {
+                lab[i]: (
+                    None if not np.isfinite(lo[i]) else float(lo[i]),
+                    None if not np.isfinite(up[i]) else float(up[i]),
+                )
+                for i in range(len(lab))
+            }
             v = pyo.Var(s, domain=pyo.Integers if b.integer else pyo.Reals, bounds=lambda mm, k, bb=bounds: bb[k])
             m.add_component(name, v)
-        obj = sum(float(b.cost[i]) * getattr(m, n)[labels[n][i]]
-                  for n, b in self.variables.items() for i in np.flatnonzero(b.cost))
-        m.objective = pyo.Objective(expr=obj + self.objective_constant,
-                                    sense=pyo.maximize if self.sense == "max" else pyo.minimize)
+        obj = sum(
+            float(b.cost[i]) * getattr(m, n)[labels[n][i]]
+            for n, b in self.variables.items()
+            for i in np.flatnonzero(b.cost)
+        )
+        m.objective = pyo.Objective(
+            expr=obj + self.objective_constant, sense=pyo.maximize if self.sense == "max" else pyo.minimize
+        )
         for name, cb in self.constraints.items():
             lab = [str(i) for i in cb.index]
             s = pyo.Set(initialize=lab, ordered=True)
@@ -253,9 +297,11 @@ class LinearProgram:
                 return pyo.inequality(lo[k], body, up[k])
 
             m.add_component(name, pyo.Constraint(s, rule=rule))
-        m.iomodel_units = {**{n: b.units for n, b in self.variables.items()},
-                           **{n: b.dual_units for n, b in self.constraints.items()},
-                           "objective": self.objective_units}
+        m.iomodel_units = {
+            **{n: b.units for n, b in self.variables.items()},
+            **{n: b.dual_units for n, b in self.constraints.items()},
+            "objective": self.objective_units,
+        }
         return m
 
 
@@ -313,8 +359,9 @@ class LPResult:
 
     def solution(self) -> xr.Dataset:
         """All primal values as one :class:`xarray.Dataset`."""
-        return xr.Dataset({k: v for k, v in self.primal.items()},
-                          attrs={"status": self.status, "objective": self.objective})
+        return xr.Dataset(
+            {k: v for k, v in self.primal.items()}, attrs={"status": self.status, "objective": self.objective}
+        )
 
     def shadow_prices(self) -> pd.DataFrame:
         """Every shadow price with its block, label and units (long table)."""
@@ -334,15 +381,19 @@ class LPResult:
         """Status, objective and the binding constraints with their shadow prices."""
         sp_ = self.shadow_prices()
         binding = sp_[sp_["shadow_price"].abs() > 1e-9]
-        head = pd.DataFrame([("status", "", self.status, ""), ("objective", "", self.objective,
-                                                               self.units.get("objective", ""))],
-                            columns=["constraint", "label", "shadow_price", "units"])
+        head = pd.DataFrame(
+            [("status", "", self.status, ""), ("objective", "", self.objective, self.units.get("objective", ""))],
+            columns=["constraint", "label", "shadow_price", "units"],
+        )
         return pd.concat([head, binding], ignore_index=True)
 
 
 _STATUS = {
-    "kOptimal": "Optimal", "kInfeasible": "Infeasible", "kUnbounded": "Unbounded",
-    "kUnboundedOrInfeasible": "UnboundedOrInfeasible", "kTimeLimit": "TimeLimit",
+    "kOptimal": "Optimal",
+    "kInfeasible": "Infeasible",
+    "kUnbounded": "Unbounded",
+    "kUnboundedOrInfeasible": "UnboundedOrInfeasible",
+    "kTimeLimit": "TimeLimit",
 }
 
 
@@ -394,8 +445,9 @@ def _highs(mats: dict[str, Any], sense: str, time_limit: float | None):
     lp.a_matrix_.value_ = A.data
     lp.sense_ = highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
     if mats["integrality"].any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                           for i in mats["integrality"]]
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in mats["integrality"]
+        ]
     h.passModel(lp)
     h.run()
     return h
@@ -406,8 +458,9 @@ def _status_text(h) -> str:
     return _STATUS.get(name, name)
 
 
-def _solve_highs(prog: LinearProgram, mats: dict[str, Any], *, check: bool, ranging: bool,
-                 time_limit: float | None) -> LPResult:
+def _solve_highs(
+    prog: LinearProgram, mats: dict[str, Any], *, check: bool, ranging: bool, time_limit: float | None
+) -> LPResult:
     h = _highs(mats, prog.sense, time_limit)
     status = _status_text(h)
     if status != "Optimal":
@@ -415,26 +468,50 @@ def _solve_highs(prog: LinearProgram, mats: dict[str, Any], *, check: bool, rang
     sol = h.getSolution()
     x = np.asarray(sol.col_value)
     is_mip = bool(mats["integrality"].any())
-    primal = {n: xr.DataArray(x[s], dims=(f"{n}_index",), coords={f"{n}_index": prog.variables[n].index.to_numpy()},
-                              name=n, attrs={"units": prog.variables[n].units})
-              for n, s in mats["cols"].items()}
+    primal = {
+        n: xr.DataArray(
+            x[s],
+            dims=(f"{n}_index",),
+            coords={f"{n}_index": prog.variables[n].index.to_numpy()},
+            name=n,
+            attrs={"units": prog.variables[n].units},
+        )
+        for n, s in mats["cols"].items()
+    }
     duals, rc, rng = {}, {}, {}
     if not is_mip:
         y = np.asarray(sol.row_dual)
         d = np.asarray(sol.col_dual)
         for n, s in mats["rows"].items():
-            duals[n] = xr.DataArray(y[s], dims=(f"{n}_index",), coords={f"{n}_index": prog.constraints[n].index.to_numpy()},
-                                    name=n, attrs={"units": prog.constraints[n].dual_units})
+            duals[n] = xr.DataArray(
+                y[s],
+                dims=(f"{n}_index",),
+                coords={f"{n}_index": prog.constraints[n].index.to_numpy()},
+                name=n,
+                attrs={"units": prog.constraints[n].dual_units},
+            )
         for n, s in mats["cols"].items():
-            rc[n] = xr.DataArray(d[s], dims=(f"{n}_index",), coords={f"{n}_index": prog.variables[n].index.to_numpy()},
-                                 name=n)
+            rc[n] = xr.DataArray(
+                d[s], dims=(f"{n}_index",), coords={f"{n}_index": prog.variables[n].index.to_numpy()}, name=n
+            )
         if ranging:
             rng = _ranging(h, prog, mats)
-    units = {**{n: b.units for n, b in prog.variables.items()},
-             **{n: b.dual_units for n, b in prog.constraints.items()}, "objective": prog.objective_units}
-    return LPResult(status=status, objective=float(h.getInfo().objective_function_value) + prog.objective_constant,
-                    sense=prog.sense, primal=primal, duals=duals, reduced_costs=rc, ranging=rng, units=units,
-                    info={"solver": "highs", "mip": is_mip, "simplex_iterations": int(h.getInfo().simplex_iteration_count)})
+    units = {
+        **{n: b.units for n, b in prog.variables.items()},
+        **{n: b.dual_units for n, b in prog.constraints.items()},
+        "objective": prog.objective_units,
+    }
+    return LPResult(
+        status=status,
+        objective=float(h.getInfo().objective_function_value) + prog.objective_constant,
+        sense=prog.sense,
+        primal=primal,
+        duals=duals,
+        reduced_costs=rc,
+        ranging=rng,
+        units=units,
+        info={"solver": "highs", "mip": is_mip, "simplex_iterations": int(h.getInfo().simplex_iteration_count)},
+    )
 
 
 def _ranging(h, prog: LinearProgram, mats: dict[str, Any]) -> dict[str, xr.Dataset]:
@@ -446,12 +523,15 @@ def _ranging(h, prog: LinearProgram, mats: dict[str, Any]) -> dict[str, xr.Datas
     bu, bd = np.asarray(r.row_bound_up.value_), np.asarray(r.row_bound_dn.value_)
     for n, s in mats["cols"].items():
         dim = f"{n}_index"
-        out[n] = xr.Dataset({"cost_lower": (dim, cd[s]), "cost_upper": (dim, cu[s])},
-                            coords={dim: prog.variables[n].index.to_numpy()})
+        out[n] = xr.Dataset(
+            {"cost_lower": (dim, cd[s]), "cost_upper": (dim, cu[s])}, coords={dim: prog.variables[n].index.to_numpy()}
+        )
     for n, s in mats["rows"].items():
         dim = f"{n}_index"
-        out[n] = xr.Dataset({"bound_lower": (dim, bd[s]), "bound_upper": (dim, bu[s])},
-                            coords={dim: prog.constraints[n].index.to_numpy()})
+        out[n] = xr.Dataset(
+            {"bound_lower": (dim, bd[s]), "bound_upper": (dim, bu[s])},
+            coords={dim: prog.constraints[n].index.to_numpy()},
+        )
     return out
 
 
@@ -460,25 +540,40 @@ def _failure(prog: LinearProgram, mats: dict[str, Any], status: str, check: bool
     if status in ("Infeasible", "UnboundedOrInfeasible"):
         blocks = diagnose_infeasibility(prog, mats)
         if blocks:
-            msg = (f"the LP {prog.name!r} is infeasible; the constraint blocks that cannot all hold: "
-                   + ", ".join(f"{b} (violated by {v:.6g} at {lab!r})" if v > 0 else f"{b} (binding at {lab!r})"
-                               for b, (v, lab) in blocks.items()))
+            msg = f"the LP {prog.name!r} is infeasible; the constraint blocks that cannot all hold: " + ", ".join(
+                f"{b} (violated by {v:.6g} at {lab!r})" if v > 0 else f"{b} (binding at {lab!r})"
+                for b, (v, lab) in blocks.items()
+            )
             status = "Infeasible"
         elif status == "UnboundedOrInfeasible":
             status = "Unbounded"
     if status == "Unbounded":
-        free = [n for n, b in prog.variables.items()
-                if (np.isinf(b.upper) & (b.cost > 0 if prog.sense == "max" else b.cost < 0)).any()]
-        msg = (f"the LP {prog.name!r} is unbounded: the objective can grow without limit; variable blocks "
-               f"with an improving cost and no upper bound: {free}")
+        free = [
+            n
+            for n, b in prog.variables.items()
+            if (np.isinf(b.upper) & (b.cost > 0 if prog.sense == "max" else b.cost < 0)).any()
+        ]
+        msg = (
+            f"the LP {prog.name!r} is unbounded: the objective can grow without limit; variable blocks "
+            f"with an improving cost and no upper bound: {free}"
+        )
     if check:
         if status == "Infeasible":
             raise InfeasibleError(msg or f"the LP {prog.name!r} is infeasible")
         if status == "Unbounded":
             raise UnboundedError(msg)
         raise SolverError(f"HiGHS returned status {status!r} for {prog.name!r}")
-    return LPResult(status=status, objective=float("nan"), sense=prog.sense, primal={}, duals={},
-                    reduced_costs={}, ranging={}, units={}, info={"message": msg})
+    return LPResult(
+        status=status,
+        objective=float("nan"),
+        sense=prog.sense,
+        primal={},
+        duals={},
+        reduced_costs={},
+        ranging={},
+        units={},
+        info={"message": msg},
+    )
 
 
 def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[str, tuple[float, Any]]:
@@ -492,11 +587,16 @@ def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[st
     A = mats["A"]
     m, n = A.shape
     lo, up = mats["row_lower"], mats["row_upper"]
-    scale = np.maximum(1.0, np.maximum(np.where(np.isfinite(lo), np.abs(lo), 0), np.where(np.isfinite(up), np.abs(up), 0)))
+    scale = np.maximum(
+        1.0, np.maximum(np.where(np.isfinite(lo), np.abs(lo), 0), np.where(np.isfinite(up), np.abs(up), 0))
+    )
     I = sp.eye_array(m, format="csc")
     A2 = sp.hstack([A, sp.diags_array(scale) @ I, -(sp.diags_array(scale) @ I)], format="csc")
     relax = {
-        "c": np.r_[np.zeros(n), np.ones(2 * m)], "A": A2, "row_lower": lo, "row_upper": up,
+        "c": np.r_[np.zeros(n), np.ones(2 * m)],
+        "A": A2,
+        "row_lower": lo,
+        "row_upper": up,
         "col_lower": np.r_[mats["col_lower"], np.zeros(2 * m)],
         # s+ raises a row that cannot reach its lower bound, s- lowers one above its upper bound
         "col_upper": np.r_[mats["col_upper"], np.where(np.isfinite(lo), INF, 0.0), np.where(np.isfinite(up), INF, 0.0)],
@@ -524,8 +624,9 @@ def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[st
 
 
 # ----------------------------------------------------------------------------- Pyomo path
-def solve_pyomo(model, solver: str = "highs", *, check: bool = True, ranging: bool = True,
-                program: LinearProgram | None = None) -> LPResult:
+def solve_pyomo(
+    model, solver: str = "highs", *, check: bool = True, ranging: bool = True, program: LinearProgram | None = None
+) -> LPResult:
     """Solve a (possibly user-extended) Pyomo model and label the result by component.
 
     With ``solver="highs"`` the model is compiled to standard form
@@ -558,10 +659,15 @@ def solve_pyomo(model, solver: str = "highs", *, check: bool = True, ranging: bo
         c = np.asarray(repn.c.toarray()).ravel()
         for name, js in cols.items():
             vs = [repn.columns[j] for j in js]
-            prog.add_variables(name, [str(v.index()) if v.index() is not None else name for v in vs],
-                               lower=[-INF if v.lb is None else v.lb for v in vs],
-                               upper=[INF if v.ub is None else v.ub for v in vs], cost=c[js],
-                               integer=vs[0].is_integer(), units=units.get(name, ""))
+            prog.add_variables(
+                name,
+                [str(v.index()) if v.index() is not None else name for v in vs],
+                lower=[-INF if v.lb is None else v.lb for v in vs],
+                upper=[INF if v.ub is None else v.ub for v in vs],
+                cost=c[js],
+                integer=vs[0].is_integer(),
+                units=units.get(name, ""),
+            )
         A = sp.csr_array(repn.A)
         rows: dict[str, dict[Any, list[tuple[int, int]]]] = {}
         for i, (con, sense_) in enumerate(repn.rows):
@@ -585,9 +691,15 @@ def solve_pyomo(model, solver: str = "highs", *, check: bool = True, ranging: bo
                     else:
                         up[k] = rhs[i]
             sub = A[pick]
-            terms = {n: sub[:, starts[q]:starts[q + 1]] for q, n in enumerate(order)}
-            prog.add_constraints(name, [str(lab) if lab is not None else name for lab in labels], terms,
-                                 lower=lo, upper=up, dual_units=units.get(name, ""))
+            terms = {n: sub[:, starts[q] : starts[q + 1]] for q, n in enumerate(order)}
+            prog.add_constraints(
+                name,
+                [str(lab) if lab is not None else name for lab in labels],
+                terms,
+                lower=lo,
+                upper=up,
+                dual_units=units.get(name, ""),
+            )
         prog.objective_constant = float(np.asarray(repn.c_offset).ravel()[0]) if len(repn.c_offset) else 0.0
         res = _solve_highs(prog, prog.matrices(), check=check, ranging=ranging, time_limit=None)
         return res
@@ -608,12 +720,27 @@ def solve_pyomo(model, solver: str = "highs", *, check: bool = True, ranging: bo
     primal, duals = {}, {}
     for v in model.component_objects(pyo.Var, active=True):
         keys = list(v.keys())
-        primal[v.name] = xr.DataArray([pyo.value(v[k]) for k in keys], dims=(f"{v.name}_index",),
-                                      coords={f"{v.name}_index": [str(k) for k in keys]}, name=v.name)
+        primal[v.name] = xr.DataArray(
+            [pyo.value(v[k]) for k in keys],
+            dims=(f"{v.name}_index",),
+            coords={f"{v.name}_index": [str(k) for k in keys]},
+            name=v.name,
+        )
     for c in model.component_objects(pyo.Constraint, active=True):
         keys = list(c.keys())
         vals = [model.dual.get(c[k], np.nan) for k in keys]
-        duals[c.name] = xr.DataArray(vals, dims=(f"{c.name}_index",), coords={f"{c.name}_index": [str(k) for k in keys]})
+        duals[c.name] = xr.DataArray(
+            vals, dims=(f"{c.name}_index",), coords={f"{c.name}_index": [str(k) for k in keys]}
+        )
     obj = next(model.component_data_objects(pyo.Objective, active=True))
-    return LPResult("Optimal", float(pyo.value(obj)), "max" if obj.sense == pyo.maximize else "min", primal, duals,
-                    {}, {}, units, {"solver": solver})
+    return LPResult(
+        "Optimal",
+        float(pyo.value(obj)),
+        "max" if obj.sense == pyo.maximize else "min",
+        primal,
+        duals,
+        {},
+        {},
+        units,
+        {"solver": solver},
+    )

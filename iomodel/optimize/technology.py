@@ -120,24 +120,37 @@ def choice_of_technology(
     pi = np.array([float(prices[f]) for f in facs])
     lp = LinearProgram(sense="min", objective_units="factor cost", name="choice of technology")
     lp.add_variables("activity", techs, cost=pi @ F, units=f"output, {table.meta.unit}")
-    lp.add_constraints("balance", table.sectors, {"activity": R}, lower=y,
-                       dual_units="factor cost per unit of final demand")
-    lp.add_constraints("factors", facs, {"activity": F},
-                       upper=[float(endowments.get(f, np.inf)) for f in facs],
-                       dual_units="factor cost per unit of factor")
+    lp.add_constraints(
+        "balance", table.sectors, {"activity": R}, lower=y, dual_units="factor cost per unit of final demand"
+    )
+    lp.add_constraints(
+        "factors",
+        facs,
+        {"activity": F},
+        upper=[float(endowments.get(f, np.inf)) for f in facs],
+        dual_units="factor cost per unit of factor",
+    )
     res = lp.solve()
     x = res.value("activity").values
-    p = res.dual("balance").values               # d cost / d y >= 0
-    r = -res.dual("factors").values              # rents: relaxing a binding limit lowers cost
+    p = res.dual("balance").values  # d cost / d y >= 0
+    r = -res.dual("factors").values  # rents: relaxing a binding limit lowers cost
     f_end = np.array([float(endowments.get(f, np.inf)) for f in facs])
     fin = np.isfinite(f_end)
     gap = float(p @ y - r[fin] @ f_end[fin] - res.objective)
     return xr.Dataset(
-        {"activity": ("technology", x), "price": ("sector", p), "rent": ("factor", r),
-         "factor_use": ("factor", F @ x)},
-        coords={"technology": techs, "sector": table.sectors.to_numpy(), "factor": facs,
-                "makes": ("technology", [*map(str, table.sectors), sector])},
-        attrs={**table.meta.attrs(), "cost": res.objective, "duality_gap": gap,
-               "model": "rectangular choice of technology (Duchin & Levine 2011; METHODS.md 4.3)",
-               "alternative": name, "alternative_makes": sector},
+        {"activity": ("technology", x), "price": ("sector", p), "rent": ("factor", r), "factor_use": ("factor", F @ x)},
+        coords={
+            "technology": techs,
+            "sector": table.sectors.to_numpy(),
+            "factor": facs,
+            "makes": ("technology", [*map(str, table.sectors), sector]),
+        },
+        attrs={
+            **table.meta.attrs(),
+            "cost": res.objective,
+            "duality_gap": gap,
+            "model": "rectangular choice of technology (Duchin & Levine 2011; METHODS.md 4.3)",
+            "alternative": name,
+            "alternative_makes": sector,
+        },
     )

@@ -72,9 +72,7 @@ def synthetic_values() -> dict[str, np.ndarray]:
         Every identity the reader checks holds exactly.
     """
     Z_d = np.array([[10, 20, 5], [30, 40, 10], [5, 15, 25]], dtype=np.int64)
-    F_d = np.array(
-        [[50, 0, 0, 10, -3, 0, 40], [120, 5, 1, 0, 4, 0, 30], [60, 30, 2, 20, 0, 1, 10]], dtype=np.int64
-    )
+    F_d = np.array([[50, 0, 0, 10, -3, 0, 40], [120, 5, 1, 0, 4, 0, 30], [60, 30, 2, 20, 0, 1, 10]], dtype=np.int64)
     Z_m = np.array([[3, 2, 1], [4, 6, 2], [1, 2, 3]], dtype=np.int64)
     F_m = np.array([[8, 0, 0, 2, 0, 0, 0], [20, 0, 0, 0, 1, 0, 0], [5, 1, 0, 3, 0, 0, 0]], dtype=np.int64)
     T_z = np.array([[1, 0, 1], [2, 3, 0], [0, 1, 2]], dtype=np.int64)
@@ -184,12 +182,8 @@ def synthetic_sheets(values: dict[str, np.ndarray] | None = None) -> dict[str, S
         number += 1
     sheets["6."] = use
 
-    sheets["7."], _ = _flow_sheet(
-        "7. Использование импортной продукции (товаров и услуг)", v["Z_m"], v["F_m"]
-    )
-    sheets["8."], _ = _flow_sheet(
-        "8. Использование отечественной продукции (товаров и услуг) ", v["Z_d"], v["F_d"]
-    )
+    sheets["7."], _ = _flow_sheet("7. Использование импортной продукции (товаров и услуг)", v["Z_m"], v["F_m"])
+    sheets["8."], _ = _flow_sheet("8. Использование отечественной продукции (товаров и услуг) ", v["Z_d"], v["F_d"])
 
     res = (x + m).astype(float)
     A = Z / res

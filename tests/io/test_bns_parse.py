@@ -181,9 +181,7 @@ def test_raw_and_clean_agree(raw_blocks: BNSBlocks, clean_blocks: BNSBlocks) -> 
     assert raw_blocks.published_L[missing].isna().all().all()
     present = [c for c in clean_blocks.published_L.columns if c not in missing]
     assert len(present) == 30 and not raw_blocks.published_L[present].isna().any().any()
-    pd.testing.assert_frame_equal(
-        raw_blocks.published_L[present], clean_blocks.published_L[present], rtol=1e-15
-    )
+    pd.testing.assert_frame_equal(raw_blocks.published_L[present], clean_blocks.published_L[present], rtol=1e-15)
     assert not clean_blocks.published_L.isna().any().any()
 
 
@@ -310,9 +308,7 @@ def test_year_comes_from_the_cover(tmp_path: Path) -> None:
 
 def test_sheets_are_found_by_title_not_by_name(tmp_path: Path) -> None:
     def rename(sheets: dict[str, Sheet]) -> None:
-        renamed = {
-            f"T{name.rstrip('.')}" if name[0].isdigit() else name: rows for name, rows in sheets.items()
-        }
+        renamed = {f"T{name.rstrip('.')}" if name[0].isdigit() else name: rows for name, rows in sheets.items()}
         sheets.clear()
         sheets.update(dict(reversed(list(renamed.items()))))
 
@@ -493,13 +489,9 @@ def test_unbalanced_row(tmp_path: Path) -> None:
 def test_unbalanced_imports_row(tmp_path: Path) -> None:
     def unbalance(sheets: dict[str, Sheet]) -> None:
         find_row(sheets["6."], "Импорт товаров и услуг")[col_of("10-11")] += 5
-        find_row(sheets["6."], "Импорт товаров и услуг")[
-            col_of("Использование продукции в отраслях экономики")
-        ] += 5
+        find_row(sheets["6."], "Импорт товаров и услуг")[col_of("Использование продукции в отраслях экономики")] += 5
         find_row(sheets["6."], "Ресурсы в основных ценах")[col_of("10-11")] += 5
-        find_row(sheets["6."], "Ресурсы в основных ценах")[
-            col_of("Использование продукции в отраслях экономики")
-        ] += 5
+        find_row(sheets["6."], "Ресурсы в основных ценах")[col_of("Использование продукции в отраслях экономики")] += 5
 
     _raises(
         tmp_path,
