@@ -1144,6 +1144,63 @@ class IOTable:
         C = (m.to_numpy()[np.newaxis, :] == groups.to_numpy()[:, np.newaxis]).astype(float)
         return C, groups
 
+    def select(self, sectors: Iterable[Any], *, name: str | None = None) -> IOTable:
+        """The sub-table of some sectors, with the rest of the economy moved outside.
+
+        Purchases of the kept sectors from dropped ones become a value-added
+        row ``inputs_from_outside`` (like imports from the rest of the
+        economy); their sales to dropped sectors become a final-demand category
+        ``sales_outside``. Imports of dropped products used by kept sectors are
+        added to ``inputs_from_outside`` too. Every identity of the kept
+        sectors still holds, so the sub-table can be analysed on its own (an
+        enclave or a cluster as a closed system).
+
+        Raises
+        ------
+        LabelError
+            Unknown or duplicated sector labels.
+        """
+        keep_labels = list(sectors)
+        unknown = [s for s in keep_labels if s not in self._sectors]
+        if unknown:
+            raise LabelError(f"unknown sector label(s) {unknown}; valid labels are e.g. {self._sectors.tolist()[:8]}")
+        if len(set(keep_labels)) != len(keep_labels):
+            raise LabelError("duplicated sector labels in the selection")
+        k = self._sectors.get_indexer(keep_labels)
+        drop = np.setdiff1d(np.arange(self.n), k)
+        outside_in = self._Z[np.ix_(drop, k)].sum(axis=0)
+        M, MF, import_rows = self._M, self._MF, self._import_rows
+        if self.has_import_use:
+            outside_in = outside_in + self._M[np.ix_(drop, k)].sum(axis=0)
+            M, MF, import_rows = self._M[np.ix_(k, k)], self._MF[k], self._sectors[k]
+        else:
+            M = self._M[:, k]
+        V = np.vstack([self._V[:, k], outside_in[None, :]])
+        components = self._components.append(pd.Index(["inputs_from_outside"]))
+        F = np.column_stack([self._F[k], self._Z[np.ix_(k, drop)].sum(axis=1)])
+        categories = self._categories.append(pd.Index(["sales_outside"]))
+        if self.has_import_use:
+            MF = np.column_stack([MF, np.zeros(len(k))])
+        else:
+            MF = np.zeros((len(import_rows), len(categories)))
+        meta = replace(self._meta, name=name or f"{self._meta.name} (selection)")
+        return self._replace(
+            sectors=self._sectors[k],
+            categories=categories,
+            components=components,
+            Z=self._Z[np.ix_(k, k)],
+            F=F,
+            V=V,
+            x=self._x[k],
+            import_rows=import_rows,
+            M=M,
+            MF=MF,
+            product_taxes=self._tp[k],
+            S=self._S[:, k],
+            T=self._T[:, k],
+            meta=meta,
+        )
+
     def select_final_demand(self, categories: Iterable[Any]) -> pd.Series:
         """Domestic final demand summed over some categories (unknown names raise)."""
         cats = list(categories)

@@ -207,3 +207,15 @@ def test_cli_allocate(tmp_path, capsys):
     assert plan["budget_cost"].sum() <= 150_000.0 * (1 + 1e-9)
     assert plan.loc[plan["cluster"] == "petrochemical", "capex"].sum() >= 50_000.0 * (1 - 1e-9)
     assert (tmp_path / "allocation.png").is_file() and (tmp_path / "solution.nc").is_file()
+
+
+def test_solver_by_name_through_pyomo():
+    """Another solver name goes through Pyomo's SolverFactory (here Pyomo's own HiGHS interface)."""
+    t = iom.datasets.miller_blair()
+    lp = opt.LinearProgram(sense="max")
+    lp.add_variables("x", t.sectors, cost=1.0)
+    lp.add_constraints("balance", t.sectors, {"x": np.eye(2) - t.A.to_numpy()}, upper=[350.0, 1700.0])
+    r = lp.solve(solver="appsi_highs")
+    assert r.info["solver"] == "appsi_highs"
+    assert_allclose(r.objective, 3000.0)
+    assert_allclose(r.dual("balance").values, [1.518152, 1.452145], atol=1e-6)

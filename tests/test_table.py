@@ -281,3 +281,22 @@ def test_domestic_only_methods_refuse_other_conventions():
     with pytest.raises(ValidationError, match=r"household closure \(Type II\) needs the domestic"):
         iom.multipliers(t, "type2")
     iom.multipliers(t)  # Type I under the Bureau's convention is its published inverse
+
+
+@pytest.mark.parametrize("import_use", [True, False])
+def test_select_keeps_identities_and_moves_the_rest_outside(import_use):
+    t = random_table(n=6, seed=4, import_use=import_use)
+    sub = t.select(["s1", "s3", "s4"])
+    sub.check()
+    assert sub.sectors.tolist() == ["s1", "s3", "s4"]
+    assert "inputs_from_outside" in sub.value_added.index and "sales_outside" in sub.categories
+    # independent: the kept block of Z and the moved flows by hand
+    Z = t.Z
+    assert_allclose(sub.Z.to_numpy(), Z.loc[["s1", "s3", "s4"], ["s1", "s3", "s4"]].to_numpy())
+    assert_allclose(
+        sub.final_demand["sales_outside"].to_numpy(),
+        Z.loc[["s1", "s3", "s4"], ["s0", "s2", "s5"]].sum(axis=1).to_numpy(),
+    )
+    assert_allclose(sub.output.to_numpy(), t.output.loc[["s1", "s3", "s4"]].to_numpy())
+    with pytest.raises(LabelError, match=r"unknown sector label\(s\) \['s9'\]"):
+        t.select(["s9"])
