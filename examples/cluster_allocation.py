@@ -66,7 +66,7 @@ def run(output: Path, points: int = 9) -> dict:
     fig.savefig(output / "budget_sweep.png", dpi=110)
     plt.close(fig)
 
-    front = opt.pareto_front(kz, problem, ("employment", "nfe"), points=points)
+    front = opt.pareto_front(kz, problem, ("employment", "nfe"), points=points, coefficients=coef)
     front.to_netcdf(output / "pareto_front.nc")
     fig = pareto(front)
     fig.savefig(output / "pareto_jobs_vs_fiscal.png", dpi=110)
@@ -87,6 +87,11 @@ def report(problem, res, sweep: pd.DataFrame, front) -> str:
         "",
         f"Objective: {res.objective:,.0f} jobs a year on average over {problem.years[0]}-{problem.years[1]} "
         "(direct, indirect and induced).",
+        "",
+        "Candidates: each cluster in every operating zone that hosts it; clusters no zone hosts cannot receive "
+        "an SEZ package and are left out: "
+        + (", ".join(getattr(opt.kazakhstan_candidates, "left_out", [])) or "none")
+        + ".",
         "",
         "## The plan",
         *[

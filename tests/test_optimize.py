@@ -219,3 +219,24 @@ def test_solver_by_name_through_pyomo():
     assert r.info["solver"] == "appsi_highs"
     assert_allclose(r.objective, 3000.0)
     assert_allclose(r.dual("balance").values, [1.518152, 1.452145], atol=1e-6)
+
+
+def test_highs_options_zone_terms_and_toml_years(tmp_path):
+    from iomodel.errors import ValidationError
+    from iomodel.optimize.allocation import _term_end
+
+    t = iom.datasets.miller_blair()
+    lp = output_lp(t, [350.0, 1700.0])
+    assert_allclose(lp.solve(options={"presolve": "off"}).objective, lp.solve().objective)
+    with pytest.raises(ValidationError, match="HiGHS rejected option 'no_such_option'"):
+        lp.solve(options={"no_such_option": 1})
+    assert _term_end("until 1 Jan 2028") == 2027
+    assert _term_end("until 2041") == 2041 and _term_end("not verified") is None
+    assert _term_end("extended to 2052") == 2052
+    toml = tmp_path / "p.toml"
+    toml.write_text(
+        'budget = 1000.0\nyears = [2026, 2030]\n[standard_candidates]\nclusters = ["agro"]\ncapex = 1000.0\n'
+    )
+    p = opt.AllocationProblem.from_toml(toml)
+    assert max(p.candidates[0].project.output) == 2030
+    assert "medical_pharmaceutical" not in {c.cluster for c in opt.kazakhstan_candidates()}

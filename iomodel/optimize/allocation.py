@@ -178,8 +178,8 @@ class AllocationProblem:
             return {self.objective: 1.0}
         return {str(k): float(v) for k, v in self.objective.items()}
 
-    def scenario(self, cand: Candidate, level: float = 1.0) -> Scenario:
-        """The scenario of one candidate (at a level), as :func:`iomodel.impact` runs it."""
+    def scenario(self, cand: Candidate) -> Scenario:
+        """The scenario of one candidate at level 1, as :func:`iomodel.impact` runs it."""
         inv = cand.project
         return Scenario(
             name=cand.name,
@@ -234,7 +234,9 @@ class AllocationProblem:
         cands = []
         std = d.pop("standard_candidates", None)
         if std is not None:
-            cands.extend(kazakhstan_candidates(**{k: (tuple(v) if k == "years" else v) for k, v in std.items()}))
+            std = dict(std)
+            std["years"] = tuple(std.get("years", d.get("years", (2026, 2035))))
+            cands.extend(kazakhstan_candidates(**std))
         for raw in d.pop("candidates", []):
             raw = dict(raw)
             zone = raw.pop("zone", None)
@@ -550,14 +552,20 @@ def _fields(problem: AllocationProblem) -> dict[str, Any]:
 
 
 def pareto_front(
-    table: IOTable, problem: AllocationProblem, objectives: tuple[str, str] = ("employment", "nfe"), points: int = 11
+    table: IOTable,
+    problem: AllocationProblem,
+    objectives: tuple[str, str] = ("employment", "nfe"),
+    points: int = 11,
+    coefficients: pd.DataFrame | None = None,
 ) -> xr.Dataset:
     r"""Trade-off between two objectives by the epsilon-constraint method (METHODS.md 4.5).
 
     Maximises the first objective subject to the second being at least
     :math:`\varepsilon`, for :math:`\varepsilon` on a grid between the second
-    objective's value at the first's optimum and its own maximum (payoff
-    table). The dual of the epsilon row is the trade-off rate
+    objective's best value among the first's optima (found lexicographically,
+    so the first point is not weakly dominated) and its own maximum (payoff
+    table). Pass ``coefficients`` from :func:`candidate_coefficients` to
+    reuse them. The dual of the epsilon row is the trade-off rate
     :math:`\partial f_1^* / \partial \varepsilon` (e.g. jobs forgone per extra
     million KZT of net fiscal effect).
 
@@ -570,14 +578,23 @@ def pareto_front(
     for f in objectives:
         if f not in OBJECTIVES:
             raise LabelError(f"unknown objective {f!r}; valid options are {list(OBJECTIVES)}")
-    coef = candidate_coefficients(table, problem)
+    coef = candidate_coefficients(table, problem) if coefficients is None else coefficients
     base = _fields(problem)
     p1 = AllocationProblem(**{**base, "objective": f1})
     p2 = AllocationProblem(**{**base, "objective": f2})
     r1 = _build(p1, table, coef).solve()
-    r2 = _build(p2, table, coef).solve()
-    lo = _objective_values(problem, table, coef, r1)[f2]
-    hi = r2.objective
+    # lexicographic: the best f2 among the optima of f1
+    lex = _build(p2, table, coef)
+    c1 = _build(p1, table, coef).matrices()["c"]
+    cols1 = lex.matrices()["cols"]
+    lex.add_constraints(
+        "first_optimum",
+        [f1],
+        {n: c1[sl][None, :] for n, sl in cols1.items()},
+        lower=[r1.objective - 1e-9 * max(1.0, abs(r1.objective))],
+    )
+    lo = lex.solve(ranging=False).objective
+    hi = _build(p2, table, coef).solve().objective
     eps = np.linspace(lo, hi, points)
     names = list(coef.index)
     v1, v2, rate, levels = [], [], [], []
@@ -633,13 +650,16 @@ def kazakhstan_candidates(
 
     Each candidate is an illustrative project of ``capex`` (``million KZT``)
     built over ``build_years`` and producing ``output_ratio * capex`` a year
-    afterwards; levels scale it up to ``max_level``. Clusters hosted by no zone
-    get one candidate without a zone and without a package.
+    afterwards; levels scale it up to ``max_level``. A cluster that no
+    operating zone hosts has no candidate (an SEZ package cannot reach it);
+    the clusters left out are listed in ``kazakhstan_candidates.left_out``
+    after a call.
     """
     zones = datasets.kazakhstan_zones()
     cl = datasets.kazakhstan_clusters()
     wanted = clusters or list(dict.fromkeys(cl["cluster"]))
-    out = []
+    out: list[Candidate] = []
+    left_out: list[str] = []
     for c in wanted:
         if c not in set(cl["cluster"]):
             raise LabelError(f"unknown cluster {c!r}")
@@ -648,10 +668,13 @@ def kazakhstan_candidates(
         inv = ClusterInvestment(name=c, cluster=c, capex=capex_years, output=op)
         hosts = [z for z, row in zones.iterrows() if c in row["clusters"].split(";") and row["status"] == "operating"]
         if not hosts:
-            out.append(Candidate(project=inv, zone=None, package=None, max_level=max_level))
+            left_out.append(c)
         for z in hosts:
             pkg = SEZPackage.kazakhstan(zone_term_end=_term_end(zones.loc[z, "term"]))
             out.append(Candidate(project=inv, zone=z, package=pkg, max_level=max_level))
+    kazakhstan_candidates.left_out = left_out  # type: ignore[attr-defined]
+    if not out:
+        raise ValidationError(f"no zone hosts any of the clusters {wanted}")
     return out
 
 
@@ -659,5 +682,11 @@ def _term_end(term: str) -> int | None:
     """Last year of a zone from the term text of the SEZ list (``None`` if not stated)."""
     import re
 
-    years = [int(y) for y in re.findall(r"(20\d\d)", str(term))]
-    return max(years) if years and ("until" in term or "extended" in term) else None
+    text = str(term)
+    if not ("until" in text or "extended" in text):
+        return None
+    m = re.search(r"1 Jan(?:uary)? (20\d\d)", text)
+    if m:  # "until 1 Jan 2028": the last full year is 2027
+        return int(m.group(1)) - 1
+    years = [int(y) for y in re.findall(r"(20\d\d)", text)]
+    return max(years) if years else None

@@ -219,7 +219,13 @@ class LinearProgram:
 
     # -- solving --------------------------------------------------------------
     def solve(
-        self, solver: str = "highs", *, check: bool = True, ranging: bool = True, time_limit: float | None = None
+        self,
+        solver: str = "highs",
+        *,
+        check: bool = True,
+        ranging: bool = True,
+        time_limit: float | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> LPResult:
         """Solve; ``solver="highs"`` uses the matrix path, any other name goes through Pyomo.
 
@@ -234,12 +240,15 @@ class LinearProgram:
         ranging
             Compute cost and bound ranging (continuous problems).
         time_limit
-            Seconds.
+            Seconds (HiGHS only).
+        options
+            HiGHS options by name, e.g. ``{"presolve": "off"}`` (HiGHS only).
+            Other solvers ignore ``ranging``, ``time_limit`` and ``options``.
         """
         if solver != "highs":
-            return solve_pyomo(self.to_pyomo(), solver=solver, check=check, program=self)
+            return solve_pyomo(self.to_pyomo(), solver=solver, check=check)
         mats = self.matrices()
-        return _solve_highs(self, mats, check=check, ranging=ranging, time_limit=time_limit)
+        return _solve_highs(self, mats, check=check, ranging=ranging, time_limit=time_limit, options=options)
 
     def to_pyomo(self):
         """A Pyomo ``ConcreteModel`` with one ``Var`` and one ``Constraint`` per block.
@@ -380,7 +389,8 @@ class LPResult:
     def summary(self) -> pd.DataFrame:
         """Status, objective and the binding constraints with their shadow prices."""
         sp_ = self.shadow_prices()
-        binding = sp_[sp_["shadow_price"].abs() > 1e-9]
+        equality = {n for n in self.duals if self.info.get("equality_blocks") and n in self.info["equality_blocks"]}
+        binding = sp_[(sp_["shadow_price"].abs() > 1e-9) & ~sp_["constraint"].isin(equality)]
         head = pd.DataFrame(
             [("status", "", self.status, ""), ("objective", "", self.objective, self.units.get("objective", ""))],
             columns=["constraint", "label", "shadow_price", "units"],
@@ -425,12 +435,15 @@ def _new_highs():
     return h
 
 
-def _highs(mats: dict[str, Any], sense: str, time_limit: float | None):
+def _highs(mats: dict[str, Any], sense: str, time_limit: float | None, options: Mapping[str, Any] | None = None):
     import highspy
 
     h = _new_highs()
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    for k, v in (options or {}).items():
+        if h.setOptionValue(k, v) != highspy.HighsStatus.kOk:
+            raise ValidationError(f"HiGHS rejected option {k!r} = {v!r}")
     lp = highspy.HighsLp()
     A = mats["A"]
     lp.num_col_, lp.num_row_ = int(A.shape[1]), int(A.shape[0])
@@ -459,9 +472,15 @@ def _status_text(h) -> str:
 
 
 def _solve_highs(
-    prog: LinearProgram, mats: dict[str, Any], *, check: bool, ranging: bool, time_limit: float | None
+    prog: LinearProgram,
+    mats: dict[str, Any],
+    *,
+    check: bool,
+    ranging: bool,
+    time_limit: float | None,
+    options: Mapping[str, Any] | None = None,
 ) -> LPResult:
-    h = _highs(mats, prog.sense, time_limit)
+    h = _highs(mats, prog.sense, time_limit, options)
     status = _status_text(h)
     if status != "Optimal":
         return _failure(prog, mats, status, check)
@@ -510,7 +529,12 @@ def _solve_highs(
         reduced_costs=rc,
         ranging=rng,
         units=units,
-        info={"solver": "highs", "mip": is_mip, "simplex_iterations": int(h.getInfo().simplex_iteration_count)},
+        info={
+            "solver": "highs",
+            "mip": is_mip,
+            "simplex_iterations": int(h.getInfo().simplex_iteration_count),
+            "equality_blocks": [n for n, b in prog.constraints.items() if np.array_equal(b.lower, b.upper)],
+        },
     )
 
 
@@ -540,9 +564,10 @@ def _failure(prog: LinearProgram, mats: dict[str, Any], status: str, check: bool
     if status in ("Infeasible", "UnboundedOrInfeasible"):
         blocks = diagnose_infeasibility(prog, mats)
         if blocks:
-            msg = f"the LP {prog.name!r} is infeasible; the constraint blocks that cannot all hold: " + ", ".join(
-                f"{b} (violated by {v:.6g} at {lab!r})" if v > 0 else f"{b} (binding at {lab!r})"
-                for b, (v, lab) in blocks.items()
+            msg = (
+                f"the LP {prog.name!r} is infeasible; relaxing these constraint blocks restores feasibility "
+                "(smallest total violation): "
+                + ", ".join(f"{b} (violated by {v:.6g} at {lab!r})" for b, (v, lab) in blocks.items())
             )
             status = "Infeasible"
         elif status == "UnboundedOrInfeasible":
@@ -581,8 +606,8 @@ def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[st
 
     Each row gets non-negative slack variables on its finite bounds; the
     phase-one problem minimises total slack (scaled by each row's size). Blocks
-    with positive slack are the ones in conflict; the largest violation and its
-    label are reported.
+    with positive slack are those whose relaxation restores feasibility at the
+    smallest total violation; the largest violation and its label are reported.
     """
     A = mats["A"]
     m, n = A.shape
@@ -605,9 +630,7 @@ def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[st
     h = _highs(relax, "min", None)
     if _status_text(h) != "Optimal":
         return {}
-    sol = h.getSolution()
-    s = np.asarray(sol.col_value)[n:]
-    y = np.abs(np.asarray(sol.row_dual))
+    s = np.asarray(h.getSolution().col_value)[n:]
     viol = (s[:m] + s[m:]) * scale
     out = {}
     for name, sl in mats["rows"].items():
@@ -615,17 +638,16 @@ def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[st
         if (v > 1e-7).any():
             i = int(np.argmax(v))
             out[name] = (float(v[i]), prog.constraints[name].index[i])
-    # blocks whose rows price the conflict in the phase-one problem are involved too
-    for name, sl in mats["rows"].items():
-        if name not in out and (y[sl] > 1e-9).any():
-            i = int(np.argmax(y[sl]))
-            out[name] = (0.0, prog.constraints[name].index[i])
     return out
 
 
 # ----------------------------------------------------------------------------- Pyomo path
 def solve_pyomo(
-    model, solver: str = "highs", *, check: bool = True, ranging: bool = True, program: LinearProgram | None = None
+    model,
+    solver: str = "highs",
+    *,
+    check: bool = True,
+    ranging: bool = True,
 ) -> LPResult:
     """Solve a (possibly user-extended) Pyomo model and label the result by component.
 
