@@ -226,6 +226,7 @@ class LeontiefFactor:
     _M: object | None = field(default=None, repr=False)
     _inverse: np.ndarray | None = field(default=None, repr=False)
     _apply: object | None = field(default=None, repr=False)
+    _MT: object | None = field(default=None, repr=False)
 
     # -- solves -------------------------------------------------------------
     def solve(self, F: ArrayLike) -> np.ndarray:
@@ -287,7 +288,8 @@ class LeontiefFactor:
             L = self._inverse
             return (L.T @ B) if trans else (L @ B)
         if self.method == "dense":
-            X = sla.lu_solve(self._lu, B, trans=1 if trans else 0, check_finite=False)
+            # the factors are those of (I - A)' (see factorize): flip the direction
+            X = sla.lu_solve(self._lu, B, trans=0 if trans else 1, check_finite=False)
             if self._apply is not None:
                 self._verify(B, X, trans)
             return X
@@ -298,7 +300,9 @@ class LeontiefFactor:
         return self._gmres(B, trans)
 
     def _gmres(self, B: np.ndarray, trans: bool) -> np.ndarray:
-        M = self._M.T.tocsr() if trans else self._M
+        if trans and self._MT is None:
+            self._MT = self._M.T.tocsr()
+        M = self._MT if trans else self._M
         cols = B.reshape(self.n, -1)
         X = np.empty_like(cols)
         for k in range(cols.shape[1]):
@@ -389,7 +393,10 @@ def factorize(
         else:
             M = np.negative(np.asarray(A, dtype=float))  # fresh buffer, factorised in place
         M[np.diag_indices(n)] += 1.0
-        lu = sla.lu_factor(M, overwrite_a=True, check_finite=False)
+        # LAPACK's getrf works on Fortran-ordered arrays; M is C-ordered, so factorising it
+        # would copy it. Its transpose is a Fortran-ordered view of the same buffer: factorise
+        # (I - A)' in place and flip the solve direction (partial pivoting is as stable).
+        lu = sla.lu_factor(M.T, overwrite_a=True, check_finite=False)
         return LeontiefFactor(n=n, method="dense", _lu=lu, _apply=apply)
     As = sp.csc_array(A)
     M = (sp.eye_array(n, format="csc") - As).tocsc()

@@ -43,6 +43,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from . import dims
 from . import linalg as la
@@ -764,16 +765,28 @@ class IOTable:
         """
         key = f"factor:{method}"
         if key not in self._cache:
-            # The coefficients are built in a scratch buffer that the dense LU overwrites,
-            # so a large table holds Z and the LU factors only (no cached A).
-            A = self._cache.get("A")
-            own = A is None
-            if own:
-                A = self._new_coefficients()
+            flows = self._flows_for_convention()
+            chosen = la._choose_method(flows, method)  # A has the sparsity pattern of the flows
+            if chosen != "dense":
+                # sparse path: coefficients straight from the non-zeros of the flows, no dense A
+                try:
+                    inv = la._safe_divisor(self._divisor(), "raise", "gross output")
+                except ValidationError as exc:
+                    raise self._relabel(exc) from None
+                r, c = np.nonzero(flows)
+                A = sp.csr_array((flows[r, c] * inv[c], (r, c)), shape=(self.n, self.n))
+                own = False
+            else:
+                # dense path: coefficients in a scratch buffer that the LU overwrites, so a
+                # large table holds Z and the LU factors only (no cached A)
+                A = self._cache.get("A")
+                own = A is None
+                if own:
+                    A = self._new_coefficients()
             try:
                 self._cache[key] = la.factorize(
                     A,
-                    method=method,
+                    method=chosen,
                     overwrite_a=own,
                     check=not self._cache.get("productive", False),
                     apply=self._apply_I_minus_A,
