@@ -49,9 +49,9 @@ import xarray as xr
 
 from .. import datasets
 from ..errors import LabelError, ValidationError
-from ..impact import bridge_vectors, impact, plant_profile
+from ..impact import _coefficients, _unit_factor, bridge_vectors, impact, plant_profile
 from ..scenarios import UNIT_FACTORS, ClusterInvestment, Scenario, SEZPackage
-from ..table import IOTable
+from ..table import HouseholdClosure, IOTable
 from .lp import LinearProgram, LPResult
 
 __all__ = ["Candidate", "AllocationProblem", "allocate", "pareto_front", "candidate_coefficients", "OBJECTIVES"]
@@ -266,62 +266,43 @@ def candidate_coefficients(table: IOTable, problem: AllocationProblem) -> pd.Dat
     ``jobs_other``, ``gva_other``, ``nfe``, ``cost``, ``imports``, ``capex``,
     ``cluster``, ``zone``. Money in ``problem.unit``.
     """
-    if problem.unit not in UNIT_FACTORS or table.meta.unit not in UNIT_FACTORS:
-        uf = 1.0 if problem.unit == table.meta.unit else None
-        if uf is None:
-            raise ValidationError(f"cannot convert {problem.unit!r} to the table unit {table.meta.unit!r}")
-    else:
-        uf = UNIT_FACTORS[problem.unit] / UNIT_FACTORS[table.meta.unit]
+    uf = _unit_factor(problem.scenario(problem.candidates[0]), table)
     IA = np.eye(table.n) - table.A.to_numpy()
     T = problem.years[1] - problem.years[0] + 1
+    years = list(range(problem.years[0], problem.years[1] + 1))
+    coef_rows = _coefficients(table, HouseholdClosure())
     rows = {}
     sectors = [str(s) for s in table.sectors]
     for cand in problem.candidates:
         res = impact(table, problem.scenario(cand))
         imp = res.dataset["impact"].sel(investment=cand.project.name)
+        # average year of the horizon, in the problem's unit
+        per_year = imp.sum("year") / T
 
-        def out(ph: str, ef: str, ind: str, imp: xr.DataArray = imp) -> xr.DataArray:
-            return imp.sel(phase=ph, effect=ef, indicator=ind)
+        def out(ph: str, ef: str, ind: str, a: xr.DataArray = per_year) -> np.ndarray:
+            return a.sel(phase=ph, effect=ef, indicator=ind).values
 
-        d = (
-            (
-                out("construction", "direct", "output").sum("year").values
-                + IA @ out("operation", "indirect", "output").sum("year").values
-            )
-            / T
-            / uf
-        )
-        q = out("operation", "direct", "output").sum("year").values / T / uf
-        has_emp = "employment" in imp.indicator
-        jobs_dir = out("operation", "direct", "employment").sum("year").values / T if has_emp else np.zeros(table.n)
-        jobs_other = (
-            (
-                jobs_dir.sum()
-                + (
-                    out("construction", "induced", "employment").sum() + out("operation", "induced", "employment").sum()
-                ).item()
-                / T
-            )
-            if has_emp
-            else 0.0
-        )
+        d = (out("construction", "direct", "output") + IA @ out("operation", "indirect", "output")) / uf
+        q = out("operation", "direct", "output") / uf
+        if "employment" in imp.indicator:
+            jobs_dir = out("operation", "direct", "employment")
+            induced = out("construction", "induced", "employment") + out("operation", "induced", "employment")
+            jobs_other = float(jobs_dir.sum() + induced.sum())
+        else:
+            jobs_dir, jobs_other = np.zeros(table.n), 0.0
         gva_other = float(
             (
-                out("operation", "direct", "gva").sum()
-                + out("construction", "induced", "gva").sum()
-                + out("operation", "induced", "gva").sum()
-            )
-            / T
+                out("operation", "direct", "gva")
+                + out("construction", "induced", "gva")
+                + out("operation", "induced", "gva")
+            ).sum()
             / uf
         )
         f = res.fiscal.attrs
         shares, mu = bridge_vectors(table, cand.project)
-        from ..impact import _coefficients
-        from ..table import HouseholdClosure
-
-        prof = plant_profile(table, cand.project, _coefficients(table, HouseholdClosure()), uf)
-        K = np.array([cand.project.capex.get(y, 0.0) for y in problem.scenario(cand).year_list])
-        X = np.array([cand.project.output.get(y, 0.0) for y in problem.scenario(cand).year_list])
+        prof = plant_profile(table, cand.project, coef_rows, uf)
+        K = np.array([cand.project.capex.get(y, 0.0) for y in years])
+        X = np.array([cand.project.output.get(y, 0.0) for y in years])
         imports = float(((mu * shares).sum() * K).sum() + prof.imported_inputs * X.sum()) / T
         row = {f"demand:{s}": v for s, v in zip(sectors, d, strict=True)}
         row.update({f"output:{s}": v for s, v in zip(sectors, q, strict=True)})
