@@ -50,7 +50,7 @@ import xarray as xr
 from .. import datasets
 from ..errors import LabelError, ValidationError
 from ..impact import _coefficients, _unit_factor, bridge_vectors, impact, plant_profile
-from ..scenarios import UNIT_FACTORS, ClusterInvestment, Scenario, SEZPackage
+from ..scenarios import ClusterInvestment, Scenario, SEZPackage
 from ..table import HouseholdClosure, IOTable
 from .lp import LinearProgram, LPResult
 
@@ -331,11 +331,7 @@ def _per_sector(v: float | Mapping[str, float], table: IOTable, what: str) -> np
 
 
 def _build(problem: AllocationProblem, table: IOTable, coef: pd.DataFrame) -> LinearProgram:
-    uf = (
-        UNIT_FACTORS[problem.unit] / UNIT_FACTORS[table.meta.unit]
-        if problem.unit in UNIT_FACTORS and table.meta.unit in UNIT_FACTORS
-        else 1.0
-    )
+    uf = _unit_factor(problem.scenario(problem.candidates[0]), table)
     sectors = [str(s) for s in table.sectors]
     names = list(coef.index)
     n, P = table.n, len(names)
