@@ -240,3 +240,18 @@ def test_highs_options_zone_terms_and_toml_years(tmp_path):
     p = opt.AllocationProblem.from_toml(toml)
     assert max(p.candidates[0].project.output) == 2030
     assert "medical_pharmaceutical" not in {c.cluster for c in opt.kazakhstan_candidates()}
+
+
+def test_dense_programs_default_to_presolve_off():
+    rng = np.random.default_rng(0)
+    n = 300
+    A = rng.uniform(0, 1, (n, n))
+    A *= 0.5 / A.sum(axis=0)
+    lp = opt.LinearProgram(sense="max")
+    lp.add_variables("x", range(n), cost=1.0)
+    lp.add_constraints("balance", range(n), {"x": np.eye(n) - A}, upper=np.ones(n))
+    r = lp.solve(ranging=False)
+    assert r.info["highs_options"] == {"presolve": "off"}
+    assert_allclose(r.value("x").values, np.linalg.solve(np.eye(n) - A, np.ones(n)), rtol=1e-7)
+    small = output_lp(iom.datasets.miller_blair(), [350.0, 1700.0]).solve()
+    assert small.info["highs_options"] == {}

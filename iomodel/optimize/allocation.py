@@ -202,10 +202,17 @@ class AllocationProblem:
         """A Pyomo model of the problem, to inspect and extend; solve with :func:`iomodel.optimize.solve_pyomo`."""
         return self.build(table).to_pyomo()
 
-    def solve(self, table: IOTable, *, solver: str = "highs", check: bool = True) -> LPResult:
-        """Build and solve (see :func:`allocate`)."""
+    def solve(
+        self,
+        table: IOTable,
+        *,
+        solver: str = "highs",
+        check: bool = True,
+        highs_options: Mapping[str, Any] | None = None,
+    ) -> LPResult:
+        """Build and solve (see :func:`allocate`); ``highs_options`` go to HiGHS."""
         coef = candidate_coefficients(table, self)
-        res = self.build(table, coef).solve(solver=solver, check=check)
+        res = self.build(table, coef).solve(solver=solver, check=check, options=highs_options)
         return _decorate(res, self, coef)
 
     # -- TOML ------------------------------------------------------------------
@@ -479,6 +486,7 @@ def allocate(
     objective: str | Mapping[str, float] = "employment",
     solver: str = "highs",
     check: bool = True,
+    highs_options: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> LPResult:
     """Allocate a budget across candidate projects to maximise an objective.
@@ -497,6 +505,8 @@ def allocate(
         ``"highs"`` (matrix path) or a Pyomo solver name.
     check
         Raise on infeasible or unbounded problems.
+    highs_options
+        HiGHS options by name (see :meth:`iomodel.optimize.LinearProgram.solve`).
     **options
         Further :class:`AllocationProblem` fields (limits, horizon, ...).
 
@@ -508,7 +518,7 @@ def allocate(
         ``capacity``, ``labour``, ``budget`` and the limits; ``info["plan"]``.
     """
     return AllocationProblem(candidates=tuple(candidates), budget=budget, objective=objective, **options).solve(
-        table, solver=solver, check=check
+        table, solver=solver, check=check, highs_options=highs_options
     )
 
 

@@ -44,6 +44,10 @@ logger = logging.getLogger(__name__)
 __all__ = ["LinearProgram", "LPResult", "solve_pyomo", "VarBlock", "ConBlock"]
 
 INF = np.inf
+#: Programs with more non-zeros than this, at a density above :data:`DENSE_PRESOLVE_DENSITY`,
+#: are solved with HiGHS presolve off unless options say otherwise (measured in benchmarks/bench_lp.py).
+DENSE_PRESOLVE_NNZ = 50_000
+DENSE_PRESOLVE_DENSITY = 0.05
 
 
 @dataclass
@@ -242,8 +246,12 @@ class LinearProgram:
         time_limit
             Seconds (HiGHS only).
         options
-            HiGHS options by name, e.g. ``{"presolve": "off"}`` (HiGHS only).
-            Other solvers ignore ``ranging``, ``time_limit`` and ``options``.
+            HiGHS options by name, e.g. ``{"presolve": "on"}`` (HiGHS only).
+            Unless given, presolve is switched off for large dense programs
+            (more than :data:`DENSE_PRESOLVE_NNZ` non-zeros at a density above
+            :data:`DENSE_PRESOLVE_DENSITY`): on Leontief blocks it cost 100
+            times the solve (``benchmarks/bench_lp.py``). Other solvers ignore
+            ``ranging``, ``time_limit`` and ``options``.
         """
         if solver != "highs":
             return solve_pyomo(self.to_pyomo(), solver=solver, check=check)
@@ -441,6 +449,11 @@ def _highs(mats: dict[str, Any], sense: str, time_limit: float | None, options: 
     h = _new_highs()
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
+    A_ = mats["A"]
+    cells = max(1, A_.shape[0] * A_.shape[1])
+    if options is None and A_.nnz > DENSE_PRESOLVE_NNZ and A_.nnz / cells > DENSE_PRESOLVE_DENSITY:
+        options = {"presolve": "off"}
+    h.iomodel_options = dict(options or {})
     for k, v in (options or {}).items():
         if h.setOptionValue(k, v) != highspy.HighsStatus.kOk:
             raise ValidationError(f"HiGHS rejected option {k!r} = {v!r}")
@@ -534,6 +547,7 @@ def _solve_highs(
             "mip": is_mip,
             "simplex_iterations": int(h.getInfo().simplex_iteration_count),
             "equality_blocks": [n for n, b in prog.constraints.items() if np.array_equal(b.lower, b.upper)],
+            "highs_options": getattr(h, "iomodel_options", {}),
         },
     )
 
@@ -648,12 +662,14 @@ def solve_pyomo(
     *,
     check: bool = True,
     ranging: bool = True,
+    options: Mapping[str, Any] | None = None,
 ) -> LPResult:
     """Solve a (possibly user-extended) Pyomo model and label the result by component.
 
     With ``solver="highs"`` the model is compiled to standard form
     (``pyomo.repn.plugins.standard_form``) and solved by ``highspy``, keeping
-    duals, reduced costs and ranging; blocks are the Pyomo components. Any
+    duals, reduced costs and ranging; blocks are the Pyomo components, and
+    ``options`` are HiGHS options as in :meth:`LinearProgram.solve`. Any
     other name is passed to ``pyomo.environ.SolverFactory`` with a ``dual``
     suffix.
 
@@ -723,7 +739,7 @@ def solve_pyomo(
                 dual_units=units.get(name, ""),
             )
         prog.objective_constant = float(np.asarray(repn.c_offset).ravel()[0]) if len(repn.c_offset) else 0.0
-        res = _solve_highs(prog, prog.matrices(), check=check, ranging=ranging, time_limit=None)
+        res = _solve_highs(prog, prog.matrices(), check=check, ranging=ranging, time_limit=None, options=options)
         return res
     opt = pyo.SolverFactory(solver)
     if opt is None or not opt.available(exception_flag=False):
