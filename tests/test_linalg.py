@@ -184,3 +184,16 @@ def test_dense_solves_are_verified_with_the_apply_operator():
 
     with pytest.raises(ConvergenceError, match="residual"):
         bad.solve(np.ones(2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(productive_matrices(), st.integers(0, 2**32 - 1))
+def test_ghosh_similarity_property(case, seed):
+    """G = x^-1 L x equals the inverse of I - B with B = x^-1 Z (METHODS.md 1.3)."""
+    A, _ = case
+    n = A.shape[0]
+    x = np.random.default_rng(seed).uniform(1.0, 1000.0, n)
+    Z = A * x[None, :]
+    G = la.ghosh_inverse(la.factorize(A).inverse(), x)
+    B = la.allocation_coefficients(Z, x)
+    assert_allclose(G, np.linalg.inv(np.eye(n) - B), rtol=1e-9, atol=1e-12)
