@@ -41,6 +41,7 @@ __all__ = [
     "EXEMPTIBLE_TAXES",
     "KZ_SEZ_DURATION_THRESHOLDS_MCI",
     "UNIT_FACTORS",
+    "read_toml",
 ]
 
 #: Taxes an SEZ package can exempt or reduce (Law No. 242-VI of 3 April 2019; Tax Code).
@@ -459,18 +460,32 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, text_or_path: str | Path) -> Scenario:
-        """Parse TOML text or a TOML file."""
-        p = Path(text_or_path) if not str(text_or_path).lstrip().startswith(("[", "name", "#")) else None
-        if p is not None and p.suffix == ".toml":
-            if not p.is_file():
-                raise ValidationError(f"scenario file {p} not found")
-            text = p.read_text(encoding="utf-8")
-        else:
-            text = str(text_or_path)
-        try:
-            return cls.from_dict(tomllib.loads(text))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"scenario TOML is invalid: {exc}") from None
+        """Parse a TOML file (a :class:`~pathlib.Path` or a string ending in ``.toml``) or TOML text."""
+        return cls.from_dict(read_toml(text_or_path, "scenario"))
+
+
+def read_toml(text_or_path: str | Path, what: str) -> dict[str, Any]:
+    """Parse a TOML file (a ``Path`` or a one-line string ending in ``.toml``) or TOML text.
+
+    Raises
+    ------
+    ValidationError
+        A missing file or invalid TOML, naming the file.
+    """
+    is_file = isinstance(text_or_path, Path) or (
+        "\n" not in str(text_or_path) and str(text_or_path).strip().endswith(".toml")
+    )
+    if is_file:
+        p = Path(text_or_path)
+        if not p.is_file():
+            raise ValidationError(f"{what} file {p} not found")
+        text, where = p.read_text(encoding="utf-8"), str(p)
+    else:
+        text, where = str(text_or_path), f"{what} TOML"
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(f"{where} is invalid: {exc}") from None
 
 
 def _check_fields(cls: type, raw: Mapping[str, Any], what: str) -> None:

@@ -323,3 +323,19 @@ def test_cli_impact_runs_a_scenario_file(tmp_path, capsys):
     bad.write_text('name = "x"\n[[investments]]\nname = "a"\ncluster = "nowhere"\n[investments.capex]\n2026 = 1.0\n')
     assert cli.main(["impact", str(bad), "--output", str(tmp_path / "b")]) == 2
     assert "unknown cluster 'nowhere'" in capsys.readouterr().err
+
+
+def test_from_toml_reads_text_paths_and_reports_missing_files(tmp_path):
+    from pathlib import Path
+
+    sc = kz_scenario()
+    text = sc.to_toml()
+    assert iom.Scenario.from_toml(text) == sc          # text whose first key is not "name"
+    assert iom.Scenario.from_toml("\n" + text) == sc
+    p = tmp_path / "s.toml"
+    p.write_text(text)
+    assert iom.Scenario.from_toml(p) == sc and iom.Scenario.from_toml(str(p)) == sc
+    with pytest.raises(ValidationError, match="scenario file .*missing.toml not found"):
+        iom.Scenario.from_toml(Path(tmp_path / "missing.toml"))
+    with pytest.raises(ValidationError, match="scenario TOML is invalid"):
+        iom.Scenario.from_toml("name = \n")

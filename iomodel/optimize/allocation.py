@@ -37,7 +37,6 @@ levels).
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -50,7 +49,7 @@ import xarray as xr
 from .. import datasets
 from ..errors import LabelError, ValidationError
 from ..impact import _coefficients, _unit_factor, bridge_vectors, impact, plant_profile
-from ..scenarios import ClusterInvestment, Scenario, SEZPackage
+from ..scenarios import ClusterInvestment, Scenario, SEZPackage, read_toml
 from ..table import HouseholdClosure, IOTable
 from .lp import LinearProgram, LPResult
 
@@ -228,12 +227,7 @@ class AllocationProblem:
         :meth:`~iomodel.SEZPackage.kazakhstan`, a table of its fields, or absent).
         """
         p = Path(path)
-        if not p.is_file():
-            raise ValidationError(f"allocation file {p} not found")
-        try:
-            d = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{p}: invalid TOML ({exc})") from None
+        d = read_toml(p, "allocation")
         known = {f.name for f in fields(cls)} | {"standard_candidates"}
         unknown = sorted(set(d) - known)
         if unknown:
