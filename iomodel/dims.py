@@ -4,6 +4,10 @@ A square matrix needs two names: the row dimension is :data:`SECTOR` (the
 supplying sector) and the column dimension is :data:`SECTOR_TO` (the using
 sector). Multipliers are indexed by :data:`SECTOR`, meaning the sector whose
 final demand changes.
+
+Every public result of iomodel uses only these names for its dimensions (the
+contract test ``tests/test_contract.py`` checks it), so results of different
+functions line up in xarray without renaming.
 """
 
 SECTOR = "sector"
@@ -17,6 +21,24 @@ YEAR = "year"
 DRAW = "draw"
 SCENARIO = "scenario"
 CLUSTER = "cluster"
+#: One project of a scenario (a :class:`~iomodel.ClusterInvestment`).
+INVESTMENT = "investment"
+#: ``construction`` or ``operation``.
+PHASE = "phase"
+#: A candidate project of an allocation problem.
+PROJECT = "project"
+#: A special economic zone.
+ZONE = "zone"
+#: A point of a Pareto front or a sweep.
+POINT = "point"
+#: A row of the imports block (an imported product, or the single row ``"imports"``).
+IMPORT = "import"
+#: A resource or factor of a linear program (labour, budget, foreign exchange, ...).
+FACTOR = "factor"
+#: A technology of a choice-of-technology model.
+TECHNOLOGY = "technology"
+#: Generic label of a one-off constraint row of a linear program.
+CONSTRAINT = "constraint"
 
 __all__ = [
     "SECTOR",
@@ -30,4 +52,40 @@ __all__ = [
     "DRAW",
     "SCENARIO",
     "CLUSTER",
+    "INVESTMENT",
+    "PHASE",
+    "PROJECT",
+    "ZONE",
+    "POINT",
+    "IMPORT",
+    "FACTOR",
+    "TECHNOLOGY",
+    "CONSTRAINT",
+    "ALL",
 ]
+
+#: Every dimension name a public result may carry.
+ALL = frozenset(
+    {
+        SECTOR,
+        SECTOR_TO,
+        CATEGORY,
+        COMPONENT,
+        INDICATOR,
+        TAX,
+        EFFECT,
+        YEAR,
+        DRAW,
+        SCENARIO,
+        CLUSTER,
+        INVESTMENT,
+        PHASE,
+        PROJECT,
+        ZONE,
+        POINT,
+        IMPORT,
+        FACTOR,
+        TECHNOLOGY,
+        CONSTRAINT,
+    }
+)
