@@ -34,6 +34,8 @@ from .errors import ConvergenceError, NotProductiveError, ValidationError
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "reciprocal",
+    "choose_method",
     "technical_coefficients",
     "allocation_coefficients",
     "spectral_radius",
@@ -57,7 +59,51 @@ SPARSE_MAX_DENSITY = 0.10
 RESIDUAL_RTOL = 1e-9
 
 
-def _safe_divisor(x: np.ndarray, zero_output: Literal["raise", "zero"], what: str) -> np.ndarray:
+def reciprocal(
+    x: ArrayLike, *, zero_output: Literal["raise", "zero"] = "raise", what: str = "gross output"
+) -> np.ndarray:
+    r"""Elementwise :math:`1/x` of a divisor such as gross output, with an explicit zero policy.
+
+    The column divisor of every coefficient (:math:`\hat x^{-1}`). A zero
+    divisor makes the coefficients of that sector undefined; silently mapping
+    it to 0 hides a data problem, so the default raises.
+
+    Parameters
+    ----------
+    x
+        ``(n,)`` divisor, e.g. gross output.
+    zero_output
+        ``"raise"`` (default): a zero raises :class:`ValidationError` carrying
+        the positions (``IOTable`` turns them into sector labels). ``"zero"``:
+        ``1/0`` is set to 0, an explicit choice the caller makes.
+    what
+        Name of the divisor in error messages.
+
+    Returns
+    -------
+    numpy.ndarray
+        A new float array of the same shape.
+
+    Raises
+    ------
+    ValidationError
+        ``x`` is not finite, or is zero with ``zero_output="raise"``, or
+        ``zero_output`` is not a valid option.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> reciprocal(np.array([1000.0, 2000.0]))
+    array([0.001 , 0.0005])
+    >>> reciprocal(np.array([4.0, 0.0]), zero_output="zero")
+    array([0.25, 0.  ])
+    >>> reciprocal(np.array([4.0, 0.0]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    iomodel.errors.ValidationError: gross output is zero at position(s) [1]: coefficients are undefined; ...
+    """
+    if zero_output not in ("raise", "zero"):
+        raise ValidationError(f"zero_output must be 'raise' or 'zero', not {zero_output!r}")
     x = np.asarray(x, dtype=float)
     if not np.all(np.isfinite(x)):
         bad = np.flatnonzero(~np.isfinite(x))
@@ -72,8 +118,6 @@ def _safe_divisor(x: np.ndarray, zero_output: Literal["raise", "zero"], what: st
                 "to set their coefficients to 0 explicitly)",
                 positions=bad,
             )
-        if zero_output != "zero":
-            raise ValidationError(f"zero_output must be 'raise' or 'zero', not {zero_output!r}")
     inv = np.zeros_like(x)
     np.divide(1.0, x, out=inv, where=~zero)
     return inv
@@ -109,7 +153,7 @@ def technical_coefficients(
     array([[0.15, 0.25],
            [0.2 , 0.05]])
     """
-    inv = _safe_divisor(x, zero_output, "gross output")
+    inv = reciprocal(x, zero_output=zero_output)
     if sp.issparse(Z):
         return sp.csc_array(Z @ sp.diags_array(inv))
     return np.asarray(Z, dtype=float) * inv[np.newaxis, :]
@@ -129,7 +173,7 @@ def allocation_coefficients(
     array([[0.15, 0.5 ],
            [0.1 , 0.05]])
     """
-    inv = _safe_divisor(x, zero_output, "gross output")
+    inv = reciprocal(x, zero_output=zero_output)
     return np.asarray(Z, dtype=float) * inv[:, np.newaxis]
 
 
@@ -185,7 +229,29 @@ def check_productive(A: ArrayLike) -> float:
     return rho
 
 
-def _choose_method(A: ArrayLike, method: Method) -> Literal["dense", "splu", "gmres"]:
+def choose_method(A: ArrayLike, method: Method = "auto") -> Literal["dense", "splu", "gmres"]:
+    """The solver :func:`factorize` uses for ``A`` under ``method``.
+
+    ``"auto"`` picks ``"dense"`` below :data:`SPARSE_MIN_SIZE` sectors or
+    above :data:`SPARSE_MAX_DENSITY` non-zero coefficients, else ``"gmres"``.
+    Any array with the sparsity pattern of ``A`` (e.g. the flows ``Z``) gives
+    the same answer, so a caller can decide before forming ``A``.
+
+    Raises
+    ------
+    ValidationError
+        Unknown ``method``, naming the valid options.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> choose_method(np.array([[0.15, 0.25], [0.2, 0.05]]))
+    'dense'
+    >>> choose_method(np.eye(2), "lu")
+    Traceback (most recent call last):
+        ...
+    iomodel.errors.ValidationError: unknown method 'lu'; valid options are 'auto', 'dense', 'splu', 'gmres'
+    """
     if method != "auto":
         if method not in ("dense", "splu", "gmres"):
             raise ValidationError(f"unknown method {method!r}; valid options are 'auto', 'dense', 'splu', 'gmres'")
@@ -381,7 +447,7 @@ def factorize(
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ValidationError(f"A must be square, got shape {A.shape}")
     n = A.shape[0]
-    chosen = _choose_method(A, method)
+    chosen = choose_method(A, method)
     if check:
         check_productive(A)
     logger.debug("factorising I - A (n=%d) with %s", n, chosen)
@@ -543,7 +609,7 @@ def ghosh_inverse(L: np.ndarray, x: ArrayLike) -> np.ndarray:
     True
     """
     x = np.asarray(x, dtype=float)
-    inv = _safe_divisor(x, "raise", "gross output")
+    inv = reciprocal(x)
     return inv[:, np.newaxis] * L * x[np.newaxis, :]
 
 

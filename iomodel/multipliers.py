@@ -51,7 +51,8 @@ Kind = Literal["type1", "type2"]
 
 def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[str], list[str], np.ndarray]:
     """Names, units and ``(k, n)`` coefficient rows of every indicator."""
-    inv_x = table._inv_output()
+    arr = table.arrays
+    inv_x = arr.inv_output
     unit = table.meta.unit
     cur = table.meta.currency or unit
     money = f"{cur} per {cur} of final demand"
@@ -245,9 +246,8 @@ def linkages(table: IOTable) -> xr.Dataset:
     table.require_domestic("linkages")
     n = table.n
     fac = table.factor()
-    x = table.output.to_numpy()
-    A = table._coefficients_array()
-    inv_x = table._inv_output()
+    arr = table.arrays
+    x, A, inv_x = arr.output, arr.A, arr.inv_output
     colL = fac.solve_transposed(np.ones(n))
     rowL = fac.solve(np.ones(n))
     rowG = fac.solve(x) * inv_x
@@ -259,7 +259,7 @@ def linkages(table: IOTable) -> xr.Dataset:
     ds = xr.Dataset(
         {
             "backward_direct": (dims.SECTOR, A.sum(axis=0)),
-            "forward_direct": (dims.SECTOR, table.Z.to_numpy().sum(axis=1) * inv_x),
+            "forward_direct": (dims.SECTOR, arr.Z.sum(axis=1) * inv_x),
             "backward": (dims.SECTOR, backward),
             "forward": (dims.SECTOR, forward),
             "forward_leontief": (dims.SECTOR, n * rowL / rowL.sum()),

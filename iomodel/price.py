@@ -110,11 +110,11 @@ def _primary_costs(table: IOTable) -> np.ndarray:
     product taxes. Total convention: imports are in :math:`A`, so value added
     + net product taxes.
     """
-    inv_x = table._inv_output()
-    total = table.value_added.to_numpy().sum(axis=0) + table.product_taxes.to_numpy()
+    arr = table.arrays
+    total = arr.value_added.sum(axis=0) + arr.product_taxes
     if table.meta.import_convention == "domestic":
-        total = total + table.imports.to_numpy().sum(axis=0)
-    return total * inv_x
+        total = total + arr.imports.sum(axis=0)
+    return total * arr.inv_output
 
 
 def _check_base_prices(table: IOTable, fac: la.LeontiefFactor, v: np.ndarray) -> np.ndarray:
@@ -426,7 +426,8 @@ def tax_on_intermediates(
     _check_rates(tau, "rates", lower=-1.0, lower_open=True)
     t = tau.to_numpy()
     n = table.n
-    inv_x = table._inv_output()
+    arr = table.arrays
+    inv_x = arr.inv_output
     v = _primary_costs(table)
     p0 = _check_base_prices(table, table.factor(), v)
 
@@ -470,7 +471,7 @@ def tax_on_intermediates(
                 stacklevel=2,
             )
 
-    A_tau = np.array(table._coefficients_array(), dtype=float) * (1.0 + t)[:, np.newaxis]
+    A_tau = arr.A * (1.0 + t)[:, np.newaxis]  # a new writable array, factorised in place
     try:
         fac = la.factorize(A_tau, overwrite_a=True)
     except NotProductiveError as exc:

@@ -51,7 +51,7 @@ from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationEr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["IOTable", "TableMeta", "HouseholdClosure", "IMPORT_CONVENTIONS"]
+__all__ = ["IOTable", "TableArrays", "TableMeta", "HouseholdClosure", "IMPORT_CONVENTIONS"]
 
 #: How imports enter the technical coefficients.
 #:
@@ -234,6 +234,98 @@ def _aligned(df: pd.DataFrame, rows: pd.Index | None, cols: pd.Index | None, wha
         return out.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{what} holds non-numeric values: {exc}") from None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class TableArrays:
+    r"""Read-only numpy view of an :class:`IOTable`'s blocks, for array code.
+
+    Get it from :attr:`IOTable.arrays`; it is the one public way for other
+    modules to reach the unlabelled arrays (kernels take arrays, the table
+    converts at the boundary). No block is copied: every attribute is the
+    table's own buffer with ``writeable=False``, in the order of
+    :attr:`IOTable.sectors` (and of the categories, components, import rows,
+    satellites and taxes of the table).
+
+    Attributes
+    ----------
+    Z
+        ``(n, n)`` domestic intermediate flows, row sells to column.
+    final_demand
+        ``(n, c)`` domestic final demand by category.
+    value_added
+        ``(v, n)`` value-added components.
+    imports
+        ``(m, n)`` imported intermediate inputs (``m = n`` for an import-use
+        matrix, 1 for a single ``imports`` row, 0 for none).
+    imports_final
+        ``(m, c)`` imports used by final demand.
+    product_taxes
+        ``(n,)`` net taxes on products paid on intermediate use.
+    satellites
+        ``(k, n)`` satellite accounts.
+    taxes
+        ``(t, n)`` budget revenue by tax.
+    output
+        ``(n,)`` gross output :math:`x`.
+    inv_output
+        ``(n,)`` :math:`1/x`, computed once per table and cached; a sector with
+        zero output raises :class:`~iomodel.errors.ValidationError` naming it.
+    A
+        ``(n, n)`` technical coefficients under the table's import convention
+        (see :data:`IMPORT_CONVENTIONS`), computed once per table and cached.
+        On a large table this forms and keeps a dense ``n x n`` array
+        (``8 n**2`` bytes) that :meth:`IOTable.factor` itself avoids; prefer
+        ``Z``, ``inv_output`` and the factorisation where they suffice.
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> a = iom.datasets.miller_blair().arrays
+    >>> a.A
+    array([[0.15, 0.25],
+           [0.2 , 0.05]])
+    >>> a.inv_output
+    array([0.001 , 0.0005])
+    >>> a.Z.flags.writeable
+    False
+    """
+
+    Z: np.ndarray
+    final_demand: np.ndarray
+    value_added: np.ndarray
+    imports: np.ndarray
+    imports_final: np.ndarray
+    product_taxes: np.ndarray
+    satellites: np.ndarray
+    taxes: np.ndarray
+    output: np.ndarray
+    _table: IOTable
+
+    @property
+    def inv_output(self) -> np.ndarray:
+        """:math:`1/x` (read-only, cached by the table)."""
+        return self._table._inv_output()
+
+    @property
+    def A(self) -> np.ndarray:
+        """Technical coefficients under the import convention (read-only, cached by the table)."""
+        return self._table._coefficients_array()
+
+    def __repr__(self) -> str:
+        blocks = (
+            "Z",
+            "final_demand",
+            "value_added",
+            "imports",
+            "imports_final",
+            "product_taxes",
+            "satellites",
+            "taxes",
+            "output",
+        )
+        shapes = ", ".join(f"{name}={getattr(self, name).shape}" for name in blocks)
+        return f"<TableArrays of {self._table.meta.name!r}: {shapes}>"
 
 
 class IOTable:
@@ -656,6 +748,29 @@ class IOTable:
 
     x = output
 
+    @property
+    def arrays(self) -> TableArrays:
+        """Read-only numpy view of every block, without copies (:class:`TableArrays`).
+
+        The public array interface for modules that compute on arrays: use
+        ``table.arrays.A``, ``table.arrays.inv_output`` and so on rather than
+        converting the pandas properties.
+        """
+        if "arrays" not in self._cache:
+            self._cache["arrays"] = TableArrays(
+                Z=self._Z,
+                final_demand=self._F,
+                value_added=self._V,
+                imports=self._M,
+                imports_final=self._MF,
+                product_taxes=self._tp,
+                satellites=self._S,
+                taxes=self._T,
+                output=self._x,
+                _table=self,
+            )
+        return self._cache["arrays"]
+
     def __repr__(self) -> str:
         m = self._meta
         parts = [f"{self.n} sectors", f"{len(self._categories)} final-demand categories"]
@@ -702,7 +817,7 @@ class IOTable:
         """Column sums of ``A`` without forming it."""
         flows = self._flows_for_convention()
         try:
-            inv = la._safe_divisor(self._divisor(), "raise", "gross output")
+            inv = la.reciprocal(self._divisor())
         except ValidationError as exc:
             raise self._relabel(exc) from None
         return flows.sum(axis=0) * inv
@@ -740,10 +855,15 @@ class IOTable:
         return pd.DataFrame(df.to_numpy() * inv[np.newaxis, :], index=df.index, columns=df.columns)
 
     def _inv_output(self) -> np.ndarray:
-        try:
-            return la._safe_divisor(self._x, "raise", "gross output")
-        except ValidationError as exc:
-            raise self._relabel(exc) from None
+        """:math:`1/x`, computed once and cached read-only; a zero output raises naming the sector."""
+        if "inv_output" not in self._cache:
+            try:
+                inv = la.reciprocal(self._x)
+            except ValidationError as exc:
+                raise self._relabel(exc) from None
+            inv.flags.writeable = False
+            self._cache["inv_output"] = inv
+        return self._cache["inv_output"]
 
     def _relabel(self, exc: ValidationError) -> ValidationError:
         """Translate kernel positions into sector labels in a new error of the same type."""
@@ -766,11 +886,11 @@ class IOTable:
         key = f"factor:{method}"
         if key not in self._cache:
             flows = self._flows_for_convention()
-            chosen = la._choose_method(flows, method)  # A has the sparsity pattern of the flows
+            chosen = la.choose_method(flows, method)  # A has the sparsity pattern of the flows
             if chosen != "dense":
                 # sparse path: coefficients straight from the non-zeros of the flows, no dense A
                 try:
-                    inv = la._safe_divisor(self._divisor(), "raise", "gross output")
+                    inv = la.reciprocal(self._divisor())
                 except ValidationError as exc:
                     raise self._relabel(exc) from None
                 r, c = np.nonzero(flows)

@@ -124,6 +124,31 @@ def test_zero_output_policy():
     assert_allclose(A[:, 1], 0.0)
 
 
+def test_reciprocal_policy_and_errors():
+    assert_allclose(la.reciprocal(X_MB), [0.001, 0.0005])
+    assert_allclose(la.reciprocal(np.array([4.0, 0.0]), zero_output="zero"), [0.25, 0.0])
+    with pytest.raises(ValidationError, match=r"imports plus output is zero at position\(s\) \[1\]") as info:
+        la.reciprocal(np.array([4.0, 0.0]), what="imports plus output")
+    assert list(info.value.positions) == [1]
+    with pytest.raises(ValidationError, match=r"not finite at position\(s\) \[0\]"):
+        la.reciprocal(np.array([np.nan, 1.0]))
+    with pytest.raises(ValidationError, match="zero_output must be 'raise' or 'zero', not 'skip'"):
+        la.reciprocal(X_MB, zero_output="skip")
+
+
+def test_choose_method_is_what_factorize_uses():
+    rng = np.random.default_rng(3)
+    small = _random_productive(40, rng)
+    assert la.choose_method(small) == "dense" == la.factorize(small).method
+    big = sp.random_array((2500, 2500), density=0.01, random_state=2, format="csc") * 0.05
+    assert la.choose_method(big) == "gmres" == la.factorize(big).method
+    dense_big = np.full((2100, 2100), 1e-5)
+    assert la.choose_method(dense_big) == "dense"  # above the density threshold
+    assert la.choose_method(small, "splu") == "splu"
+    with pytest.raises(ValidationError, match="unknown method 'lu'; valid options are"):
+        la.choose_method(small, "lu")
+
+
 def test_not_productive_names_positions():
     A = np.array([[0.5, 0.9], [0.6, 0.2]])
     with pytest.raises(NotProductiveError, match=r"spectral radius .* >= 1.*\[0, 1\]") as exc:

@@ -232,6 +232,65 @@ def test_zero_output_sector():
         iom.IOTable.from_flows(Z, F, V)
 
 
+def test_arrays_view_is_read_only_uncopied_and_cached():
+    t = random_table()
+    a = t.arrays
+    assert t.arrays is a  # one view per table
+    blocks = {
+        "Z": t.Z,
+        "final_demand": t.final_demand,
+        "value_added": t.value_added,
+        "imports": t.imports,
+        "imports_final": t.imports_final,
+        "product_taxes": t.product_taxes,
+        "satellites": t.satellites,
+        "taxes": t.taxes,
+        "output": t.output,
+    }
+    for name, labelled in blocks.items():
+        arr = getattr(a, name)
+        assert isinstance(arr, np.ndarray) and not arr.flags.writeable, name
+        if isinstance(labelled, pd.DataFrame):  # pandas copies a Series' buffer, not a frame's
+            assert np.shares_memory(arr, labelled.to_numpy()), f"{name} was copied"
+        assert getattr(t.arrays, name) is arr
+        assert_allclose(arr, labelled.to_numpy())
+        with pytest.raises(ValueError):
+            arr[(0,) * arr.ndim] = 1.0
+    x = t.output.to_numpy()
+    assert_allclose(a.inv_output, 1.0 / x)
+    assert a.inv_output is a.inv_output and not a.inv_output.flags.writeable
+    assert_allclose(a.A, t.Z.to_numpy() / x)
+    assert a.A is a.A and np.shares_memory(a.A, t.A.to_numpy()) and not a.A.flags.writeable
+    with pytest.raises(AttributeError):
+        a.Z = np.zeros((t.n, t.n))  # frozen
+    assert repr(a).startswith("<TableArrays of 'random': Z=(6, 6)")
+
+
+def test_arrays_take_over_the_callers_buffer_without_copy():
+    Z, F, V = mb_blocks()
+    buf = Z.to_numpy(dtype=float, copy=True)
+    t = iom.IOTable.from_flows(pd.DataFrame(buf, index=S2, columns=S2, copy=False), F, V, copy=False)
+    assert np.shares_memory(t.arrays.Z, buf)
+
+
+def test_arrays_follow_the_import_convention():
+    t = random_table()
+    tot = t.with_import_convention("total")
+    assert_allclose(tot.arrays.A, (t.arrays.Z + t.arrays.imports) / t.arrays.output)
+    assert_allclose(tot.arrays.inv_output, t.arrays.inv_output)  # 1/x whatever the convention
+
+
+def test_arrays_inv_output_names_the_zero_output_sector():
+    s = ["a", "b"]
+    Z = pd.DataFrame([[10.0, 0.0], [0.0, 0.0]], index=s, columns=s)
+    F = pd.DataFrame({"hh": [90.0, 0.0]}, index=s)
+    V = pd.DataFrame([[90.0, 0.0]], index=["compensation"], columns=s)
+    t = iom.IOTable.from_flows(Z, F, V, check=False, name="zero")
+    assert_allclose(t.arrays.output, [100.0, 0.0])
+    with pytest.raises(ValidationError, match=r"table 'zero': gross output is zero at sector\(s\) \['b'\]"):
+        _ = t.arrays.inv_output
+
+
 def test_unbalanced_names_sector():
     Z, F, V = mb_blocks()
     V.loc["compensation", "manufacturing"] = 1500.0

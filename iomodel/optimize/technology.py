@@ -100,14 +100,14 @@ def choice_of_technology(
     if (a_new < 0).any() or a_new.sum() >= 1:
         raise ValidationError("alternative inputs must be non-negative and sum below 1")
     n = table.n
-    A = table.A.to_numpy()
+    A = table.arrays.A
     techs = [str(s) for s in table.sectors] + [name]
     s_pos = table.sectors.get_loc(sector)
     R = np.zeros((n, n + 1))
     R[:, :n] = np.eye(n) - A
     R[:, n] = -a_new
     R[s_pos, n] += 1.0
-    inv_x = table._inv_output()
+    inv_x = table.arrays.inv_output
     F = np.zeros((len(facs), n + 1))
     inc = dict(factors_incumbent or {})
     for k, f in enumerate(facs):
