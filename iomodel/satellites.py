@@ -12,7 +12,12 @@ Two operations build the satellite accounts of a table from published statistics
   resource taxes), METHODS.md section 3.1: :math:`t^k_j = \tau^{k,eff} B^k_j`
   with :math:`\tau^{k,eff} = R^k / \sum_j B^k_j`.
 
-Both are pure functions on pandas objects; the results are attached to a
+* :func:`attribute_product_taxes` attributes the budget revenue of taxes on
+  products (VAT, excise) to the domestic uses of a table in proportion to the
+  table's net product taxes on each use, and expresses each use's part as a
+  rate on a base (METHODS.md section 3.1, the :math:`\tau^f` of final use).
+
+All are pure functions on pandas objects; the results are attached to a
 table with :meth:`iomodel.IOTable.with_satellites` and
 :meth:`iomodel.IOTable.with_taxes`.
 """
@@ -27,7 +32,7 @@ import pandas as pd
 
 from .errors import LabelError, ValidationError
 
-__all__ = ["split_to_products", "calibrate_tax", "TaxCalibration"]
+__all__ = ["split_to_products", "calibrate_tax", "TaxCalibration", "attribute_product_taxes"]
 
 
 def split_to_products(
@@ -202,3 +207,102 @@ def calibrate_tax(
     return out, TaxCalibration(
         tax=tax, base=base_name, products=prods, revenue=float(revenue), rate=float(rate), source=source
     )
+
+
+def attribute_product_taxes(
+    revenue: Mapping[str, float] | pd.Series,
+    product_taxes: Mapping[str, float] | pd.Series,
+    base: Mapping[str, float] | pd.Series,
+) -> pd.DataFrame:
+    r"""Attribute product-tax revenue to uses and express it as rates on a base.
+
+    Each tax's revenue :math:`R^k` (e.g. VAT, excise) is shared among the uses
+    :math:`u` of a table (intermediate use, household consumption, gross fixed
+    capital formation, ...) in proportion to the table's net taxes on products
+    on each use, :math:`T_u`, and the part of each use in ``base`` is divided
+    by that use's base :math:`B_u` (METHODS.md section 3.1):
+
+    .. math::
+
+        s_u = \frac{T_u}{\sum_v T_v},\qquad R^k_u = s_u R^k,\qquad
+        \tau^k_u = \frac{R^k_u}{B_u}.
+
+    Pass only the uses that pay the taxes: exports, zero-rated for VAT, carry
+    export duties rather than VAT or excise and are left out by the caller.
+
+    Parameters
+    ----------
+    revenue
+        Revenue by tax, in the unit of ``product_taxes``.
+    product_taxes
+        Net taxes on products by use (every use the revenue is shared among);
+        each must be finite and non-negative, and their sum positive.
+    base
+        Base by use for the uses whose rates are wanted (a subset of the uses
+        of ``product_taxes``), e.g. household final consumption at basic prices.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per tax and use of ``base``, columns ``tax``, ``use``,
+        ``revenue`` (the tax's total), ``share`` (:math:`s_u`), ``attributed``
+        (:math:`R^k_u`), ``base`` (:math:`B_u`) and ``rate``
+        (:math:`\tau^k_u`).
+
+    Raises
+    ------
+    LabelError
+        A use of ``base`` is not among the uses of ``product_taxes``.
+    ValidationError
+        Non-finite or negative product taxes or revenue, product taxes that sum
+        to zero, or a non-positive base (the message names the item).
+
+    Examples
+    --------
+    Net product taxes of 20 on intermediate use, 50 on households and 10 on
+    investment (80 in all); households' share is 50 / 80 = 0.625, so of VAT
+    revenue 60 they pay 37.5, a rate of 37.5 / 500 = 0.075 on their
+    consumption of 500; of excise revenue 12 they pay 7.5, a rate of 0.015:
+
+    >>> r = attribute_product_taxes(
+    ...     {"VAT": 60.0, "excise": 12.0},
+    ...     {"intermediate": 20.0, "households": 50.0, "gfcf": 10.0},
+    ...     {"households": 500.0},
+    ... )
+    >>> r[["tax", "use", "share", "attributed", "rate"]]
+          tax         use  share  attributed   rate
+    0     VAT  households  0.625        37.5  0.075
+    1  excise  households  0.625         7.5  0.015
+    """
+    rev = pd.Series(revenue, dtype=float)
+    tp = pd.Series(product_taxes, dtype=float)
+    b = pd.Series(base, dtype=float)
+    for name, s in (("revenue", rev), ("product taxes", tp)):
+        bad = s[~np.isfinite(s.to_numpy()) | (s < 0).to_numpy()].index.tolist()
+        if bad:
+            raise ValidationError(f"{name} must be finite and non-negative; offending: {bad}")
+    unknown = [u for u in b.index if u not in tp.index]
+    if unknown:
+        raise LabelError(f"base names use(s) {unknown} not among the uses of product_taxes {tp.index.tolist()}")
+    bad_base = b[~np.isfinite(b.to_numpy()) | (b <= 0).to_numpy()].index.tolist()
+    if bad_base:
+        raise ValidationError(f"base must be finite and positive; offending use(s): {bad_base}")
+    total = float(tp.sum())
+    if total <= 0:
+        raise ValidationError(f"product taxes sum to {total} over the uses {tp.index.tolist()}")
+    rows = []
+    for tax, r in rev.items():
+        for use, bu in b.items():
+            share = float(tp[use]) / total
+            rows.append(
+                {
+                    "tax": str(tax),
+                    "use": str(use),
+                    "revenue": float(r),
+                    "share": share,
+                    "attributed": share * float(r),
+                    "base": float(bu),
+                    "rate": share * float(r) / float(bu),
+                }
+            )
+    return pd.DataFrame(rows, columns=["tax", "use", "revenue", "share", "attributed", "base", "rate"])

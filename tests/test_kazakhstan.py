@@ -14,8 +14,10 @@ from numpy.testing import assert_allclose
 
 import iomodel as iom
 from iomodel import cli
-from iomodel.errors import IOModelWarning, LabelError
-from iomodel.io.kazakhstan import build_kazakhstan, read_bns, read_sez_list
+from iomodel.errors import IOModelWarning, LabelError, ReadError
+from iomodel.io.bns import read_bns_blocks
+from iomodel.io.kazakhstan import build_kazakhstan, parse_term_end, read_bns, read_sez_list
+from iomodel.satellites import attribute_product_taxes
 
 KZ = iom.datasets.kazakhstan(2024)
 
@@ -137,6 +139,111 @@ def test_provenance_names_sources_and_reports_vat():
     assert all(r["source"] for r in prov["calibrated_taxes"])
     comp = prov["product_tax_comparison_thousand_kzt"]
     assert comp["net product taxes, total (table)"] > comp["VAT plus excise revenue"] > 0
+
+
+def revenue_2024(shared_data, tax):
+    """2024 state-budget revenue of a tax, thousand KZT, read straight from the CSV."""
+    rev = pd.read_csv(shared_data / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
+    sel = (rev.year == 2024) & (rev.budget_level == "state_budget") & (rev.tax == tax)
+    return rev[sel]["value_million_kzt"].item() * 1000
+
+
+def test_vat_attributed_to_domestic_uses_adds_to_revenue(bns_workbooks, shared_data):
+    b = read_bns_blocks(bns_workbooks["clean"])
+    by_use = b.product_taxes_final.sum().drop("exports")
+    by_use["intermediate"] = b.product_taxes.sum()
+    paying = by_use[by_use > 0]
+    vat = revenue_2024(shared_data, "VAT")
+    att = attribute_product_taxes({"VAT": vat}, by_use, pd.Series(1.0, index=paying.index))
+    assert set(att["use"]) == {"intermediate", "households", "gfcf"}
+    assert abs(att["attributed"].sum() - vat) / vat < 0.01
+
+
+def test_household_consumption_tax_rates_by_hand(bns_workbooks, shared_data):
+    """Household VAT and excise rates against a hand computation from tables 5 and 6."""
+    b = read_bns_blocks(bns_workbooks["clean"])
+    t5 = b.product_taxes_final.sum()  # net taxes on products by final-use category (table 5)
+    hh, gfcf, exports = t5["households"], t5["gfcf"], t5["exports"]
+    intermediate = b.product_taxes.sum()  # row "Чистые налоги на продукты" of table 6
+    assert t5.drop(["households", "gfcf", "exports"]).abs().sum() == 0  # no other final use pays any
+    consumption = b.final_demand_domestic["households"].sum() + b.final_demand_imported["households"].sum()
+    share = hh / (intermediate + hh + gfcf)  # exports left out: zero-rated, their taxes are duties
+    records = {r["tax"]: r for r in iom.datasets.kazakhstan_provenance()["consumption_taxes"]}
+    for tax in ("VAT", "excise"):
+        expected = revenue_2024(shared_data, tax) * share / consumption
+        assert_allclose(records[tax]["rate"], expected, rtol=1e-12)
+        assert_allclose(records[tax]["household_share_of_domestic_product_taxes"], share, rtol=1e-12)
+    # the same from the rounded figures of the brief (trillion KZT): 3.391 / (1.859 + 3.391 + 0.708)
+    assert round(hh / 1e9, 3) == 3.391 and round(gfcf / 1e9, 3) == 0.708 and round(exports / 1e9, 3) == 2.328
+    assert_allclose(records["VAT"]["rate"], 5.179 * 3.391 / 5.958 / 71.84, rtol=1e-3)
+    assert_allclose(records["excise"]["rate"], 0.845 * 3.391 / 5.958 / 71.84, rtol=1e-3)
+
+
+def test_shipped_provenance_carries_consumption_taxes():
+    prov = iom.datasets.kazakhstan_provenance()
+    recs = {r["tax"]: r for r in prov["consumption_taxes"]}
+    assert set(recs) == {"VAT", "excise"}
+    for r in recs.values():
+        assert "household final consumption at basic prices" in r["base"]
+        assert "Minfin Statistical Bulletin" in r["source"]
+        assert_allclose(r["attributed_to_households"], r["revenue"] * r["household_share_of_domestic_product_taxes"])
+        assert_allclose(r["rate"] * r["base_value"], r["attributed_to_households"])
+    hh_consumption = KZ.final_demand["households"].sum() + KZ.imports_final["households"].sum()
+    assert_allclose(recs["VAT"]["base_value"], hh_consumption, rtol=1e-15)
+    assert round(recs["VAT"]["rate"], 4) == 0.0410 and round(recs["excise"]["rate"], 4) == 0.0067
+    comp = prov["consumption_tax_comparison"]
+    assert round(comp["net_product_taxes_on_domestic_use_table"] / 1e9, 3) == 5.958
+    assert_allclose(comp["vat_plus_excise_revenue"], recs["VAT"]["revenue"] + recs["excise"]["revenue"])
+    assert 0.010 < comp["relative_gap"] < 0.012
+
+
+# Each zone's term text in kz_sez_list.csv and the last full year read by hand
+TERM_ENDS = {
+    "astana_new_city": ("not verified", None),
+    "seaport_aktau": ("extended to 2052", 2052),
+    "pit": ("until 1 Jan 2028", 2027),
+    "ontustik": ("not verified", None),
+    "pavlodar": ("not verified", None),
+    "saryarka": ("not verified", None),
+    "burabay": ("not verified (possibly abolished)", None),
+    "nipt": ("not verified", None),
+    "khorgos_eastern_gate": ("not verified", None),
+    "khorgos_icbc": ("until 2041", 2041),
+    "chemical_park_taraz": ("until 2037", 2037),
+    "astana_technopolis": ("until 2042", 2042),
+    "turkistan": ("land use until 2043", 2043),
+    "qyzyljar": ("not verified", None),
+    "aktobe": ("not verified", None),
+    "atyrau": ("until 31 Dec 2036", 2036),
+    "alatau": ("n/a", None),
+}
+
+
+@pytest.mark.parametrize("zone", list(TERM_ENDS))
+def test_term_end_of_each_zone(zone):
+    text, end = TERM_ENDS[zone]
+    assert parse_term_end(text) == (end, text if end is not None else "")
+    shipped = iom.datasets.kazakhstan_zones().loc[zone]
+    assert shipped["term"] == text
+    assert shipped["term_end"] == ("" if end is None else str(end))
+    assert shipped["term_basis"] == (text if end is not None else "")
+
+
+def test_term_parser_dates_and_errors():
+    assert parse_term_end("until 30 June 2030") == (2029, "until 30 June 2030")  # 2030 is not covered entirely
+    assert parse_term_end("valid until 31 December 2036.") == (2036, "valid until 31 December 2036")
+    with pytest.raises(ReadError, match=r"'Jum' is not a month"):
+        parse_term_end("until 1 Jum 2030")
+    with pytest.raises(ReadError, match=r"SEZ term 'until 2030-06-30': a term is stated but not as"):
+        parse_term_end("until 2030-06-30")
+    with pytest.raises(ReadError, match=r"more than one term stated \(\['until 2030', 'extended to 2052'\]\)"):
+        parse_term_end("until 2030, extended to 2052")
+
+
+def test_zone_terms_read_from_the_source(shared_data):
+    z = read_sez_list(shared_data / "kz_satellites/kz_sez_list.csv")
+    got = {k: (None if pd.isna(v) else int(v)) for k, v in z["term_end"].items()}
+    assert got == {k: end for k, (_, end) in TERM_ENDS.items()}
 
 
 def test_clusters_cover_the_paper_and_the_plant():

@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from iomodel.errors import LabelError, ValidationError
-from iomodel.satellites import calibrate_tax, split_to_products
+from iomodel.satellites import attribute_product_taxes, calibrate_tax, split_to_products
 
 SEC = pd.Series({"01": "A", "02": "A", "05": "B", "94-96": "S", "97-98": "T"})
 KEY = pd.Series({"01": 30.0, "02": 10.0, "05": 5.0, "94-96": 8.0, "97-98": 2.0})
@@ -55,3 +55,30 @@ def test_calibrate_tax_errors():
         calibrate_tax(pd.Series({"a": 1.0, "b": -2.0}), 1.0, tax="MET", base_name="output")
     with pytest.raises(ValidationError, match="revenue must be finite"):
         calibrate_tax(base, float("nan"), tax="MET", base_name="output")
+
+
+def test_attribute_product_taxes_by_hand():
+    taxes = pd.Series({"intermediate": 30.0, "households": 90.0, "gfcf": 30.0, "government": 0.0})
+    r = attribute_product_taxes({"VAT": 300.0, "excise": 60.0}, taxes, {"households": 1200.0, "gfcf": 600.0})
+    r = r.set_index(["tax", "use"])
+    # households: 90 / 150 = 0.6 of each tax; gfcf 30 / 150 = 0.2
+    assert_allclose(r.loc[("VAT", "households"), ["share", "attributed", "rate"]].to_numpy(), [0.6, 180.0, 0.15])
+    assert_allclose(r.loc[("excise", "households"), ["attributed", "rate"]].to_numpy(), [36.0, 0.03])
+    assert_allclose(r.loc[("VAT", "gfcf"), ["attributed", "rate"]].to_numpy(), [60.0, 0.1])
+    assert_allclose(r.loc[("excise", "gfcf"), "revenue"], 60.0)
+
+
+def test_attribute_product_taxes_errors_name_the_item():
+    taxes = {"intermediate": 30.0, "households": 90.0}
+    with pytest.raises(LabelError, match=r"base names use\(s\) \['exports'\] not among the uses"):
+        attribute_product_taxes({"VAT": 1.0}, taxes, {"exports": 5.0})
+    with pytest.raises(ValidationError, match=r"product taxes must be finite and non-negative; offending: \['gfcf'\]"):
+        attribute_product_taxes({"VAT": 1.0}, {**taxes, "gfcf": -1.0}, {"households": 5.0})
+    with pytest.raises(ValidationError, match=r"revenue must be finite and non-negative; offending: \['VAT'\]"):
+        attribute_product_taxes({"VAT": np.nan}, taxes, {"households": 5.0})
+    with pytest.raises(
+        ValidationError, match=r"base must be finite and positive; offending use\(s\): \['households'\]"
+    ):
+        attribute_product_taxes({"VAT": 1.0}, taxes, {"households": 0.0})
+    with pytest.raises(ValidationError, match=r"product taxes sum to 0.0 over the uses"):
+        attribute_product_taxes({"VAT": 1.0}, {"households": 0.0}, {"households": 5.0})

@@ -22,6 +22,11 @@ the tidy files of ``tables/``:
      PIT and social tax on compensation; mineral extraction tax of the oil
      sector on the output of crude oil and gas; rent tax on exports on crude
      oil exports;
+   * **VAT and excise on household consumption** (provenance only, for the
+     Type II closure): 2024 revenue attributed to the domestic uses in
+     proportion to the table's net product taxes on each use, the households'
+     part as a rate on their consumption at basic prices
+     (:func:`iomodel.satellites.attribute_product_taxes`);
 
 3. :func:`main` writes them with :func:`iomodel.io.tidy.write_tidy`.
 
@@ -41,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReadError
-from ..satellites import calibrate_tax, split_to_products
+from ..satellites import attribute_product_taxes, calibrate_tax, split_to_products
 from ..table import IOTable
 from .bns import BNSBlocks, read_bns_blocks
 from .tidy import write_tidy
@@ -51,6 +56,7 @@ __all__ = [
     "read_employment_by_section",
     "read_tax_revenue",
     "read_sez_list",
+    "parse_term_end",
     "build_kazakhstan",
     "KazakhstanBuild",
     "PRODUCT_NAMES_EN",
@@ -263,11 +269,92 @@ _ZONE_IDS = {
 }
 
 
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_TERM = re.compile(
+    r"(?P<phrase>(?:[A-Za-z]+ )*?(?:until|till|extended to)\s+"
+    r"(?:(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]+)\.?\s+)?(?P<year>(?:19|20)\d\d))(?![\w/-])"
+)
+
+
+def parse_term_end(term: str) -> tuple[int | None, str]:
+    """Last full year of a zone's legal term from the term text of the SEZ list.
+
+    A term ``until <year>`` or ``extended to <year>`` ends with that year; a
+    term ``until <day> <month> <year>`` ends with the last calendar year the
+    zone covers entirely: ``until 1 Jan 2028`` gives 2027, ``until 31 Dec 2036``
+    gives 2036 (any other day gives the year before). Texts that state no term
+    (``not verified``, ``n/a``) give ``None``.
+
+    Parameters
+    ----------
+    term
+        The ``term`` text of one zone.
+
+    Returns
+    -------
+    tuple
+        The year (or ``None``) and the phrase it was read from (``""`` if none).
+
+    Raises
+    ------
+    ReadError
+        A term stated in another form, a dated term with a month that is not
+        an English month name, or two different terms in one text (the
+        message quotes the text).
+
+    Examples
+    --------
+    >>> parse_term_end("until 1 Jan 2028")
+    (2027, 'until 1 Jan 2028')
+    >>> parse_term_end("extended to 2052")
+    (2052, 'extended to 2052')
+    >>> parse_term_end("land use until 2043")
+    (2043, 'land use until 2043')
+    >>> parse_term_end("not verified (possibly abolished)")
+    (None, '')
+    """
+    text = " ".join(str(term).split())
+    found = list(_TERM.finditer(text))
+    if not found:
+        if re.search(r"\b(?:until|till|extended)\b", text) and re.search(r"\b(?:19|20)\d\d\b", text):
+            raise ReadError(f"SEZ term {text!r}: a term is stated but not as '<until|extended to> [day month] year'")
+        return None, ""
+    if len({m.group("phrase") for m in found}) > 1:
+        raise ReadError(f"SEZ term {text!r}: more than one term stated ({[m.group('phrase') for m in found]})")
+    m = found[0]
+    year = int(m.group("year"))
+    if m.group("day") is None:
+        return year, m.group("phrase")
+    word = m.group("month").lower()
+    month = next((i + 1 for i, name in enumerate(_MONTHS) if len(word) >= 3 and name.startswith(word)), None)
+    if month is None:
+        raise ReadError(f"SEZ term {text!r}: {m.group('month')!r} is not a month (use e.g. 'Jan', 'January')")
+    day = int(m.group("day"))
+    last_full = year if (month, day) == (12, 31) else year - 1
+    return last_full, m.group("phrase")
+
+
 def read_sez_list(path: str | Path) -> pd.DataFrame:
     """Special economic zones from ``kz_sez_list.csv`` with a stable ``zone`` id and a status.
 
     ``status`` is ``"planned"`` where the name says so, ``"uncertain"`` where the
-    term says the zone may be abolished, else ``"operating"``.
+    term says the zone may be abolished, else ``"operating"``. ``term_end`` is
+    the last full year of the zone's legal term read from ``term`` by
+    :func:`parse_term_end` (empty where no term is stated) and ``term_basis``
+    the phrase it was read from.
     """
     p = Path(path)
     d = _csv(p)
@@ -293,6 +380,14 @@ def read_sez_list(path: str | Path) -> pd.DataFrame:
     out = d[need].copy()
     out.insert(0, "zone", zone)
     out.insert(2, "status", status)
+    ends = []
+    for name, text in zip(d["sez_name"], d["term"], strict=True):
+        try:
+            ends.append(parse_term_end(text))
+        except ReadError as exc:
+            raise ReadError(f"{p}, zone {name!r}: {exc}") from None
+    out.insert(out.columns.get_loc("term") + 1, "term_end", pd.array([e for e, _ in ends], dtype="Int64"))
+    out.insert(out.columns.get_loc("term_end") + 1, "term_basis", [b for _, b in ends])
     if out["zone"].duplicated().any():
         raise ReadError(f"{p}: duplicated zone ids {out['zone'][out['zone'].duplicated()].tolist()}")
     return out.set_index("zone")
@@ -405,10 +500,15 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
     table = table.with_taxes(pd.DataFrame(rows))
 
     # -- comparison of product taxes with VAT and excise revenue (reported, not forced)
-    vat, _ = r("state_budget", "VAT")
-    excise, _ = r("state_budget", "excise")
+    vat, vat_src = r("state_budget", "VAT")
+    excise, excise_src = r("state_budget", "excise")
     tp_int = float(table.product_taxes.sum())
-    tp_final = float(blocks.product_taxes_final.to_numpy().sum()) if blocks.product_taxes_final is not None else np.nan
+    if blocks.product_taxes_final is None:
+        raise ReadError(f"{blocks.meta.get('file')}: no table of net taxes on products by final use (table 5)")
+    tp_final = float(blocks.product_taxes_final.to_numpy().sum())
+    consumption_taxes, consumption_comparison = _consumption_taxes(
+        table, blocks, {"VAT": (vat, vat_src), "excise": (excise, excise_src)}
+    )
     comparison = pd.DataFrame(
         {"thousand_kzt": [tp_int, tp_final, tp_int + tp_final, vat, excise, vat + excise]},
         index=[
@@ -443,9 +543,69 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
         },
         "calibrated_taxes": [rec.to_dict() for rec in records],
         "product_tax_comparison_thousand_kzt": comparison["thousand_kzt"].to_dict(),
+        "consumption_taxes": consumption_taxes,
+        "consumption_tax_comparison": consumption_comparison,
     }
     sez = read_sez_list(sat_dir / "kz_sez_list.csv")
     return KazakhstanBuild(table=table, sectors=sectors, provenance=provenance, sez=sez, tax_comparison=comparison)
+
+
+#: Final-use categories whose product taxes are not VAT or excise: exports are zero-rated for
+#: VAT, so the table's net taxes on products on exports are export duties.
+NOT_VAT_USES = ("exports",)
+
+
+def _consumption_taxes(
+    table: IOTable, blocks: BNSBlocks, revenue: dict[str, tuple[float, str]]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Effective VAT and excise rates on household consumption (METHODS.md 3.1, tau^f).
+
+    Revenue of each tax is attributed to the domestic uses (intermediate use and
+    every final-use category but exports) in proportion to the table's net
+    taxes on products on each use (tables 5 and 6); the households' part is
+    divided by household final consumption at basic prices, domestic plus
+    imported. Returns the records for the provenance and the comparison of the
+    table's product taxes on domestic use with VAT plus excise revenue.
+    """
+    ptf = blocks.product_taxes_final
+    if ptf is None:  # checked by the caller; kept for the type checker
+        raise ReadError("no table of net taxes on products by final use")
+    by_use = {"intermediate use": float(table.product_taxes.sum())}
+    by_use.update({str(c): float(ptf[c].sum()) for c in ptf.columns if c not in NOT_VAT_USES})
+    hh = "households"
+    base = float(table.final_demand[hh].sum() + table.imports_final[hh].sum())
+    att = attribute_product_taxes({k: v for k, (v, _) in revenue.items()}, by_use, {hh: base})
+    records = [
+        {
+            "tax": row.tax,
+            "base": "household final consumption at basic prices, domestic plus imported "
+            "(final_demand['households'] + imports_final['households'])",
+            "rate": row.rate,
+            "revenue": row.revenue,
+            "attributed_to_households": row.attributed,
+            "household_share_of_domestic_product_taxes": row.share,
+            "base_value": row.base,
+            "units": "rate per unit of base; revenue, attributed_to_households and base_value in thousand KZT",
+            "method": "revenue attributed to domestic uses (intermediate use and final uses but exports) in "
+            "proportion to the table's net taxes on products on each use (Bureau tables 5 and 6); the "
+            "households' part divided by the base (iomodel.satellites.attribute_product_taxes)",
+            "source": revenue[row.tax][1],
+        }
+        for row in att.itertuples()
+    ]
+    domestic = sum(by_use.values())
+    collected = sum(v for v, _ in revenue.values())
+    comparison = {
+        "net_product_taxes_on_domestic_use_table": domestic,
+        "net_product_taxes_by_use_table": by_use,
+        "net_product_taxes_on_exports_table": {c: float(ptf[c].sum()) for c in NOT_VAT_USES if c in ptf.columns},
+        "vat_plus_excise_revenue": collected,
+        "relative_gap": (collected - domestic) / domestic,
+        "note": "relative gap = (VAT + excise revenue - table's net product taxes on domestic use) / the latter; "
+        "exports are left out: zero-rated for VAT, their product taxes are export duties",
+        "units": "thousand KZT",
+    }
+    return records, comparison
 
 
 def write_kazakhstan(build: KazakhstanBuild, tables_dir: str | Path) -> Path:
