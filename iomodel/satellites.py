@@ -12,6 +12,11 @@ Two operations build the satellite accounts of a table from published statistics
   resource taxes), METHODS.md section 3.1: :math:`t^k_j = \tau^{k,eff} B^k_j`
   with :math:`\tau^{k,eff} = R^k / \sum_j B^k_j`.
 
+* :func:`pay_adjusted_key` turns compensation into a key proportional to the
+  number of jobs, :math:`W_i / w_i` with :math:`w_i` an average wage, for
+  :func:`split_to_products` when wages by product or division are known;
+* :func:`jobs_per_output` gives jobs per unit of output (per billion of the
+  table's currency by default), the labour intensity of each product;
 * :func:`attribute_product_taxes` attributes the budget revenue of taxes on
   products (VAT, excise) to the domestic uses of a table in proportion to the
   table's net product taxes on each use, and expresses each use's part as a
@@ -29,10 +34,21 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
+from . import units
+from .dims import SECTOR
 from .errors import LabelError, ValidationError
+from .table import IOTable
 
-__all__ = ["split_to_products", "calibrate_tax", "TaxCalibration", "attribute_product_taxes"]
+__all__ = [
+    "split_to_products",
+    "pay_adjusted_key",
+    "jobs_per_output",
+    "calibrate_tax",
+    "TaxCalibration",
+    "attribute_product_taxes",
+]
 
 
 def split_to_products(
@@ -105,6 +121,180 @@ def split_to_products(
         )
     out = totals.reindex(sec.to_numpy()).to_numpy() * (k / ksum).to_numpy()
     return pd.Series(out, index=sec.index, name=totals.name)
+
+
+def pay_adjusted_key(
+    compensation: pd.Series,
+    sections: pd.Series,
+    wages: pd.Series,
+    *,
+    wage_codes: Mapping[str, str] | pd.Series | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> pd.Series:
+    r"""Distribution key proportional to jobs: compensation over the average wage.
+
+    With :math:`W_i` the compensation of product :math:`i` and :math:`w_i` its
+    average wage, :math:`W_i / w_i` is proportional to its number of jobs, so
+    :func:`split_to_products` with this key gives
+
+    .. math::
+
+        e_i = E_{s(i)}\,\frac{W_i / w_i}{\sum_{j \in s(i)} W_j / w_j}.
+
+    The wage of product :math:`i` is looked up in ``wages`` under its code in
+    ``wage_codes`` (e.g. an OKED division), else under the product code
+    itself; a product without a wage takes the average wage of its section
+    (``wages`` under the section code, the product's own or its alias). In a
+    section where no product has a wage of its own the key is :math:`W_i`
+    (every wage of the section is the same and cancels), the split by
+    compensation. The wages' unit does not matter as long as it is one unit
+    for all (e.g. KZT per month), since only ratios within a section enter.
+
+    Parameters
+    ----------
+    compensation
+        Compensation of employees by product.
+    sections
+        Section code of each product (index: product codes).
+    wages
+        Average wage by product, division or section code.
+    wage_codes
+        Code under which each product's wage is given in ``wages``, for
+        products whose wage is by another classification (e.g.
+        ``{"061": "06", "062": "06"}``).
+    aliases
+        Sections folded into another, as in :func:`split_to_products`: their
+        products are compared with the other section's.
+
+    Returns
+    -------
+    pandas.Series
+        The key by product (index of ``sections``).
+
+    Raises
+    ------
+    LabelError
+        A code of ``wages`` matches no product, no code of ``wage_codes`` and
+        no section; a section mixes products with and without a wage and has
+        no average wage of its own; a product has no compensation.
+    ValidationError
+        A wage is not finite and positive (the message names the code).
+
+    Examples
+    --------
+    Section A's 1,500 jobs: product 01 (compensation 30, wage 100) and 02
+    (compensation 10, wage 50) have wages, 03 (compensation 20) takes the
+    section's 80. Keys 0.3, 0.2 and 0.25 share the jobs 600 / 400 / 500,
+    where compensation alone would give 750 / 250 / 500:
+
+    >>> comp = pd.Series({"01": 30.0, "02": 10.0, "03": 20.0})
+    >>> sec = pd.Series({"01": "A", "02": "A", "03": "A"})
+    >>> key = pay_adjusted_key(comp, sec, pd.Series({"01": 100.0, "02": 50.0, "A": 80.0}))
+    >>> key.tolist()
+    [0.3, 0.2, 0.25]
+    >>> split_to_products(pd.Series({"A": 1500.0}), sec, key).tolist()
+    [600.0, 400.0, 500.0]
+    """
+    aliases = dict(aliases or {})
+    codes = pd.Series(dict(wage_codes or {}), dtype=object)
+    w = pd.Series(wages, dtype=float)
+    bad = w[~np.isfinite(w.to_numpy()) | (w <= 0).to_numpy()].index.tolist()
+    if bad:
+        raise ValidationError(f"wages must be finite and positive; offending code(s): {bad}")
+    missing = pd.Index(sections.index).difference(compensation.index)
+    if len(missing):
+        raise LabelError(f"compensation has no value for product(s) {missing.tolist()}")
+    known = set(sections.index) | set(codes.astype(str)) | set(sections) | set(aliases.values())
+    unmatched = [c for c in w.index if c not in known]
+    if unmatched:
+        raise LabelError(
+            f"wage code(s) {unmatched} match no product, no code of wage_codes and no section; "
+            "map products to them with wage_codes"
+        )
+    own: dict[str, float] = {}
+    for prod in sections.index:
+        code = codes.get(prod, prod)
+        if code in w.index:
+            own[prod] = float(w[code])
+    group = sections.map(lambda s: aliases.get(s, s))
+    out = compensation.reindex(sections.index).astype(float).copy()
+    for g, prods in sections.index.to_series().groupby(group.to_numpy()):
+        have = [p for p in prods if p in own]
+        if not have:
+            continue  # no product of the group has its own wage: the key is compensation
+        for p in prods:
+            if p in own:
+                wage = own[p]
+            elif sections[p] in w.index:
+                wage = float(w[sections[p]])
+            elif g in w.index:
+                wage = float(w[g])
+            else:
+                lack = [q for q in prods if q not in own]
+                raise LabelError(
+                    f"section {g!r}: product(s) {lack} have no wage and the section has no average wage "
+                    f"(products with a wage: {have}); give a wage for section {g!r}"
+                )
+            out[p] = out[p] / wage
+    return out.rename("key")
+
+
+def jobs_per_output(table: IOTable, *, per: str = "bn", indicator: str = "employment") -> xr.DataArray:
+    """Jobs per unit of output of each product, per billion of the table's currency by default.
+
+    :math:`e_i / x_i`, the direct employment coefficient, rescaled from the
+    table's monetary unit (e.g. thousand KZT) to ``per`` units of its currency.
+
+    Parameters
+    ----------
+    table
+        A table with an employment satellite.
+    per
+        ``"unit"``, ``"thousand"``, ``"million"``, ``"bn"`` (or ``"billion"``):
+        the amount of output the jobs are counted for.
+    indicator
+        The satellite row holding jobs (default ``"employment"``).
+
+    Returns
+    -------
+    xarray.DataArray
+        Over ``sector``; ``attrs["units"]`` e.g. ``"persons per 1 bn KZT of output"``.
+
+    Raises
+    ------
+    LabelError
+        The table has no satellite row ``indicator`` (names the rows it has).
+    ValidationError
+        ``per`` is not a valid option, or a sector has zero output (named).
+
+    Examples
+    --------
+    >>> from iomodel.datasets import kazakhstan
+    >>> j = jobs_per_output(kazakhstan(2024))
+    >>> j.attrs["units"]
+    'persons per 1 bn KZT of output'
+    >>> round(float(j.sel(sector="28")), 1)   # machinery: 49 jobs per bn KZT of output
+    49.0
+    """
+    scales = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "bn": 1e9, "billion": 1e9}
+    if per not in scales:
+        raise ValidationError(f"per={per!r} is not understood; valid options are {list(scales)}")
+    if indicator not in table.satellites.index:
+        raise LabelError(
+            f"table {table.meta.name!r} has no satellite {indicator!r}; it has {table.satellites.index.tolist()}"
+        )
+    scale, currency = units.parse(table.meta.unit or table.meta.currency or "unit")
+    coef = table.coefficients("satellites").loc[indicator]  # jobs per table unit (raises on zero output)
+    values = coef.to_numpy() * scales[per] / scale
+    unit = table.meta.satellite_units.get(indicator, "jobs")
+    amount = {"unit": "1", "thousand": "1 thousand", "million": "1 million", "bn": "1 bn", "billion": "1 bn"}[per]
+    return xr.DataArray(
+        values,
+        coords={SECTOR: np.asarray(table.sectors, dtype=object)},
+        dims=[SECTOR],
+        name=f"{indicator}_per_output",
+        attrs={"units": f"{unit} per {amount} {currency} of output", "table": table.meta.name},
+    )
 
 
 @dataclass(frozen=True)

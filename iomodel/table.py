@@ -1066,7 +1066,7 @@ class IOTable:
             index=self._sectors,
         )
 
-    def check(self, *, rtol: float = 1e-6, productive: bool = True) -> IOTable:
+    def check(self, *, rtol: float = 1e-6, productive: bool = True, outliers: float | None = 20.0) -> IOTable:
         """Verify the accounting identities and productivity; return the table.
 
         Parameters
@@ -1076,13 +1076,43 @@ class IOTable:
             zero output, to the largest output of the table).
         productive
             Also verify that the coefficient matrix is productive.
+        outliers
+            Band factor :math:`k` for jobs per unit of output: where the table
+            has an ``employment`` satellite, sectors whose employment per unit
+            of output :math:`r_j = e_j / x_j` lies outside
+            :math:`[\\tilde r / k,\\ k \\tilde r]`, with :math:`\\tilde r` the
+            median over sectors with positive employment and output, are named
+            in an :class:`~iomodel.errors.IOModelWarning` with their values (a
+            unit slip, or a section total split to the wrong products). The
+            default 20 leaves genuine differences in labour intensity alone:
+            the Kazakhstan 2024 table ranges from 1/7 to 14 times its median.
+            ``None`` skips the test.
 
         Raises
         ------
         ValidationError
-            Names the sector whose row or column does not balance, or has zero output.
+            Names the sector whose row or column does not balance, or has zero
+            output; ``outliers`` not above 1.
         NotProductiveError
             Names the sectors whose coefficient column sums reach one.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import pandas as pd
+        >>> jobs = pd.DataFrame([[30.0, 60.0, 1.0]], index=["employment"], columns=["a", "b", "c"])
+        >>> t = IOTable.from_flows(pd.DataFrame(0.0, jobs.columns, jobs.columns),
+        ...                        pd.DataFrame({"households": [100.0, 100.0, 100.0]}, index=jobs.columns),
+        ...                        pd.DataFrame([[100.0, 100.0, 100.0]], index=["compensation"], columns=jobs.columns),
+        ...                        satellites=jobs, satellite_units={"employment": "persons"}, name="t",
+        ...                        unit="thousand KZT", check=False)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = t.check()
+        >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+        table 't': employment per unit of output lies more than a factor 20 from its median 0.3 persons per
+        thousand KZT for sector(s) {'c': 0.01} (1/30 times the median); check the employment row (units,
+        split to products)
         """
         b = self.balance()
         scale = np.maximum(np.abs(self._x), np.abs(self._x).max() * 1e-12)
@@ -1116,6 +1146,27 @@ class IOTable:
                     IOModelWarning,
                     stacklevel=2,
                 )
+        if outliers is not None:
+            if not (np.isfinite(outliers) and outliers > 1.0):
+                raise ValidationError(f"outliers must be a band factor above 1 (or None), got {outliers}")
+            if "employment" in self._indicators:
+                e = self._S[self._indicators.get_loc("employment")]
+                ok = np.flatnonzero((e > 0) & (self._x > 0))
+                r = e[ok] / self._x[ok]
+                med = float(np.median(r)) if len(r) else 0.0
+                far = np.flatnonzero((r > outliers * med) | (r * outliers < med))
+                if len(far):
+                    vals = {str(self._sectors[ok[i]]): float(f"{r[i]:.4g}") for i in far}
+                    how = ", ".join(f"{r[i] / med:.3g}" if r[i] > med else f"1/{med / r[i]:.3g}" for i in far)
+                    su = self._meta.satellite_units.get("employment", "jobs")
+                    warnings.warn(
+                        f"table {self._meta.name!r}: employment per unit of output lies more than a factor "
+                        f"{outliers:g} from its median {med:.4g} {su} per {self._meta.unit or 'unit'} for "
+                        f"sector(s) {vals} ({how} times the median); check the employment row (units, split to "
+                        "products)",
+                        IOModelWarning,
+                        stacklevel=2,
+                    )
         return self
 
     # ---------------------------------------------------------- new tables

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import warnings
 from contextlib import redirect_stdout
 
@@ -14,7 +15,7 @@ from numpy.testing import assert_allclose
 
 import iomodel as iom
 from iomodel import cli
-from iomodel.errors import IOModelWarning, LabelError, ReadError
+from iomodel.errors import IOModelWarning, LabelError, ReadError, ValidationError
 from iomodel.io.bns import read_bns_blocks
 from iomodel.io.kazakhstan import build_kazakhstan, parse_term_end, read_bns, read_sez_list
 from iomodel.satellites import attribute_product_taxes
@@ -244,6 +245,59 @@ def test_zone_terms_read_from_the_source(shared_data):
     z = read_sez_list(shared_data / "kz_satellites/kz_sez_list.csv")
     got = {k: (None if pd.isna(v) else int(v)) for k, v in z["term_end"].items()}
     assert got == {k: end for k, (_, end) in TERM_ENDS.items()}
+
+
+def test_employment_refined_by_a_wage_table(shared_data):
+    """Section B split by compensation over illustrative wages (by division 06, product 09, section B)."""
+    wages = pd.DataFrame(
+        {
+            "code": ["06", "09", "B"],
+            "avg_wage": [1_200_000, 900_000, 700_000],
+            "source": ["illustrative test figure"] * 3,
+        }
+    )
+    built = build_kazakhstan(shared_data, wages=wages, wage_codes={"061": "06", "062": "06"})
+    emp = built.table.satellites.loc["employment"]
+    sec = iom.datasets.kazakhstan_sectors()["oked_section"]
+    b = sec.index[sec == "B"]
+    e_b = pd.read_csv(shared_data / "kz_satellites/kz_employment_by_section.csv", dtype=str)
+    e_b = float(e_b[(e_b.year == "2024") & (e_b.section_code == "B")]["employed_thousand"].item()) * 1000
+    wage = pd.Series({"05": 7e5, "061": 1.2e6, "062": 1.2e6, "071": 7e5, "072": 7e5, "08": 7e5, "09": 9e5})
+    assert sorted(wage.index) == sorted(b)
+    jobs_key = KZ.value_added.loc["compensation", wage.index] / wage
+    assert_allclose(emp[wage.index].to_numpy(), (e_b * jobs_key / jobs_key.sum()).to_numpy(), rtol=1e-12)
+    others = sec.index[sec != "B"]
+    assert_allclose(emp[others].to_numpy(), KZ.satellites.loc["employment", others].to_numpy(), rtol=1e-12)
+    rec = built.provenance["employment"]
+    assert "divided by the average wage" in rec["method"] and rec["wage_codes"] == {"061": "06", "062": "06"}
+    assert {w["code"] for w in rec["wages"]} == {"06", "09", "B"}
+
+
+def jobs_per_output_by_hand(table):
+    return table.satellites.loc["employment"] / table.output  # persons per thousand KZT
+
+
+def test_check_names_jobs_per_output_outliers():
+    r = jobs_per_output_by_hand(KZ)
+    ratio = r / np.median(r)
+    assert 13 < ratio.max() < 14 and 1 / 8 < ratio.min() < 1 / 7  # the range the default band of 20 leaves alone
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KZ.check()  # the shipped table: no outlier at the default band
+    expected = sorted(ratio[(ratio > 10) | (ratio < 1 / 10)].index)
+    assert expected == ["02", "97-98"]
+    with pytest.warns(IOModelWarning, match=r"more than a factor 10 from its median") as rec:
+        KZ.check(outliers=10)
+    named = re.search(r"sector\(s\) (\{.*?\})", str(rec[0].message)).group(1)
+    assert sorted(re.findall(r"'([^']+)': ", named)) == expected
+    slip = KZ.satellites.copy()
+    slip.loc["employment", "28"] *= 1000  # thousand persons read as persons
+    bad = KZ.with_satellites(slip)
+    with pytest.warns(IOModelWarning, match=r"for sector\(s\) \{'28': [0-9.]+\} \(1\.48e\+03 times the median\)"):
+        bad.check()
+    bad.check(outliers=None)
+    with pytest.raises(ValidationError, match="outliers must be a band factor above 1"):
+        KZ.check(outliers=1.0)
 
 
 def test_clusters_cover_the_paper_and_the_plant():

@@ -1,4 +1,4 @@
-"""Section-to-product splits and tax-rate calibration."""
+"""Section-to-product splits (by compensation or by pay), jobs per output, tax-rate calibration and attribution."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
+import iomodel as iom
 from iomodel.errors import LabelError, ValidationError
-from iomodel.satellites import attribute_product_taxes, calibrate_tax, split_to_products
+from iomodel.satellites import (
+    attribute_product_taxes,
+    calibrate_tax,
+    jobs_per_output,
+    pay_adjusted_key,
+    split_to_products,
+)
 
 SEC = pd.Series({"01": "A", "02": "A", "05": "B", "94-96": "S", "97-98": "T"})
 KEY = pd.Series({"01": 30.0, "02": 10.0, "05": 5.0, "94-96": 8.0, "97-98": 2.0})
@@ -82,3 +89,59 @@ def test_attribute_product_taxes_errors_name_the_item():
         attribute_product_taxes({"VAT": 1.0}, taxes, {"households": 0.0})
     with pytest.raises(ValidationError, match=r"product taxes sum to 0.0 over the uses"):
         attribute_product_taxes({"VAT": 1.0}, {"households": 0.0}, {"households": 5.0})
+
+
+def test_pay_adjusted_split_by_hand():
+    """e_i = E_s (W_i / w_i) / sum_j (W_j / w_j); section average for products without a wage."""
+    wages = pd.Series({"01": 60.0, "A": 40.0, "05": 25.0})  # 02 takes section A's 40; B has one product
+    key = pay_adjusted_key(KEY, SEC, wages, aliases={"T": "S"})
+    assert_allclose(key.loc[["01", "02", "05"]].to_numpy(), [30 / 60, 10 / 40, 5 / 25])
+    assert_allclose(key.loc[["94-96", "97-98"]].to_numpy(), [8.0, 2.0])  # no wage in S or T: compensation
+    out = split_to_products(TOT, SEC, key, aliases={"T": "S"})
+    # A: keys 0.5 and 0.25 share 1000 -> 666.67 and 333.33 (compensation alone: 750 / 250)
+    assert_allclose(out.loc[["01", "02"]].to_numpy(), [1000 * 0.5 / 0.75, 1000 * 0.25 / 0.75])
+    assert_allclose(out.loc[["05", "94-96", "97-98"]].to_numpy(), [50.0, 160.0, 40.0])
+
+
+def test_pay_adjusted_key_by_division_and_alias():
+    # products 94-96 and 97-98 share section S's total (T folded into S); 97-98's wage is given by its division 97
+    wages = pd.Series({"97": 10.0, "S": 20.0})
+    key = pay_adjusted_key(KEY, SEC, wages, wage_codes={"97-98": "97"}, aliases={"T": "S"})
+    assert_allclose(key.loc[["94-96", "97-98"]].to_numpy(), [8 / 20, 2 / 10])
+    out = split_to_products(TOT, SEC, key, aliases={"T": "S"})
+    assert_allclose(out.loc[["94-96", "97-98"]].to_numpy(), [200 * 0.4 / 0.6, 200 * 0.2 / 0.6])
+    assert_allclose(out.loc[["01", "02"]].to_numpy(), [750.0, 250.0])  # A untouched
+
+
+def test_pay_adjusted_key_errors():
+    with pytest.raises(
+        LabelError, match=r"section 'A': product\(s\) \['02'\] have no wage .* give a wage for section 'A'"
+    ):
+        pay_adjusted_key(KEY, SEC, pd.Series({"01": 60.0}))
+    with pytest.raises(LabelError, match=r"wage code\(s\) \['99'\] match no product"):
+        pay_adjusted_key(KEY, SEC, pd.Series({"99": 60.0}))
+    with pytest.raises(ValidationError, match=r"wages must be finite and positive; offending code\(s\): \['A'\]"):
+        pay_adjusted_key(KEY, SEC, pd.Series({"A": 0.0}))
+    with pytest.raises(LabelError, match=r"compensation has no value for product\(s\) \['05'\]"):
+        pay_adjusted_key(KEY.drop("05"), SEC, pd.Series({"A": 1.0}))
+
+
+def test_jobs_per_output_units_and_values():
+    mb = iom.datasets.miller_blair().with_satellites(
+        pd.DataFrame([[30.0, 10.0]], index=["employment"], columns=["agriculture", "manufacturing"]),
+        {"employment": "persons"},
+    )
+    j = jobs_per_output(mb, per="thousand")
+    assert j.dims == ("sector",) and j.attrs["units"] == "persons per 1 thousand dollars of output"
+    assert_allclose(j.to_numpy(), [30 / 1000 * 1000, 10 / 2000 * 1000])
+    kz = iom.datasets.kazakhstan()
+    jb = jobs_per_output(kz)
+    assert jb.attrs["units"] == "persons per 1 bn KZT of output"
+    # thousand KZT: persons / (output * 1e3 KZT) * 1e9
+    expected = kz.satellites.loc["employment"].to_numpy() / (kz.output.to_numpy() * 1e3) * 1e9
+    assert_allclose(jb.to_numpy(), expected, rtol=1e-14)
+    assert_allclose(jobs_per_output(kz, per="million").to_numpy(), expected / 1e3, rtol=1e-14)
+    with pytest.raises(ValidationError, match=r"per='trn' is not understood; valid options are \['unit'"):
+        jobs_per_output(kz, per="trn")
+    with pytest.raises(LabelError, match=r"has no satellite 'jobs'; it has \['employment'\]"):
+        jobs_per_output(kz, indicator="jobs")

@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ReadError
-from ..satellites import attribute_product_taxes, calibrate_tax, split_to_products
+from ..satellites import attribute_product_taxes, calibrate_tax, pay_adjusted_key, split_to_products
 from ..table import IOTable
 from .bns import BNSBlocks, read_bns_blocks
 from .tidy import write_tidy
@@ -58,6 +59,7 @@ __all__ = [
     "read_sez_list",
     "parse_term_end",
     "build_kazakhstan",
+    "read_wage_table",
     "KazakhstanBuild",
     "PRODUCT_NAMES_EN",
 ]
@@ -404,7 +406,59 @@ class KazakhstanBuild:
     tax_comparison: pd.DataFrame
 
 
-def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str = "clean") -> KazakhstanBuild:
+def read_wage_table(wages: str | Path | pd.DataFrame) -> pd.DataFrame:
+    """A user's table of average wages: columns ``code``, ``avg_wage`` and ``source``.
+
+    ``code`` is a product code of the table, an OKED division (with a
+    product-to-division mapping, see :func:`build_kazakhstan`) or an OKED
+    section; ``avg_wage`` the average wage in one unit for all rows (e.g. KZT
+    per month); ``source`` where the figure comes from (required on every row).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``code`` (str), columns ``avg_wage`` (float) and ``source``.
+
+    Raises
+    ------
+    ReadError
+        A missing column, a duplicated code, a wage that is not a positive
+        number or a row without a source (the message names the code).
+
+    Examples
+    --------
+    >>> w = read_wage_table(pd.DataFrame({"code": ["061", "B"], "avg_wage": [1.2e6, 866_500],
+    ...                                   "source": ["survey", "BNS"]}))
+    >>> w["avg_wage"].to_dict()
+    {'061': 1200000.0, 'B': 866500.0}
+    """
+    where = str(wages) if isinstance(wages, str | Path) else "wage table"
+    d = _csv(Path(wages)) if isinstance(wages, str | Path) else wages.astype(str)
+    missing = [c for c in ("code", "avg_wage", "source") if c not in d.columns]
+    if missing:
+        raise ReadError(f"{where}: missing column(s) {missing}; expected code, avg_wage, source")
+    d = d.assign(code=d["code"].astype(str).str.strip())
+    dup = d["code"][d["code"].duplicated()].tolist()
+    if dup:
+        raise ReadError(f"{where}: duplicated code(s) {dup}")
+    w = pd.to_numeric(d["avg_wage"], errors="coerce")
+    bad = d["code"][~(w > 0)].tolist()
+    if bad:
+        raise ReadError(f"{where}: avg_wage is not a positive number for code(s) {bad}")
+    nosrc = d["code"][d["source"].astype(str).str.strip().isin(["", "nan"])].tolist()
+    if nosrc:
+        raise ReadError(f"{where}: no source for code(s) {nosrc}")
+    return pd.DataFrame({"avg_wage": w.to_numpy(float), "source": d["source"].to_numpy()}, index=d["code"].to_numpy())
+
+
+def build_kazakhstan(
+    shared_data: str | Path,
+    year: int = 2024,
+    *,
+    workbook: str = "clean",
+    wages: str | Path | pd.DataFrame | None = None,
+    wage_codes: Mapping[str, str] | None = None,
+) -> KazakhstanBuild:
     """Build the Kazakhstan table with employment and budget-revenue accounts.
 
     Parameters
@@ -416,6 +470,16 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
     workbook
         ``"clean"`` or ``"raw"``: which copy of the Bureau's workbook to read
         (identical figures; the tests check both).
+    wages
+        Optional average wages (CSV file or frame, see :func:`read_wage_table`)
+        by product, OKED division or section, to split each section's
+        employment in proportion to compensation over the average wage
+        (:func:`iomodel.satellites.pay_adjusted_key`) instead of compensation
+        alone; products without a wage take their section's. The shipped
+        table uses none: the published wages are by section only.
+    wage_codes
+        Code under which each product's wage is given in ``wages`` when it is
+        not the product code, e.g. an OKED division: ``{"061": "06"}``.
     """
     root = Path(shared_data)
     io_dir = root / "kz_bns_io_2024"
@@ -448,7 +512,25 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
     # -- employment
     emp_sec, emp_src = read_employment_by_section(sat_dir / "kz_employment_by_section.csv", year)
     comp = table.value_added.loc["compensation"]
-    emp = split_to_products(emp_sec, sec, comp, aliases={"T": "S"}) * 1000.0
+    aliases = {"T": "S"}
+    emp_method = (
+        "Labour Force Survey employment by OKED section split to products in proportion to compensation of "
+        "employees; section T folded into S (not published separately)"
+    )
+    wage_record: list[dict[str, Any]] = []
+    if wages is None:
+        key = comp
+    else:
+        wt = read_wage_table(wages)
+        key = pay_adjusted_key(comp, sec, wt["avg_wage"], wage_codes=wage_codes, aliases=aliases)
+        emp_method = (
+            "Labour Force Survey employment by OKED section split to products in proportion to compensation of "
+            "employees divided by the average wage (wages given to build_kazakhstan; products without a wage take "
+            "their section's; iomodel.satellites.pay_adjusted_key); section T folded into S (not published "
+            "separately)"
+        )
+        wage_record = [{"code": c, "avg_wage": float(r.avg_wage), "source": r.source} for c, r in wt.iterrows()]
+    emp = split_to_products(emp_sec, sec, key, aliases=aliases) * 1000.0
     table = table.with_satellites(
         pd.DataFrame([emp.to_numpy()], index=["employment"], columns=codes), {"employment": "persons"}
     )
@@ -531,11 +613,11 @@ def build_kazakhstan(shared_data: str | Path, year: int = 2024, *, workbook: str
             f"'{blocks.meta['sheets'].get('Z_imported', '?')}') as an import-use matrix"
         ),
         "employment": {
-            "method": "Labour Force Survey employment by OKED section split to products in proportion to "
-            "compensation of employees; section T folded into S (not published separately)",
+            "method": emp_method,
             "year": year,
             "total_persons": float(emp.sum()),
             "source": emp_src,
+            **({"wages": wage_record, "wage_codes": dict(wage_codes or {})} if wages is not None else {}),
         },
         "taxes_from_table": {
             "net_product_taxes": "row 'Чистые налоги на продукты' of the basic-price use table (intermediate use)",
