@@ -22,13 +22,15 @@ from .errors import (
     ReadError,
     ValidationError,
 )
-from .impact import ImpactResult, impact, mixed_model
+from .impact import ImpactResult, impact
 from .multipliers import (
     direct_effect_multipliers,
     group_multipliers,
     hypothetical_extraction,
     key_sectors,
     linkages,
+    mixed_model,
+    modified_inverse,
     multipliers,
 )
 from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
@@ -48,9 +50,10 @@ __all__ = [
     "linkages",
     "key_sectors",
     "hypothetical_extraction",
+    "mixed_model",
+    "modified_inverse",
     "impact",
     "ImpactResult",
-    "mixed_model",
     "Scenario",
     "ClusterInvestment",
     "InvestmentBridge",

@@ -1,8 +1,13 @@
-r"""Multipliers, linkages, key sectors and hypothetical extraction.
+r"""Structural analysis: multipliers, linkages, key sectors, extraction, the mixed model.
 
-Definitions follow Miller & Blair (2009), chapter 6 (multipliers) and
-chapter 12 (linkages, extraction); the formula sheet is METHODS.md sections
-1.2-1.5. All multipliers come from one factorisation of ``I - A`` per table:
+Definitions follow Miller & Blair (2009), chapter 6 (multipliers),
+chapter 12 (linkages, extraction) and chapter 13 (the mixed model); the
+formula sheet is METHODS.md sections 1.2-1.5 and 1.8. Every function returns
+an :class:`xarray.DataArray` or :class:`xarray.Dataset` with dimensions from
+:mod:`iomodel.dims`, units per variable (or a ``units`` coordinate along
+``indicator``) and the table's metadata and the parameters in ``attrs``.
+
+All multipliers come from one factorisation of ``I - A`` per table:
 Type I rows are :math:`M = S L` (transposed solves), Type II rows use the
 partitioned inverse of the household-closed model (see
 :class:`iomodel.linalg.ClosedLeontief`), so no second factorisation is made.
@@ -26,15 +31,17 @@ one row per tax, and ``budget``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from . import dims
-from .errors import LabelError, ValidationError
+from . import linalg as la
+from .errors import LabelError, NotProductiveError, ValidationError
 from .table import HouseholdClosure, IOTable
 
 __all__ = [
@@ -44,9 +51,39 @@ __all__ = [
     "key_sectors",
     "hypothetical_extraction",
     "group_multipliers",
+    "mixed_model",
+    "modified_inverse",
 ]
 
 Kind = Literal["type1", "type2"]
+Variant = Literal["total", "backward", "forward"]
+
+#: Unit of the normalised linkage indices.
+INDEX_UNITS = "index (mean over sectors = 1)"
+#: Unit of the key-sector class labels.
+CLASS_UNITS = "class (key, backward, forward, weak)"
+#: Order of the key-sector classes in :func:`key_sectors`.
+CLASS_ORDER = ("key", "backward", "forward", "weak")
+
+
+def _money(table: IOTable) -> str:
+    """The table's currency (or unit when no currency is given), for ratio units."""
+    return table.meta.currency or table.meta.unit
+
+
+def _check_sectors(table: IOTable, labels: Iterable[Any], what: str) -> list[Any]:
+    """A list of sector labels of the table; unknown or duplicated labels raise naming them."""
+    wanted = [labels] if isinstance(labels, str) else list(labels)
+    unknown = [s for s in wanted if s not in table.sectors]
+    if unknown:
+        raise LabelError(
+            f"{what}: unknown sector label(s) {unknown} for table {table.meta.name!r}; "
+            f"valid labels are e.g. {table.sectors.tolist()[:8]}"
+        )
+    dup = sorted({str(s) for s in wanted if wanted.count(s) > 1})
+    if dup:
+        raise LabelError(f"{what}: duplicated sector label(s) {dup}")
+    return wanted
 
 
 def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[str], list[str], np.ndarray]:
@@ -54,7 +91,7 @@ def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[s
     arr = table.arrays
     inv_x = arr.inv_output
     unit = table.meta.unit
-    cur = table.meta.currency or unit
+    cur = _money(table)
     money = f"{cur} per {cur} of final demand"
     names: list[str] = ["output"]
     units: list[str] = [money]
@@ -256,19 +293,38 @@ def linkages(table: IOTable) -> xr.Dataset:
     disp = L.std(axis=0, ddof=1) / mean_col if n > 1 else np.zeros(n)
     backward = n * colL / colL.sum()
     forward = n * rowG / rowG.sum()
+    cur = _money(table)
+    S = (dims.SECTOR,)
     ds = xr.Dataset(
         {
-            "backward_direct": (dims.SECTOR, A.sum(axis=0)),
-            "forward_direct": (dims.SECTOR, arr.Z.sum(axis=1) * inv_x),
-            "backward": (dims.SECTOR, backward),
-            "forward": (dims.SECTOR, forward),
-            "forward_leontief": (dims.SECTOR, n * rowL / rowL.sum()),
-            "dispersion": (dims.SECTOR, disp),
-            "key_sector": (dims.SECTOR, _classify(backward, forward)),
+            "backward_direct": (
+                S,
+                A.sum(axis=0),
+                {"units": f"{cur} per {cur} of output", "long_name": "direct backward linkage, column sum of A"},
+            ),
+            "forward_direct": (
+                S,
+                arr.Z.sum(axis=1) * inv_x,
+                {"units": f"{cur} per {cur} of output", "long_name": "direct forward linkage, row sum of B"},
+            ),
+            "backward": (S, backward, {"units": INDEX_UNITS, "long_name": "Rasmussen power of dispersion"}),
+            "forward": (S, forward, {"units": INDEX_UNITS, "long_name": "Ghosh-based sensitivity (Jones 1976)"}),
+            "forward_leontief": (
+                S,
+                n * rowL / rowL.sum(),
+                {"units": INDEX_UNITS, "long_name": "Rasmussen sensitivity of dispersion (Leontief)"},
+            ),
+            "dispersion": (
+                S,
+                disp,
+                {"units": "coefficient of variation (1)", "long_name": "Rasmussen dispersion of column j of L"},
+            ),
+            "key_sector": (S, _classify(backward, forward), {"units": CLASS_UNITS, "long_name": "key-sector class"}),
         },
         coords={dims.SECTOR: table.sectors.to_numpy()},
         attrs={
             **table.meta.attrs(),
+            "model": "backward and forward linkages (METHODS.md 1.5)",
             "normalisation": "average over sectors = 1",
             "forward_basis": "Ghosh inverse (Jones 1976)",
         },
@@ -284,38 +340,46 @@ def _classify(backward: np.ndarray, forward: np.ndarray) -> np.ndarray:
     return out.astype(str)
 
 
-def key_sectors(table: IOTable) -> pd.DataFrame:
-    """Sectors with both normalised backward and forward linkages above one.
+def key_sectors(table: IOTable) -> xr.Dataset:
+    """Every sector's normalised linkages and class, key sectors first.
+
+    A key sector has both normalised linkages (:func:`linkages`) above one.
 
     Returns
     -------
-    pandas.DataFrame
-        Every sector with its ``backward`` and ``forward`` indices and its
-        class, sorted with key sectors first, then by backward linkage.
+    xarray.Dataset
+        Over ``sector``: ``backward`` and ``forward`` (index, mean 1) and
+        ``key_sector`` (``"key"``, ``"backward"``, ``"forward"`` or
+        ``"weak"``), with units; the sectors ordered by class (key,
+        backward, forward, weak), then by backward linkage, descending. The
+        table's metadata in ``attrs``.
 
     Examples
     --------
     >>> import iomodel as iom
-    >>> key_sectors(iom.datasets.miller_blair())["class"].tolist()
+    >>> ks = key_sectors(iom.datasets.miller_blair())
+    >>> ks.key_sector.values.tolist()
     ['key', 'weak']
+    >>> ks.to_dataframe().round(4)
+                   backward  forward key_sector
+    sector
+    agriculture      1.0222   1.2083        key
+    manufacturing    0.9778   0.7917       weak
     """
     ds = linkages(table)
-    df = pd.DataFrame(
-        {"backward": ds.backward.values, "forward": ds.forward.values, "class": ds.key_sector.values},
-        index=table.sectors,
-    )
-    order = {"key": 0, "backward": 1, "forward": 2, "weak": 3}
-    return (
-        df.assign(_o=df["class"].map(order)).sort_values(["_o", "backward"], ascending=[True, False]).drop(columns="_o")
-    )
+    rank = np.array([CLASS_ORDER.index(c) for c in ds.key_sector.values])
+    order = np.lexsort((-ds.backward.values, rank))  # last key sorts first
+    out = ds[["backward", "forward", "key_sector"]].isel({dims.SECTOR: order})
+    out.attrs["order"] = "by class (key, backward, forward, weak), then by backward linkage, descending"
+    return out
 
 
 def hypothetical_extraction(
     table: IOTable,
-    sectors: Iterable | None = None,
+    sectors: Iterable[Any] | None = None,
     *,
-    kind: Literal["total", "backward", "forward"] = "total",
-) -> pd.DataFrame:
+    variant: Variant = "total",
+) -> xr.Dataset:
     r"""Output lost if a sector were hypothetically extracted, one sector at a time.
 
     Dietzenbacher, van der Linden & Steenge (1993); Miller & Lahr (2001);
@@ -331,39 +395,70 @@ def hypothetical_extraction(
     The closed forms follow from the partitioned inverse / Sherman-Morrison
     (METHODS.md 6.3); the tests check them against re-solving the reduced system.
 
+    Parameters
+    ----------
+    table
+        The table (domestic import convention).
+    sectors
+        Sectors to report, in this order (default all).
+    variant
+        ``"total"``, ``"backward"`` or ``"forward"`` (see above).
+
     Returns
     -------
-    pandas.DataFrame
-        ``loss`` (in the table's unit) and ``share`` of total output, per sector.
+    xarray.Dataset
+        Over ``sector``: ``loss`` (in the table's unit) and ``share`` of total
+        output; the variant and the table's metadata in ``attrs``.
+
+    Raises
+    ------
+    ValidationError
+        Unknown ``variant``, or a convention other than ``"domestic"``.
+    LabelError
+        Unknown or duplicated sector labels.
 
     Examples
     --------
     >>> import iomodel as iom
-    >>> hypothetical_extraction(iom.datasets.miller_blair())["loss"].round(2).tolist()
-    [1210.53, 2588.24]
+    >>> hypothetical_extraction(iom.datasets.miller_blair())["loss"].values.round(2)
+    array([1210.53, 2588.24])
     """
-    if kind not in ("total", "backward", "forward"):
-        raise ValidationError(f"unknown extraction kind {kind!r}; valid options are 'total', 'backward', 'forward'")
+    if variant not in ("total", "backward", "forward"):
+        raise ValidationError(
+            f"unknown extraction variant {variant!r}; valid options are 'total', 'backward', 'forward'"
+        )
     table.require_domestic("hypothetical extraction")
-    fac = table.factor()
-    L = fac.inverse()
-    x = table.output.to_numpy()
+    wanted = None if sectors is None else _check_sectors(table, sectors, "hypothetical extraction")
+    L = table.factor().inverse()
+    x = table.arrays.output
     diag = np.diag(L)
-    if kind == "total":
+    if variant == "total":
         loss = x * L.sum(axis=0) / diag
-    elif kind == "backward":
+    elif variant == "backward":
         loss = x * (L.sum(axis=0) - 1.0) / diag
     else:
         loss = (L @ x - x) / diag
-    df = pd.DataFrame({"loss": loss, "share": loss / x.sum()}, index=table.sectors)
-    df.attrs.update(kind=kind, unit=table.meta.unit)
-    if sectors is not None:
-        wanted = list(sectors)
-        unknown = [s for s in wanted if s not in table.sectors]
-        if unknown:
-            raise LabelError(f"unknown sector label(s) {unknown}")
-        df = df.loc[wanted]
-    return df
+    S = (dims.SECTOR,)
+    ds = xr.Dataset(
+        {
+            "loss": (S, loss, {"units": table.meta.unit, "long_name": f"output lost ({variant} extraction)"}),
+            "share": (
+                S,
+                loss / x.sum(),
+                {"units": "share of total output", "long_name": f"output lost ({variant} extraction) / i'x"},
+            ),
+        },
+        coords={dims.SECTOR: table.sectors.to_numpy()},
+        attrs={
+            **table.meta.attrs(),
+            "model": "hypothetical extraction, closed forms (Miller & Blair 2009 ch. 12; METHODS.md 1.6, 6.3)",
+            "variant": variant,
+            "final_demand": "the table's, fixed",
+        },
+    )
+    if wanted is not None:
+        ds = ds.sel({dims.SECTOR: wanted})
+    return ds
 
 
 def group_multipliers(m: xr.DataArray, weights: pd.DataFrame, *, dim: str = dims.CLUSTER) -> xr.DataArray:
@@ -381,7 +476,23 @@ def group_multipliers(m: xr.DataArray, weights: pd.DataFrame, *, dim: str = dims
         Groups x sectors, each row summing to 1 (e.g.
         :func:`iomodel.datasets.cluster_weights`).
     dim
-        Name of the new dimension (default ``"cluster"``).
+        Name of the new dimension (default ``"cluster"``), one of
+        :data:`iomodel.dims.ALL` other than ``"sector"``.
+
+    Returns
+    -------
+    xarray.DataArray
+        ``m`` with ``sector`` replaced by ``dim`` (other dimensions and the
+        ``units`` coordinate kept); ``attrs`` of ``m`` plus the grouping and
+        the non-zero weights as JSON (``weights``).
+
+    Raises
+    ------
+    LabelError
+        The weights name sectors that ``m`` does not have.
+    ValidationError
+        Weights that are not finite or whose rows do not sum to 1, ``m``
+        without a ``sector`` dimension, or an unknown ``dim``.
 
     Examples
     --------
@@ -391,9 +502,16 @@ def group_multipliers(m: xr.DataArray, weights: pd.DataFrame, *, dim: str = dims
     >>> float(group_multipliers(iom.multipliers(t), w).sel(indicator="output", cluster="all").round(6))
     1.485149
     """
+    if dims.SECTOR not in m.dims:
+        raise ValidationError(f"m has no {dims.SECTOR!r} dimension (dims {m.dims}); pass multipliers by sector")
+    valid = sorted(dims.ALL - {dims.SECTOR, *m.dims})
+    if dim not in valid:
+        raise ValidationError(f"unknown group dimension {dim!r}; valid options are {valid}")
     unknown = pd.Index(weights.columns).difference(pd.Index(m[dims.SECTOR].values))
     if len(unknown):
         raise LabelError(f"weights name unknown sector(s) {unknown.tolist()[:10]}")
+    if not np.isfinite(weights.to_numpy(dtype=float)).all():
+        raise ValidationError("weights hold NaN or infinite values")
     rowsum = weights.sum(axis=1)
     bad = rowsum[(rowsum - 1.0).abs() > 1e-9]
     if len(bad):
@@ -404,6 +522,196 @@ def group_multipliers(m: xr.DataArray, weights: pd.DataFrame, *, dim: str = dims
         coords={dim: weights.index.to_numpy()},
     )
     out = xr.dot(m, W, dim=dims.SECTOR)
-    out.attrs = {**m.attrs, "grouping": f"demand-weighted average over sectors by {dim}"}
+    nonzero = {str(g): {str(j): float(v) for j, v in row.items() if v != 0.0} for g, row in weights.iterrows()}
+    out.attrs = {
+        **m.attrs,
+        "grouping": f"demand-weighted average over sectors by {dim}",
+        "weights": json.dumps(nonzero, ensure_ascii=False),
+    }
     out.name = m.name
     return out.transpose(*[d for d in m.dims if d != dims.SECTOR], dim)
+
+
+# --------------------------------------------------------------------------- mixed model
+def mixed_model(table: IOTable, fixed_output: pd.Series, final_demand: pd.Series | None = None) -> xr.Dataset:
+    r"""The mixed (fixed-output) model: some sectors' outputs are given.
+
+    With exogenous sectors :math:`E` (output change :math:`\Delta x_E` fixed)
+    and the others :math:`N` (final demand change :math:`\Delta f_N`, default 0),
+    Miller & Blair (2009) ch. 13; METHODS.md 1.8:
+
+    .. math::
+
+        \Delta x_N = (I - A_{NN})^{-1}(A_{NE}\Delta x_E + \Delta f_N),\qquad
+        \Delta f_E = (I - A_{EE})\Delta x_E - A_{EN}\Delta x_N .
+
+    :math:`I - A_{NN}` is factorised (:func:`iomodel.linalg.factorize`, every
+    solve residual-checked); no inverse is formed. The closed form is
+    :func:`modified_inverse`.
+
+    Parameters
+    ----------
+    table
+        The table (domestic import convention).
+    fixed_output
+        Output change of the exogenous sectors :math:`E`, labelled by sector
+        (in the table's unit); every label it names is exogenous.
+    final_demand
+        Final-demand change of the other sectors :math:`N` (labels outside
+        ``fixed_output``; missing sectors are 0).
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``sector``: ``output`` (:math:`\Delta x`, every sector) and
+        ``final_demand`` (given for :math:`N`, implied for :math:`E`), in the
+        table's unit; the coordinate ``given`` says which of the two was
+        given for each sector. ``attrs``: the table's metadata, the model and
+        the exogenous sectors (JSON).
+
+    Raises
+    ------
+    LabelError
+        Unknown labels, or a sector with both a fixed output and a final demand.
+    ValidationError
+        No exogenous sector, NaN values, or a convention other than ``"domestic"``.
+    NotProductiveError
+        :math:`A_{NN}` is not productive (names the sectors).
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> t = iom.datasets.miller_blair()
+    >>> ds = mixed_model(t, pd.Series({"agriculture": 100.0}))
+    >>> ds.to_dataframe().round(4)
+                   output  final_demand        given
+    sector
+    agriculture     100.0       79.7368       output
+    manufacturing    21.0526        0.0  final_demand
+    >>> ds.output.attrs["units"]
+    'dollars'
+    """
+    table.require_domestic("the mixed model")
+    if not isinstance(fixed_output, pd.Series):
+        raise ValidationError(f"fixed_output must be a pandas Series by sector, got {type(fixed_output).__name__}")
+    fixed = table.align_demand(fixed_output).to_numpy()
+    E = table.sectors.isin(pd.Index(fixed_output.index))
+    if not E.any():
+        raise ValidationError("mixed model: fixed_output names no sector; give the output change of at least one")
+    fN = np.zeros(table.n)
+    if final_demand is not None:
+        if not isinstance(final_demand, pd.Series):
+            raise ValidationError(f"final_demand must be a pandas Series by sector, got {type(final_demand).__name__}")
+        both = pd.Index(final_demand.index).intersection(pd.Index(fixed_output.index))
+        if len(both):
+            raise LabelError(
+                f"sector(s) {both.tolist()} have both a fixed output and a final demand; "
+                "a sector's output or its final demand is given, not both"
+            )
+        fN = table.align_demand(final_demand).to_numpy()
+    A = table.arrays.A
+    N = ~E
+    x = np.zeros(table.n)
+    x[E] = fixed[E]
+    if N.any():
+        try:
+            fac = la.factorize(A[np.ix_(N, N)], overwrite_a=True)  # a fresh submatrix: factorised in place
+        except NotProductiveError as exc:
+            names = table.sectors[N][list(exc.positions)].tolist() if exc.positions else []
+            raise NotProductiveError(
+                f"table {table.meta.name!r}: the endogenous block A_NN of the mixed model is not productive "
+                f"(column sums at or above 1 for sector(s) {names})",
+                positions=exc.positions,
+            ) from None
+        x[N] = fac.solve(A[np.ix_(N, E)] @ x[E] + fN[N])
+    f = fN.copy()
+    f[E] = x[E] - A[np.ix_(E, E)] @ x[E] - A[np.ix_(E, N)] @ x[N]
+    unit = table.meta.unit
+    S = (dims.SECTOR,)
+    return xr.Dataset(
+        {
+            "output": (S, x, {"units": unit, "long_name": "output change"}),
+            "final_demand": (
+                S,
+                f,
+                {"units": unit, "long_name": "final-demand change (given for N, implied for E)"},
+            ),
+        },
+        coords={dims.SECTOR: table.sectors.to_numpy(), "given": (S, np.where(E, "output", "final_demand"))},
+        attrs={
+            **table.meta.attrs(),
+            "model": "mixed exogenous/endogenous (fixed-output) model",
+            "method": "Miller & Blair (2009) ch. 13; METHODS.md 1.8",
+            "exogenous": json.dumps([str(s) for s in table.sectors[E]], ensure_ascii=False),
+        },
+    )
+
+
+def modified_inverse(table: IOTable, exogenous: Iterable[Any]) -> xr.DataArray:
+    r"""The modified Leontief inverse of the mixed model (Zhu, Kim & Harris; METHODS.md 1.8).
+
+    .. math::
+
+        L^{mod} = L - L D'(D L D')^{-1} D L,
+
+    with :math:`D` selecting the exogenous sectors. :math:`L^{mod} f` is the
+    output change when final demand changes by :math:`f` while the exogenous
+    sectors' outputs stay fixed (a capacity constraint): the rows and columns
+    of the exogenous sectors are zero, and the rest is :math:`(I - A_{NN})^{-1}`
+    (the Schur complement identity). It equals :func:`mixed_model` with
+    :math:`\Delta x_E = 0`.
+
+    Parameters
+    ----------
+    table
+        The table (domestic import convention).
+    exogenous
+        Labels of the exogenous sectors (a single label is accepted).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``("sector", "sector_to")``: output of ``sector`` per unit of
+        final demand for ``sector_to``; units, the table's metadata and the
+        exogenous sectors (JSON) in ``attrs``.
+
+    Raises
+    ------
+    LabelError
+        Unknown or duplicated labels.
+    ValidationError
+        No exogenous sector, or a convention other than ``"domestic"``.
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> Lmod = modified_inverse(iom.datasets.miller_blair(), ["agriculture"])
+    >>> Lmod.values.round(4)
+    array([[0.    , 0.    ],
+           [0.    , 1.0526]])
+    """
+    table.require_domestic("the modified inverse")
+    labels = _check_sectors(table, exogenous, "modified inverse")
+    if not labels:
+        raise ValidationError("modified inverse: no exogenous sector given")
+    L = table.factor().inverse()
+    idx = table.sectors.get_indexer(labels)
+    # L D'(D L D')^{-1} D L with D L = L[idx, :] and L D' = L[:, idx]
+    Lmod = L - L[:, idx] @ np.linalg.solve(L[np.ix_(idx, idx)], L[idx, :])
+    Lmod[idx, :] = 0.0  # exactly zero (they are zero up to rounding)
+    Lmod[:, idx] = 0.0
+    cur = _money(table)
+    return xr.DataArray(
+        Lmod,
+        dims=(dims.SECTOR, dims.SECTOR_TO),
+        coords={dims.SECTOR: table.sectors.to_numpy(), dims.SECTOR_TO: table.sectors.to_numpy()},
+        name="modified_inverse",
+        attrs={
+            **table.meta.attrs(),
+            "units": f"{cur} per {cur} of final demand",
+            "long_name": "modified Leontief inverse, exogenous outputs fixed",
+            "model": "mixed exogenous/endogenous model, closed form (Zhu, Kim & Harris)",
+            "method": "L - L D'(D L D')^-1 D L; METHODS.md 1.8",
+            "exogenous": json.dumps([str(s) for s in labels], ensure_ascii=False),
+        },
+    )

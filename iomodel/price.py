@@ -142,7 +142,9 @@ def _align(obj: Any, table: IOTable, what: str, *, frame: bool = False) -> pd.Se
     """Reindex a Series (or a sector x scenario DataFrame) to the sectors; missing sectors are 0."""
     kinds: tuple[type, ...] = (pd.Series, pd.DataFrame) if frame else (pd.Series,)
     if not isinstance(obj, kinds):
-        want = "a pandas Series by sector" + (" or a DataFrame sector x scenario" if frame else "")
+        want = "a pandas Series by sector" + (
+            " or a DataFrame sector x scenario (or an xarray DataArray over sector and scenario)" if frame else ""
+        )
         raise ValidationError(f"{what} must be {want}, got {type(obj).__name__}")
     idx = pd.Index(obj.index)
     if idx.has_duplicates:
@@ -162,6 +164,20 @@ def _align(obj: Any, table: IOTable, what: str, *, frame: bool = False) -> pd.Se
     if bad_rows.any():
         raise ValidationError(f"{what} is NaN or infinite for sector(s) {idx[bad_rows].tolist()[:10]}")
     return obj.astype(float).reindex(table.sectors, fill_value=0.0)
+
+
+def _shock_frame(delta_cost: xr.DataArray, what: str) -> pd.Series | pd.DataFrame:
+    """A shock given as a DataArray over ``sector`` (and ``scenario``) as a Series (or sector x scenario frame)."""
+    if dims.SECTOR not in delta_cost.dims:
+        raise ValidationError(f"{what} has no {dims.SECTOR!r} dimension (dims {delta_cost.dims})")
+    if delta_cost.ndim == 1:
+        return delta_cost.to_series().rename(delta_cost.name)
+    if delta_cost.ndim == 2 and dims.SCENARIO in delta_cost.dims:
+        return delta_cost.transpose(dims.SECTOR, dims.SCENARIO).to_pandas()
+    raise ValidationError(
+        f"{what} must have dims ('sector',) or ('scenario', 'sector'), got {delta_cost.dims}; "
+        "stack several shocks along 'scenario'"
+    )
 
 
 def _check_rates(rates: pd.Series, what: str, *, lower: float, lower_open: bool) -> None:
@@ -190,7 +206,7 @@ def _variable(values: np.ndarray, dims_: tuple[str, ...], units: str, long_name:
 # --------------------------------------------------------------------------- price effects
 def price_effects(
     table: IOTable,
-    delta_cost: pd.Series | pd.DataFrame,
+    delta_cost: xr.DataArray | pd.Series | pd.DataFrame,
     *,
     kind: Kind = "type1",
     closure: HouseholdClosure | None = None,
@@ -226,9 +242,13 @@ def price_effects(
         The input-output table (``"domestic"`` or ``"total"`` import convention).
     delta_cost
         Change in primary-input cost per unit of output by sector (currency per
-        currency unit of output, e.g. ``+0.01`` for a new tax of 1% of output),
-        as a Series; or a DataFrame sector x scenario for several shocks at
-        once. Missing sectors are 0; unknown labels raise.
+        currency unit of output, e.g. ``+0.01`` for a new tax of 1% of output):
+        a DataArray over ``sector`` such as the result of
+        :func:`sez_cost_change`, or a Series; for several shocks at once a
+        DataArray over ``scenario`` and ``sector`` or a DataFrame sector x
+        scenario. Missing sectors are 0; unknown labels raise. The attributes
+        of a DataArray (e.g. the SEZ parameters) are kept in the result's
+        ``attrs`` with the prefix ``shock_``.
     kind
         ``"type1"`` (open model, default) or ``"type2"`` (wages indexed, see above).
     closure
@@ -278,6 +298,11 @@ def price_effects(
     if closure is not None and kind != "type2":
         raise ValidationError("closure applies to kind='type2' only; pass kind='type2' or drop closure")
     _check_convention(table)
+    shock_attrs: dict[str, Any] = {}
+    if isinstance(delta_cost, xr.DataArray):
+        meta_keys = set(table.meta.attrs())
+        shock_attrs = {f"shock_{k}": v for k, v in delta_cost.attrs.items() if k not in meta_keys and k != "units"}
+        delta_cost = _shock_frame(delta_cost, "delta_cost")
     dv = _align(delta_cost, table, "delta_cost", frame=True)
     fac = table.factor()
     _check_base_prices(table, fac, _primary_costs(table))
@@ -328,6 +353,7 @@ def price_effects(
         "shock_name": "" if shock_name is None else str(shock_name),
         "base_prices": "1 (p' = v_c' L = i')",
         "assumptions": ASSUMPTIONS,
+        **shock_attrs,
         **attrs,
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
@@ -703,7 +729,7 @@ def sez_cost_change(
     share: float,
     customs_duty_rate: float = 0.0,
     vat_nonrecoverable_rate: float = 0.0,
-) -> pd.Series:
+) -> xr.DataArray:
     r"""Change in cost per unit of output of a sector when part of it produces in an SEZ.
 
     A share :math:`\sigma` of sector :math:`s`'s output is produced in a
@@ -746,9 +772,11 @@ def sez_cost_change(
 
     Returns
     -------
-    pandas.Series
-        ``delta_cost`` by sector (zero except ``sector``; negative = cost
-        falls), with the parameters and the two components in ``attrs``.
+    xarray.DataArray
+        ``delta_cost`` over ``sector`` (zero except ``sector``; negative = cost
+        falls) in the table's unit per unit of output; ``attrs``: the units,
+        the table's metadata, the parameters, the inputs per unit of output
+        and the two components.
 
     Raises
     ------
@@ -766,8 +794,10 @@ def sez_cost_change(
     >>> from iomodel.price import price_effects, sez_cost_change
     >>> t = iom.datasets.miller_blair()
     >>> dv = sez_cost_change(t, "manufacturing", share=0.5, vat_nonrecoverable_rate=0.12)
-    >>> dv.round(4).tolist()
-    [0.0, -0.018]
+    >>> dv.values.round(4)
+    array([ 0.   , -0.018])
+    >>> dv.attrs["units"], round(dv.attrs["vat_component"], 4)
+    ('dollars per dollars of output', -0.018)
     >>> price_effects(t, dv).price_change.values.round(4)
     array([-0.0048, -0.0202])
     """
@@ -783,21 +813,32 @@ def sez_cost_change(
     x_j = float(table.output.iloc[j])
     if not x_j > 0.0:
         raise ValidationError(f"sector {sector!r} has output {x_j:.6g}; its cost per unit is undefined")
-    m_j = float(table.imports.to_numpy()[:, j].sum()) / x_j
-    d_j = float(table.Z.to_numpy()[:, j].sum()) / x_j
+    arr = table.arrays
+    m_j = float(arr.imports[:, j].sum()) / x_j
+    d_j = float(arr.Z[:, j].sum()) / x_j
     customs = -sh * duty * m_j
     vat_part = -sh * vat * d_j
-    out = pd.Series(0.0, index=table.sectors, name="delta_cost")
-    out.iloc[j] = customs + vat_part
-    out.attrs.update(
-        sector=str(sector),
-        share=sh,
-        customs_duty_rate=duty,
-        vat_nonrecoverable_rate=vat,
-        imported_inputs_per_unit=m_j,
-        domestic_inputs_per_unit=d_j,
-        customs_component=customs,
-        vat_component=vat_part,
-        unit=f"{table.meta.unit} per {table.meta.unit} of output",
+    values = np.zeros(table.n)
+    values[j] = customs + vat_part
+    unit = table.meta.unit
+    return xr.DataArray(
+        values,
+        dims=(dims.SECTOR,),
+        coords={dims.SECTOR: table.sectors.to_numpy()},
+        name="delta_cost",
+        attrs={
+            **table.meta.attrs(),
+            "units": f"{unit} per {unit} of output",
+            "long_name": "change in primary-input cost per unit of output (SEZ exemptions)",
+            "model": "SEZ cost change, -share (customs_duty_rate m_s + vat_nonrecoverable_rate d_s)",
+            "method": "METHODS.md 3.3 and 3.5",
+            "sector": str(sector),
+            "share": sh,
+            "customs_duty_rate": duty,
+            "vat_nonrecoverable_rate": vat,
+            "imported_inputs_per_unit": m_j,
+            "domestic_inputs_per_unit": d_j,
+            "customs_component": customs,
+            "vat_component": vat_part,
+        },
     )
-    return out

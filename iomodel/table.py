@@ -1399,22 +1399,34 @@ class IOTable:
     def to_dataset(self):  # -> xr.Dataset
         """All blocks as one :class:`xarray.Dataset` (for netCDF interchange).
 
-        Satellite units and notes are stored as JSON strings in ``attrs``.
+        Every monetary block carries the table's unit in ``attrs["units"]``;
+        the satellites carry theirs in a ``units`` coordinate along
+        ``indicator`` (``"unspecified"`` where the table has none). Satellite
+        units and notes are also stored as JSON strings in ``attrs``.
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> ds = iom.datasets.miller_blair().to_dataset()
+        >>> ds.Z.dims, ds.Z.attrs["units"]
+        (('sector', 'sector_to'), 'dollars')
         """
         import xarray as xr
 
         s, st = self._sectors, self._sectors.rename(dims.SECTOR_TO)
+        money = {"units": self._meta.unit}
+        sat_units = [str(self._meta.satellite_units.get(k, "unspecified")) for k in self._indicators]
         ds = xr.Dataset(
             {
-                "Z": ((dims.SECTOR, dims.SECTOR_TO), self._Z),
-                "final_demand": ((dims.SECTOR, dims.CATEGORY), self._F),
-                "value_added": ((dims.COMPONENT, dims.SECTOR_TO), self._V),
-                "output": ((dims.SECTOR,), self._x),
-                "product_taxes": ((dims.SECTOR_TO,), self._tp),
+                "Z": ((dims.SECTOR, dims.SECTOR_TO), self._Z, money),
+                "final_demand": ((dims.SECTOR, dims.CATEGORY), self._F, money),
+                "value_added": ((dims.COMPONENT, dims.SECTOR_TO), self._V, money),
+                "output": ((dims.SECTOR,), self._x, money),
+                "product_taxes": ((dims.SECTOR_TO,), self._tp, money),
                 "satellites": ((dims.INDICATOR, dims.SECTOR_TO), self._S),
-                "taxes": ((dims.TAX, dims.SECTOR_TO), self._T),
-                "imports": (("import", dims.SECTOR_TO), self._M),
-                "imports_final": (("import", dims.CATEGORY), self._MF),
+                "taxes": ((dims.TAX, dims.SECTOR_TO), self._T, money),
+                "imports": ((dims.IMPORT, dims.SECTOR_TO), self._M, money),
+                "imports_final": ((dims.IMPORT, dims.CATEGORY), self._MF, money),
             },
             coords={
                 dims.SECTOR: s.to_numpy(),
@@ -1422,8 +1434,9 @@ class IOTable:
                 dims.CATEGORY: self._categories.to_numpy(),
                 dims.COMPONENT: self._components.to_numpy(),
                 dims.INDICATOR: self._indicators.to_numpy(),
+                "units": (dims.INDICATOR, np.array(sat_units, dtype=str)),
                 dims.TAX: self._tax_names.to_numpy(),
-                "import": self._import_rows.to_numpy(),
+                dims.IMPORT: self._import_rows.to_numpy(),
             },
             attrs={
                 **self._meta.attrs(),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
+import highspy
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import xarray as xr
 from numpy.testing import assert_allclose
 
 import iomodel as iom
-from iomodel.errors import LabelError, ValidationError
+from iomodel.errors import LabelError, NotProductiveError, ValidationError
+from iomodel.multipliers import group_multipliers, mixed_model, modified_inverse
 
 from .test_table import random_table
 
@@ -134,23 +139,50 @@ def test_linkages_normalised_and_ghosh_based():
     assert_allclose(ds.dispersion, L.std(axis=0, ddof=1) / L.mean(axis=0))
     cls = ds.key_sector.values
     assert set(cls) <= {"key", "backward", "forward", "weak"}
+    for var in ds.data_vars:
+        assert ds[var].attrs["units"], var
+    assert ds.backward.attrs["units"] == "index (mean over sectors = 1)"
+    assert ds.backward_direct.attrs["units"] == "KZT per KZT of output"
+
+
+def test_key_sectors_dataset_order_and_values():
+    t = random_table(n=12, seed=4)
+    ds = iom.linkages(t)
     key = iom.key_sectors(t)
-    assert (key[key["class"] == "key"][["backward", "forward"]] > 1).all().all()
+    assert isinstance(key, xr.Dataset) and set(key.data_vars) == {"backward", "forward", "key_sector"}
+    assert key.sector.size == t.n and set(key.sector.values) == set(t.sectors)
+    # same values as the linkages, sector by sector
+    same = ds[["backward", "forward", "key_sector"]].sel(sector=key.sector)
+    xr.testing.assert_allclose(key.drop_attrs(), same.drop_attrs(), rtol=1e-12)
+    # ordered by class, then by backward linkage (descending) within a class
+    order = ["key", "backward", "forward", "weak"]
+    rank = [order.index(c) for c in key.key_sector.values]
+    assert rank == sorted(rank)
+    for c in order:
+        b = key.backward.values[key.key_sector.values == c]
+        assert (np.diff(b) <= 0).all(), c
+    is_key = key.key_sector == "key"
+    assert ((key.backward > 1) & (key.forward > 1)).equals(is_key)
+    assert key.backward.attrs["units"] and key.key_sector.attrs["units"]
+    assert key.attrs["table"] == "random"
 
 
-@pytest.mark.parametrize("kind", ["total", "backward", "forward"])
-def test_extraction_closed_forms_match_re_solving(kind):
+@pytest.mark.parametrize("variant", ["total", "backward", "forward"])
+def test_extraction_closed_forms_match_re_solving(variant):
     t = random_table(n=6, seed=9)
     A, x = t.A.to_numpy(), t.output.to_numpy()
     f = t.final_demand.to_numpy().sum(axis=1)
     Z = t.Z.to_numpy()
-    res = iom.hypothetical_extraction(t, kind=kind)
+    res = iom.hypothetical_extraction(t, variant=variant)
+    assert isinstance(res, xr.Dataset) and res.loss.dims == ("sector",)
+    assert res.attrs["variant"] == variant and res.loss.attrs["units"] == "thousand KZT"
+    assert_allclose(res.share, res.loss / x.sum())
     for j in range(6):
-        if kind == "total":
+        if variant == "total":
             keep = np.arange(6) != j
             xb = np.linalg.solve(np.eye(5) - A[np.ix_(keep, keep)], f[keep])
             loss = x.sum() - xb.sum()
-        elif kind == "backward":
+        elif variant == "backward":
             A2 = A.copy()
             A2[:, j] = 0
             loss = x.sum() - np.linalg.solve(np.eye(6) - A2, f).sum()
@@ -159,6 +191,159 @@ def test_extraction_closed_forms_match_re_solving(kind):
             B[j, :] = 0
             v = x - Z.sum(axis=0)  # primary inputs by column
             loss = x.sum() - (v @ np.linalg.inv(np.eye(6) - B)).sum()
-        assert_allclose(res["loss"].iloc[j], loss, rtol=1e-9)
-    with pytest.raises(LabelError):
+        assert_allclose(float(res["loss"][j]), loss, rtol=1e-9)
+    sub = iom.hypothetical_extraction(t, ["s3", "s1"], variant=variant)
+    assert sub.sector.values.tolist() == ["s3", "s1"]
+    assert_allclose(sub.loss, res.loss.sel(sector=["s3", "s1"]))
+
+
+def test_extraction_errors():
+    t = random_table(n=4)
+    with pytest.raises(LabelError, match=r"unknown sector label\(s\) \['nope'\]"):
         iom.hypothetical_extraction(t, ["nope"])
+    with pytest.raises(LabelError, match=r"duplicated sector label\(s\) \['s1'\]"):
+        iom.hypothetical_extraction(t, ["s1", "s1"])
+    with pytest.raises(ValidationError, match="unknown extraction variant 'type1'; valid options are 'total'"):
+        iom.hypothetical_extraction(t, variant="type1")
+    with pytest.raises(TypeError):
+        iom.hypothetical_extraction(t, kind="total")  # kind= means type1/type2 across the API
+
+
+def test_group_multipliers_weights_units_and_errors():
+    t = iom.datasets.miller_blair()
+    m = iom.multipliers(t)
+    w = pd.DataFrame([[0.2, 0.8], [1.0, 0.0]], index=["agro", "farming"], columns=t.sectors)
+    g = group_multipliers(m, w)
+    assert g.dims == ("indicator", "cluster")
+    assert_allclose(g.sel(cluster="agro"), 0.2 * m.sel(sector="agriculture") + 0.8 * m.sel(sector="manufacturing"))
+    assert_allclose(g.sel(cluster="farming"), m.sel(sector="agriculture"))
+    assert g.units.values.tolist() == m.units.values.tolist()
+    assert json.loads(g.attrs["weights"]) == {
+        "agro": {"agriculture": 0.2, "manufacturing": 0.8},
+        "farming": {"agriculture": 1.0},
+    }
+    assert group_multipliers(m, w, dim="zone").dims == ("indicator", "zone")
+    with pytest.raises(ValidationError, match="unknown group dimension 'region'; valid options are"):
+        group_multipliers(m, w, dim="region")
+    with pytest.raises(ValidationError, match="has no 'sector' dimension"):
+        group_multipliers(m.isel(sector=0), w)
+    with pytest.raises(LabelError, match=r"weights name unknown sector\(s\) \['mining'\]"):
+        group_multipliers(m, w.rename(columns={"agriculture": "mining"}))
+    with pytest.raises(ValidationError, match="weights hold NaN"):
+        group_multipliers(m, w.replace(0.8, np.nan))
+
+
+# --- the mixed model ------------------------------------------------------------------------
+def test_mixed_model_by_hand_miller_blair():
+    """Agriculture's output fixed at +100 (A = [[.15, .25], [.2, .05]]): x_2 = .2*100/.95, f_1 = .85*100 - .25 x_2."""
+    t = iom.datasets.miller_blair()
+    ds = mixed_model(t, pd.Series({"agriculture": 100.0}))
+    x2 = 0.2 * 100 / 0.95
+    assert_allclose(ds.output, [100.0, x2], rtol=1e-12)
+    assert_allclose(ds.final_demand, [0.85 * 100 - 0.25 * x2, 0.0], rtol=1e-12, atol=1e-12)
+    assert ds.given.values.tolist() == ["output", "final_demand"]
+    assert ds.output.attrs["units"] == ds.final_demand.attrs["units"] == "dollars"
+    assert json.loads(ds.attrs["exogenous"]) == ["agriculture"]
+    # with final demand for manufacturing too: x_2 = (.2*100 + 50)/.95
+    ds2 = mixed_model(t, pd.Series({"agriculture": 100.0}), pd.Series({"manufacturing": 50.0}))
+    assert_allclose(ds2.output.sel(sector="manufacturing"), (20.0 + 50.0) / 0.95)
+    assert_allclose(ds2.final_demand.sel(sector="manufacturing"), 50.0)
+    # every sector exogenous: f = (I - A) x
+    ds3 = mixed_model(t, pd.Series({"agriculture": 10.0, "manufacturing": 20.0}))
+    assert_allclose(ds3.final_demand, [0.85 * 10 - 0.25 * 20, -0.2 * 10 + 0.95 * 20])
+
+
+def test_modified_inverse_by_hand_and_partition():
+    t = iom.datasets.miller_blair()
+    Lmod = modified_inverse(t, ["agriculture"])
+    assert Lmod.dims == ("sector", "sector_to")
+    # the Schur complement: the free block is (I - A_NN)^-1 = 1/.95; the exogenous row and column vanish
+    assert_allclose(Lmod.values, [[0.0, 0.0], [0.0, 1 / 0.95]], atol=1e-15)
+    assert Lmod.attrs["units"] == "USD per USD of final demand"
+    assert modified_inverse(t, "agriculture").equals(Lmod)  # a single label
+    # on a larger table: L_mod against the partition and against the mixed model
+    r = random_table(n=7, seed=8)
+    E = ["s1", "s4"]
+    Lm = modified_inverse(r, E).values
+    A = r.A.to_numpy()
+    N = ~r.sectors.isin(E)
+    assert_allclose(Lm[np.ix_(N, N)], np.linalg.inv(np.eye(N.sum()) - A[np.ix_(N, N)]), rtol=1e-10)
+    assert_allclose(Lm[~N], 0.0) and assert_allclose(Lm[:, ~N], 0.0)
+    fN = pd.Series(np.arange(1.0, 6.0), index=r.sectors[N])
+    ds = mixed_model(r, pd.Series(0.0, index=E), fN)
+    assert_allclose(ds.output, Lm @ r.align_demand(fN).to_numpy(), rtol=1e-10)
+    # linearity: fixed outputs and final demand add up
+    xE = pd.Series([3.0, 7.0], index=E)
+    assert_allclose(mixed_model(r, xE, fN).output, mixed_model(r, xE).output + ds.output, rtol=1e-10)
+    # the explicit textbook formula L - L D'(D L D')^-1 D L
+    L = np.linalg.inv(np.eye(7) - A)
+    i = r.sectors.get_indexer(E)
+    assert_allclose(Lm, L - L[:, i] @ np.linalg.solve(L[np.ix_(i, i)], L[i, :]), atol=1e-12)
+
+
+def test_mixed_model_errors():
+    t = iom.datasets.miller_blair()
+    with pytest.raises(LabelError, match="both a fixed output and a final demand"):
+        mixed_model(t, pd.Series({"agriculture": 1.0}), pd.Series({"agriculture": 1.0}))
+    with pytest.raises(LabelError, match=r"unknown sector label\(s\) \['mining'\]"):
+        mixed_model(t, pd.Series({"mining": 1.0}))
+    with pytest.raises(ValidationError, match="names no sector"):
+        mixed_model(t, pd.Series(dtype=float))
+    with pytest.raises(ValidationError, match="fixed_output must be a pandas Series"):
+        mixed_model(t, {"agriculture": 1.0})
+    with pytest.raises(ValidationError, match="mixed model needs the domestic import convention"):
+        mixed_model(random_table().with_import_convention("total"), pd.Series({"s0": 1.0}))
+    with pytest.raises(LabelError, match=r"modified inverse: unknown sector label\(s\) \['mining'\]"):
+        modified_inverse(t, ["mining"])
+    with pytest.raises(ValidationError, match="no exogenous sector"):
+        modified_inverse(t, [])
+
+
+def test_mixed_model_non_productive_block_names_sectors():
+    """A_NN of a non-productive table: the error names the endogenous sectors at fault."""
+    s = ["a", "b", "c"]
+    Z = pd.DataFrame([[60.0, 50.0, 0.0], [50.0, 60.0, 0.0], [0.0, 0.0, 10.0]], index=s, columns=s)
+    F = pd.DataFrame({"hh": [-10.0, -10.0, 90.0]}, index=s)
+    V = pd.DataFrame([[-10.0, -10.0, 90.0]], index=["compensation"], columns=s)
+    t = iom.IOTable.from_flows(Z, F, V, check=False)
+    with pytest.raises(NotProductiveError, match=r"A_NN of the mixed model is not productive.*\['a', 'b'\]"):
+        mixed_model(t, pd.Series({"c": 1.0}))
+
+
+def test_mixed_model_closed_form_and_lp():
+    """Kazakhstan 2024: mixed model, its closed form and a HiGHS linear program agree."""
+    t = iom.datasets.kazakhstan()
+    fixed = pd.Series({"20": 1000.0, "192": 500.0})
+    fN = pd.Series({"41-43": 800.0})
+    ds = mixed_model(t, fixed, fN)
+    x, f = ds.output.to_numpy(), ds.final_demand.to_numpy()
+    assert_allclose(ds.output.sel(sector=["20", "192"]), [1000.0, 500.0])
+    # consistency: (I - A) x = f everywhere
+    n = t.n
+    A = t.A.to_numpy()
+    assert_allclose((np.eye(n) - A) @ x, f, atol=1e-6)
+    # closed form: L_mod applied to the final demand of the free sectors, plus the fixed part
+    i = t.sectors.get_indexer(["20", "192"])
+    Lmod = modified_inverse(t, ["20", "192"]).values
+    L = t.leontief_inverse().to_numpy()
+    assert_allclose(Lmod, L - L[:, i] @ np.linalg.solve(L[np.ix_(i, i)], L[i, :]), rtol=1e-10, atol=1e-12)
+    f_free = t.align_demand(fN).to_numpy()
+    assert_allclose((Lmod @ f_free)[i], 0.0, atol=1e-9)  # fixed sectors do not move
+    # LP: minimise total output s.t. (I - A)_N x >= f_N, x_E fixed, x >= 0 (HiGHS)
+    E = t.sectors.isin(["20", "192"])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, int((~E).sum())
+    lp.col_cost_ = np.ones(n)
+    lo, up = np.zeros(n), np.full(n, highspy.kHighsInf)
+    lo[E] = up[E] = x[E]
+    lp.col_lower_, lp.col_upper_ = lo, up
+    csc = sp.csc_matrix((np.eye(n) - A)[~E])
+    lp.row_lower_, lp.row_upper_ = f[~E], np.full(lp.num_row_, highspy.kHighsInf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = csc.indptr, csc.indices, csc.data
+    h.passModel(lp)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert_allclose(np.array(h.getSolution().col_value), x, rtol=1e-7, atol=1e-6)

@@ -297,25 +297,54 @@ def test_sez_cost_change_sign_and_size(kz):
     m20 = kz.imports["20"].sum() / kz.output["20"]
     d20 = kz.Z["20"].sum() / kz.output["20"]
     dv = sez_cost_change(kz, "20", share=0.3, customs_duty_rate=0.05)
-    assert_allclose(dv["20"], -0.3 * 0.05 * m20, rtol=1e-12)
-    assert dv["20"] < 0 and (dv.drop("20") == 0).all()
-    assert dv.index.equals(kz.sectors) and dv.name == "delta_cost"
+    assert isinstance(dv, xr.DataArray) and dv.dims == ("sector",) and dv.name == "delta_cost"
+    assert dv.sector.values.tolist() == kz.sectors.tolist()
+    d = float(dv.sel(sector="20"))
+    assert_allclose(d, -0.3 * 0.05 * m20, rtol=1e-12)
+    assert d < 0 and (dv.drop_sel(sector="20") == 0).all()
+    assert dv.attrs["units"] == "thousand KZT per thousand KZT of output"
+    assert dv.attrs["table"] == kz.meta.name
     both = sez_cost_change(kz, "20", share=0.3, customs_duty_rate=0.05, vat_nonrecoverable_rate=0.02)
-    assert_allclose(both["20"], -0.3 * (0.05 * m20 + 0.02 * d20), rtol=1e-12)
+    assert_allclose(float(both.sel(sector="20")), -0.3 * (0.05 * m20 + 0.02 * d20), rtol=1e-12)
     assert_allclose(both.attrs["vat_component"], -0.3 * 0.02 * d20)
+    assert_allclose(both.attrs["customs_component"] + both.attrs["vat_component"], float(both.sel(sector="20")))
     assert both.attrs["share"] == 0.3 and both.attrs["sector"] == "20"
     # nothing in the zone: no change
     assert (sez_cost_change(kz, "20", share=0.0, customs_duty_rate=0.05) == 0).all()
     # the product's own price falls by at least the direct saving (l_jj >= 1)
     pe = price_effects(kz, dv)
-    assert float(pe.price_change.sel(sector="20")) <= dv["20"]
+    assert float(pe.price_change.sel(sector="20")) <= d
     assert (pe.price_change.values <= 0).all()
+    # the shock's parameters travel into the price result
+    assert pe.attrs["shock_sector"] == "20" and pe.attrs["shock_customs_duty_rate"] == 0.05
+    assert pe.attrs["shock_name"] == "delta_cost"
+
+
+def test_price_effects_accepts_a_dataarray_like_a_series(kz):
+    dv = sez_cost_change(kz, "20", share=0.3, customs_duty_rate=0.05)
+    from_series = price_effects(kz, dv.to_series())
+    xr.testing.assert_allclose(price_effects(kz, dv).drop_attrs(), from_series.drop_attrs())
+    # several shocks along 'scenario', in either dim order, like a sector x scenario DataFrame
+    stacked = xr.concat([dv, 2 * dv], dim=pd.Index(["sez", "double"], name="scenario"))
+    frame = pd.DataFrame({"sez": dv.to_series(), "double": 2 * dv.to_series()})
+    want = price_effects(kz, frame).price_change
+    for da in (stacked, stacked.transpose("sector", "scenario")):
+        got = price_effects(kz, da).price_change
+        xr.testing.assert_allclose(got.drop_attrs(), want.drop_attrs())
+    with pytest.raises(ValidationError, match=r"delta_cost has no 'sector' dimension"):
+        price_effects(kz, dv.rename(sector="product"))
+    with pytest.raises(
+        ValidationError, match=r"dims \('sector',\) or \('scenario', 'sector'\), got \('draw', 'sector'\)"
+    ):
+        price_effects(kz, xr.concat([dv, dv], dim="draw"))
+    with pytest.raises(LabelError, match=r"delta_cost: unknown sector label\(s\) \['ZZ'\]"):
+        price_effects(kz, xr.DataArray([0.1], dims="sector", coords={"sector": ["ZZ"]}))
 
 
 def test_sez_single_import_row():
     t = random_table(n=4, seed=5, import_use=False)
     dv = sez_cost_change(t, "s2", share=1.0, customs_duty_rate=0.1)
-    assert_allclose(dv["s2"], -0.1 * t.imports.to_numpy()[0, 2] / t.output["s2"])
+    assert_allclose(float(dv.sel(sector="s2")), -0.1 * t.imports.to_numpy()[0, 2] / t.output["s2"])
 
 
 # ---------------------------------------------------------------- errors
@@ -422,7 +451,10 @@ def test_results_roundtrip_netcdf(tmp_path, kz):
     results = {
         "type1": price_effects(kz, dv),
         "type2": price_effects(
-            kz, pd.DataFrame({"sez": dv, "double": 2 * dv}), kind="type2", closure=iom.datasets.kazakhstan_closure()
+            kz,
+            xr.concat([dv, 2 * dv], dim=pd.Index(["sez", "double"], name="scenario")),
+            kind="type2",
+            closure=iom.datasets.kazakhstan_closure(),
         ),
         "tax": tax_on_intermediates(kz, pd.Series({"20": 0.01})),
     }

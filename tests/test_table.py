@@ -182,6 +182,14 @@ def test_to_dataset_roundtrip(tmp_path):
     back = xr.load_dataset(p)
     xr.testing.assert_allclose(back, ds)
     assert back.attrs["table_unit"] == "thousand KZT"
+    for var in ("Z", "final_demand", "value_added", "output", "product_taxes", "taxes", "imports", "imports_final"):
+        assert back[var].attrs["units"] == "thousand KZT", var
+    assert "units" not in back.satellites.attrs
+    assert back.satellites.units.values.tolist() == ["persons"]
+    assert ds.imports.dims == ("import", "sector_to")
+    # a satellite without a unit says so
+    t = random_table().with_satellites(pd.DataFrame([np.ones(6)], ["water"], [f"s{i}" for i in range(6)]))
+    assert t.to_dataset().units.values.tolist() == ["persons", "unspecified"]
 
 
 # --- bad input: each message names what and where ---------------------------------------

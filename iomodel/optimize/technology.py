@@ -21,12 +21,14 @@ rent (Duchin & Levine 2011, *Economic Systems Research* 23(3):281-302).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .. import dims
 from ..errors import LabelError, ValidationError
 from ..table import IOTable
 from .lp import LinearProgram
@@ -78,7 +80,9 @@ def choice_of_technology(
     xarray.Dataset
         ``activity`` by technology (the incumbents labelled by sector, the
         alternative by ``name``), ``price`` by product, ``rent`` by factor,
-        ``factor_use``; attrs ``cost`` and the duality gap check.
+        ``factor_use``, each with ``units``; ``attrs``: the table's
+        metadata, ``cost``, the duality gap check, and the prices,
+        endowments and the alternative's factor use and inputs (JSON).
 
     Raises
     ------
@@ -137,13 +141,20 @@ def choice_of_technology(
     f_end = np.array([float(endowments.get(f, np.inf)) for f in facs])
     fin = np.isfinite(f_end)
     gap = float(p @ y - r[fin] @ f_end[fin] - res.objective)
+    T, S, K = (dims.TECHNOLOGY,), (dims.SECTOR,), (dims.FACTOR,)
+    unit = table.meta.unit
     return xr.Dataset(
-        {"activity": ("technology", x), "price": ("sector", p), "rent": ("factor", r), "factor_use": ("factor", F @ x)},
+        {
+            "activity": (T, x, {"units": f"output, {unit}", "long_name": "output of each technology"}),
+            "price": (S, p, {"units": f"factor cost per {unit} of final demand", "long_name": "dual of the balance"}),
+            "rent": (K, r, {"units": "factor cost per unit of factor", "long_name": "scarcity rent of each factor"}),
+            "factor_use": (K, F @ x, {"units": "each factor's own unit (as its endowment)", "long_name": "factor use"}),
+        },
         coords={
-            "technology": techs,
-            "sector": table.sectors.to_numpy(),
-            "factor": facs,
-            "makes": ("technology", [*map(str, table.sectors), sector]),
+            dims.TECHNOLOGY: techs,
+            dims.SECTOR: table.sectors.to_numpy(),
+            dims.FACTOR: facs,
+            "makes": (T, [*map(str, table.sectors), sector]),
         },
         attrs={
             **table.meta.attrs(),
@@ -152,5 +163,10 @@ def choice_of_technology(
             "model": "rectangular choice of technology (Duchin & Levine 2011; METHODS.md 4.3)",
             "alternative": name,
             "alternative_makes": sector,
+            "prices": json.dumps({f: float(prices[f]) for f in facs}),
+            "endowments": json.dumps({f: float(endowments.get(f, np.inf)) for f in facs}),
+            "alternative_factors": json.dumps({f: float(factors_new.get(f, 0.0)) for f in facs}),
+            "alternative_inputs": json.dumps({str(k): float(v) for k, v in inputs.items() if v != 0.0}),
+            "final_demand": "the table's domestic final demand" if final_demand is None else "given",
         },
     )
