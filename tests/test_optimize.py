@@ -120,7 +120,8 @@ def test_mip_picks_the_best_set_of_zones():
             if val > best + 1e-9:
                 best, best_set = val, set(opened)
     assert_allclose(res.objective, best, rtol=1e-7)
-    opened = {z for z, v in zip(res.value("open").open_index.values, res.value("open").values, strict=True) if v > 0.5}
+    op = res.value("open")
+    opened = {z for z, v in zip(op[op.dims[0]].values, op.values, strict=True) if v > 0.5}
     lev = res.value("level")
     used = {z for z, v in zip(coef["zone"], lev.values, strict=True) if v > 1e-9}
     assert used <= opened  # no project in a closed zone

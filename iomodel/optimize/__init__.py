@@ -1,7 +1,11 @@
 """The linear-programming extension: labelled LPs solved with HiGHS.
 
 * :mod:`iomodel.optimize.lp`: :class:`LinearProgram` (blocks of variables and
-  constraints), :class:`LPResult`, :func:`solve_pyomo`;
+  constraints), :class:`LPResult`, :class:`LPStatus`;
+* :mod:`iomodel.optimize.highs`: the matrix path (HiGHS through ``highspy``),
+  :func:`diagnose_infeasibility`;
+* :mod:`iomodel.optimize.pyomo_backend`: Pyomo models of a program and
+  :func:`solve_pyomo`;
 * :mod:`iomodel.optimize.allocation`: :func:`allocate` investment and
   incentives across clusters and zones, :func:`pareto_front`;
 * :mod:`iomodel.optimize.technology`: rectangular :func:`choice_of_technology`.
@@ -15,13 +19,17 @@ from .allocation import (
     kazakhstan_candidates,
     pareto_front,
 )
-from .lp import LinearProgram, LPResult, solve_pyomo
+from .highs import diagnose_infeasibility
+from .lp import LinearProgram, LPResult, LPStatus
+from .pyomo_backend import solve_pyomo
 from .technology import choice_of_technology
 
 __all__ = [
     "LinearProgram",
     "LPResult",
+    "LPStatus",
     "solve_pyomo",
+    "diagnose_infeasibility",
     "AllocationProblem",
     "Candidate",
     "allocate",

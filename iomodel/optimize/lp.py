@@ -1,21 +1,30 @@
-r"""Labelled linear programs: blocks of variables and constraints, solved with HiGHS.
+r"""Labelled linear programs: blocks of variables and constraints, and their results.
 
 A :class:`LinearProgram` is a small, explicit representation in the manner of
 linopy: variables and constraints come in named *blocks* indexed by labels
 (sectors, projects, zones), each constraint block a sparse matrix per variable
-block with lower and upper row bounds. Two routes lead to a solution:
+block with lower and upper row bounds. This module holds the model-building
+API and the result (:class:`LPResult`, :class:`LPStatus`); the solvers live in
+their own modules, imported when a program is solved:
 
-* the **matrix path** (:meth:`LinearProgram.solve`): blocks are stacked into
-  one sparse matrix and handed to HiGHS (``highspy``) directly, so model
-  building never dominates on large tables (``benchmarks/bench_lp.py``);
-* the **Pyomo path** (:meth:`LinearProgram.to_pyomo`, :func:`solve_pyomo`):
-  a ``pyomo`` ``ConcreteModel`` with one ``Var`` and one ``Constraint`` per
-  block, which a user can inspect and extend before solving. It is solved
-  with HiGHS through Pyomo's standard-form compiler (duals and ranging
-  included) or with any other Pyomo solver by name.
+* :mod:`iomodel.optimize.highs`, the **matrix path**
+  (:meth:`LinearProgram.solve`): blocks are stacked into one sparse matrix and
+  handed to HiGHS (``highspy``) directly, so model building never dominates
+  on large tables (``benchmarks/bench_lp.py``);
+* :mod:`iomodel.optimize.pyomo_backend`, the **Pyomo path**
+  (:meth:`LinearProgram.to_pyomo`,
+  :func:`~iomodel.optimize.pyomo_backend.solve_pyomo`): a ``pyomo``
+  ``ConcreteModel`` with one ``Var`` and one ``Constraint`` per block, which a
+  user can inspect and extend before solving. It is solved with HiGHS through
+  Pyomo's standard-form compiler (duals and ranging included) or with any
+  other Pyomo solver by name.
 
 Both return an :class:`LPResult` whose primal values, shadow prices, reduced
-costs and ranging are labelled by block and index.
+costs and ranging are labelled by block and index. Each block's values lie
+along one dimension, :attr:`VarBlock.dim` / :attr:`ConBlock.dim`: the name of
+the block's :class:`pandas.Index` when it has one (``table.sectors`` is named
+``"sector"``, so balance, capacity and labour rows over it are reported over
+``sector``), otherwise the block's own name.
 
 Sign convention of shadow prices (METHODS.md 4.4, 4.7): the dual of a row is
 :math:`\partial(\text{objective}) / \partial(\text{bound})` of its binding
@@ -27,9 +36,12 @@ Duals are reported only for continuous problems solved to a vertex (simplex).
 
 from __future__ import annotations
 
+import json
 import logging
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 import numpy as np
@@ -37,17 +49,57 @@ import pandas as pd
 import scipy.sparse as sp
 import xarray as xr
 
-from ..errors import InfeasibleError, LabelError, SolverError, UnboundedError, ValidationError
+from ..errors import InfeasibleError, LabelError, ValidationError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LinearProgram", "LPResult", "solve_pyomo", "VarBlock", "ConBlock"]
+__all__ = ["LinearProgram", "LPResult", "LPStatus", "VarBlock", "ConBlock"]
 
 INF = np.inf
-#: Programs with more non-zeros than this, at a density above :data:`DENSE_PRESOLVE_DENSITY`,
-#: are solved with HiGHS presolve off unless options say otherwise (measured in benchmarks/bench_lp.py).
-DENSE_PRESOLVE_NNZ = 50_000
-DENSE_PRESOLVE_DENSITY = 0.05
+
+#: Names that moved to a backend module, by their new module (still readable here, with a warning).
+_MOVED = {
+    "solve_pyomo": "pyomo_backend",
+    "diagnose_infeasibility": "highs",
+    "DENSE_PRESOLVE_NNZ": "highs",
+    "DENSE_PRESOLVE_DENSITY": "highs",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Names moved to the backend modules: found there, with a :class:`DeprecationWarning`."""
+    if name in _MOVED:
+        import importlib
+
+        module = f"{__package__}.{_MOVED[name]}"
+        warnings.warn(f"iomodel.optimize.lp.{name} has moved to {module}.{name}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(module), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class LPStatus(StrEnum):
+    """Outcome of a solve; a ``str``, so ``res.status == "Optimal"`` reads as before.
+
+    ``OTHER`` stands for any other solver outcome (an iteration limit, an
+    interrupt, a numerical failure); the solver's own status is then in
+    ``LPResult.info["solver_status"]``.
+
+    Examples
+    --------
+    >>> LPStatus.OPTIMAL == "Optimal", f"{LPStatus.TIME_LIMIT}", LPStatus("Infeasible").name
+    (True, 'TimeLimit', 'INFEASIBLE')
+    """
+
+    OPTIMAL = "Optimal"
+    INFEASIBLE = "Infeasible"
+    UNBOUNDED = "Unbounded"
+    UNBOUNDED_OR_INFEASIBLE = "UnboundedOrInfeasible"
+    TIME_LIMIT = "TimeLimit"
+    OTHER = "Other"
+
+
+def _dim(index: pd.Index, block: str) -> str:
+    return block if index.name is None else str(index.name)
 
 
 @dataclass
@@ -62,6 +114,11 @@ class VarBlock:
     integer: bool = False
     units: str = ""
 
+    @property
+    def dim(self) -> str:
+        """Dimension of the block's results: the index's name, or the block's name if it has none."""
+        return _dim(self.index, self.name)
+
 
 @dataclass
 class ConBlock:
@@ -74,6 +131,11 @@ class ConBlock:
     upper: np.ndarray
     units: str = ""
     dual_units: str = ""
+
+    @property
+    def dim(self) -> str:
+        """Dimension of the block's results: the index's name, or the block's name if it has none."""
+        return _dim(self.index, self.name)
 
 
 def _vec(v: Any, n: int, what: str) -> np.ndarray:
@@ -102,6 +164,12 @@ class LinearProgram:
     >>> res = lp.solve()
     >>> round(res.objective, 2), res.dual("balance").values.round(6)
     (3000.0, array([1.518152, 1.452145]))
+
+    ``t.sectors`` is named ``"sector"``, so both blocks' results lie along
+    ``sector``; a block over unnamed labels is reported along its own name:
+
+    >>> res.dual("balance").dims, res.value("x").dims, res.status
+    (('sector',), ('sector',), <LPStatus.OPTIMAL: 'Optimal'>)
     """
 
     sense: Literal["max", "min"] = "max"
@@ -123,7 +191,11 @@ class LinearProgram:
         integer: bool = False,
         units: str = "",
     ) -> VarBlock:
-        """Add a block of variables over ``index`` (labels) with bounds and objective costs."""
+        """Add a block of variables over ``index`` (labels) with bounds and objective costs.
+
+        The name of ``index`` (a :class:`pandas.Index` name), if it has one,
+        names the dimension of the block's results; otherwise ``name`` does.
+        """
         if name in self.variables or name in self.constraints:
             raise LabelError(f"block name {name!r} is already used")
         idx = pd.Index(index)
@@ -159,7 +231,9 @@ class LinearProgram:
         """Add a block of rows: ``lower <= sum(terms[v] @ v) <= upper``.
 
         ``terms`` maps variable-block names to matrices of shape
-        ``(len(index), len(variables[v].index))`` (dense or sparse).
+        ``(len(index), len(variables[v].index))`` (dense or sparse). The
+        dimension of the block's shadow prices is named as in
+        :meth:`add_variables`.
         """
         if name in self.variables or name in self.constraints:
             raise LabelError(f"block name {name!r} is already used")
@@ -188,12 +262,12 @@ class LinearProgram:
     # -- stacking -------------------------------------------------------------
     def _layout(self) -> tuple[dict[str, slice], dict[str, slice], int, int]:
         cols, rows, c0, r0 = {}, {}, 0, 0
-        for name, b in self.variables.items():
-            cols[name] = slice(c0, c0 + len(b.index))
-            c0 += len(b.index)
-        for name, b in self.constraints.items():
-            rows[name] = slice(r0, r0 + len(b.index))
-            r0 += len(b.index)
+        for name, vb in self.variables.items():
+            cols[name] = slice(c0, c0 + len(vb.index))
+            c0 += len(vb.index)
+        for name, cb in self.constraints.items():
+            rows[name] = slice(r0, r0 + len(cb.index))
+            r0 += len(cb.index)
         return cols, rows, c0, r0
 
     def matrices(self) -> dict[str, Any]:
@@ -221,6 +295,18 @@ class LinearProgram:
             "rows": rows,
         }
 
+    def units(self) -> dict[str, str]:
+        """Units by block name, as :attr:`LPResult.units` reports them.
+
+        Variable blocks map to their units, constraint blocks to the units of
+        their shadow prices, ``"objective"`` to the objective's units.
+        """
+        return {
+            **{n: b.units for n, b in self.variables.items()},
+            **{n: b.dual_units for n, b in self.constraints.items()},
+            "objective": self.objective_units,
+        }
+
     # -- solving --------------------------------------------------------------
     def solve(
         self,
@@ -236,7 +322,9 @@ class LinearProgram:
         Parameters
         ----------
         solver
-            ``"highs"`` (default) or the name of a Pyomo solver (e.g. ``"glpk"``, ``"cbc"``).
+            ``"highs"`` (default: :func:`iomodel.optimize.highs.solve_highs`)
+            or the name of a Pyomo solver (e.g. ``"glpk"``, ``"cbc"``:
+            :func:`iomodel.optimize.pyomo_backend.solve_pyomo`).
         check
             Raise :class:`~iomodel.errors.InfeasibleError` /
             :class:`~iomodel.errors.UnboundedError` on failure (``False``: return
@@ -248,78 +336,33 @@ class LinearProgram:
         options
             HiGHS options by name, e.g. ``{"presolve": "on"}`` (HiGHS only).
             Unless given, presolve is switched off for large dense programs
-            (more than :data:`DENSE_PRESOLVE_NNZ` non-zeros at a density above
-            :data:`DENSE_PRESOLVE_DENSITY`): on Leontief blocks it cost 100
-            times the solve (``benchmarks/bench_lp.py``). Other solvers ignore
-            ``ranging``, ``time_limit`` and ``options``.
+            (more than :data:`~iomodel.optimize.highs.DENSE_PRESOLVE_NNZ`
+            non-zeros at a density above
+            :data:`~iomodel.optimize.highs.DENSE_PRESOLVE_DENSITY`): on
+            Leontief blocks it cost 100 times the solve
+            (``benchmarks/bench_lp.py``). Other solvers ignore ``ranging``,
+            ``time_limit`` and ``options``.
         """
         if solver != "highs":
+            from .pyomo_backend import solve_pyomo
+
             return solve_pyomo(self.to_pyomo(), solver=solver, check=check)
-        mats = self.matrices()
-        return _solve_highs(self, mats, check=check, ranging=ranging, time_limit=time_limit, options=options)
+        from .highs import solve_highs
+
+        return solve_highs(self, check=check, ranging=ranging, time_limit=time_limit, options=options)
 
     def to_pyomo(self):
         """A Pyomo ``ConcreteModel`` with one ``Var`` and one ``Constraint`` per block.
 
-        Set ``<block>_index`` holds the labels (as strings). Extend the model
-        (new variables, constraints, a new objective) and solve it with
-        :func:`solve_pyomo`; the blocks keep their names in the result.
+        See :func:`iomodel.optimize.pyomo_backend.to_pyomo`: the Pyomo set
+        ``<block>_index`` holds each block's labels (as strings). Extend the
+        model (new variables, constraints, a new objective) and solve it with
+        :func:`~iomodel.optimize.pyomo_backend.solve_pyomo`; the blocks keep
+        their names and dimensions in the result.
         """
-        import pyomo.environ as pyo
+        from .pyomo_backend import to_pyomo
 
-        m = pyo.ConcreteModel(name=self.name)
-        labels: dict[str, list[str]] = {}
-        for name, b in self.variables.items():
-            lab = [str(i) for i in b.index]
-            labels[name] = lab
-            s = pyo.Set(initialize=lab, ordered=True)
-            m.add_component(f"{name}_index", s)
-            lo, up = b.lower, b.upper
-            bounds = {
-                lab[i]: (
-                    None if not np.isfinite(lo[i]) else float(lo[i]),
-                    None if not np.isfinite(up[i]) else float(up[i]),
-                )
-                for i in range(len(lab))
-            }
-            v = pyo.Var(s, domain=pyo.Integers if b.integer else pyo.Reals, bounds=lambda mm, k, bb=bounds: bb[k])
-            m.add_component(name, v)
-        obj = sum(
-            float(b.cost[i]) * getattr(m, n)[labels[n][i]]
-            for n, b in self.variables.items()
-            for i in np.flatnonzero(b.cost)
-        )
-        m.objective = pyo.Objective(
-            expr=obj + self.objective_constant, sense=pyo.maximize if self.sense == "max" else pyo.minimize
-        )
-        for name, cb in self.constraints.items():
-            lab = [str(i) for i in cb.index]
-            s = pyo.Set(initialize=lab, ordered=True)
-            m.add_component(f"{name}_index", s)
-            rows_terms: list[list[tuple[str, str, float]]] = [[] for _ in lab]
-            for vname, M in cb.terms.items():
-                coo = M.tocoo()
-                for r, c, val in zip(coo.row, coo.col, coo.data, strict=True):
-                    rows_terms[r].append((vname, labels[vname][c], float(val)))
-            lo = {lab[i]: (None if not np.isfinite(cb.lower[i]) else float(cb.lower[i])) for i in range(len(lab))}
-            up = {lab[i]: (None if not np.isfinite(cb.upper[i]) else float(cb.upper[i])) for i in range(len(lab))}
-            terms_by = dict(zip(lab, rows_terms, strict=True))
-
-            def rule(mm, k, terms_by=terms_by, lo=lo, up=up):
-                body = sum(val * getattr(mm, vn)[vl] for vn, vl, val in terms_by[k])
-                if isinstance(body, int | float) and body == 0:
-                    return pyo.Constraint.Skip
-                if lo[k] is not None and up[k] is not None and lo[k] == up[k]:
-                    return body == lo[k]
-                return pyo.inequality(lo[k], body, up[k])
-
-            m.add_component(name, pyo.Constraint(s, rule=rule))
-        m.iomodel_units = {
-            **{n: b.units for n, b in self.variables.items()},
-            **{n: b.dual_units for n, b in self.constraints.items()},
-            "objective": self.objective_units,
-        }
-        return m
+        return to_pyomo(self)
 
 
 # ----------------------------------------------------------------------------- results
@@ -330,11 +373,15 @@ class LPResult:
     Attributes
     ----------
     status
-        Solver status text (``"Optimal"``, ``"Infeasible"``, ...).
+        An :class:`LPStatus` (a ``str``: ``"Optimal"``, ``"Infeasible"``, ...);
+        a plain string given here is converted.
     objective
         Objective value (``nan`` unless optimal).
+    sense
+        ``"max"`` or ``"min"``.
     primal
-        One DataArray per variable block (dims ``<block>_index``).
+        One DataArray per variable block, along the block's dimension
+        (:attr:`VarBlock.dim`: the index's name, else the block's name).
     duals
         Shadow prices per constraint block (continuous problems), see module docstring.
     reduced_costs
@@ -345,10 +392,27 @@ class LPResult:
         ``bound_lower``/``bound_upper`` (range of the binding bound over which
         the dual stays valid).
     units
-        Units by block name (variables: their units; constraints: dual units).
+        Units by block name (variables: their units; constraints: dual units;
+        ``"objective"``).
+    info
+        Solver details (``solver``, ``solver_status``, ``mip``, iterations,
+        options, ``message`` on failure, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lp = LinearProgram(sense="max", objective_units="dollars")
+    >>> _ = lp.add_variables("x", ["a", "b"], upper=[1.0, 2.0], cost=[3.0, 1.0], units="tons")
+    >>> _ = lp.add_constraints("total", ["total"], {"x": np.ones((1, 2))}, upper=[2.5],
+    ...                        dual_units="dollars per ton")
+    >>> res = lp.solve()
+    >>> res.optimal, res.objective, res.value("x").to_series().to_dict()
+    (True, 4.5, {'a': 1.0, 'b': 1.5})
+    >>> sorted(res.to_dataset().data_vars)[:4]
+    ['bound_lower_total', 'bound_upper_total', 'cost_lower_x', 'cost_upper_x']
     """
 
-    status: str
+    status: LPStatus
     objective: float
     sense: str
     primal: dict[str, xr.DataArray]
@@ -358,9 +422,19 @@ class LPResult:
     units: dict[str, str]
     info: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.status, LPStatus):
+            try:
+                object.__setattr__(self, "status", LPStatus(self.status))
+            except ValueError:
+                raise ValidationError(
+                    f"unknown LP status {self.status!r}; valid options are {[s.value for s in LPStatus]}"
+                ) from None
+
     @property
     def optimal(self) -> bool:
-        return self.status == "Optimal"
+        """Whether the solver reports an optimum (:attr:`LPStatus.OPTIMAL`)."""
+        return self.status is LPStatus.OPTIMAL
 
     def value(self, block: str) -> xr.DataArray:
         """Primal values of a variable block."""
@@ -374,12 +448,113 @@ class LPResult:
             raise LabelError(f"no duals for {block!r}; available: {list(self.duals)} (MIPs report none)")
         return self.duals[block]
 
-    def solution(self) -> xr.Dataset:
-        """All primal values as one :class:`xarray.Dataset`."""
-        return xr.Dataset(
-            {k: v for k, v in self.primal.items()}, attrs={"status": self.status, "objective": self.objective}
-        )
+    # -- one dataset -------------------------------------------------------------
+    def to_dataset(self) -> xr.Dataset:
+        """Every labelled result in one :class:`xarray.Dataset` that round-trips through netCDF.
 
+        Naming: one data variable per block and quantity, ``<quantity>_<block>``,
+        along the block's dimension:
+
+        ===============================================  ============================================
+        data variable                                    units (``attrs["units"]``)
+        ===============================================  ============================================
+        ``primal_<v>``: values of variable block ``v``   the block's units
+        ``reduced_cost_<v>``                             objective per unit of ``v``
+        ``cost_lower_<v>``, ``cost_upper_<v>``           as the reduced cost (ranging of ``v``'s cost)
+        ``dual_<c>``: shadow prices of constraint ``c``  the block's dual units
+        ``bound_lower_<c>``, ``bound_upper_<c>``         the units of ``c``'s rows (bound ranging)
+        ===============================================  ============================================
+
+        Each data variable also has ``attrs["block"]`` and
+        ``attrs["quantity"]`` (``primal``, ``reduced_cost``, ``dual``, or the
+        ranging name), so it can be read back without parsing its name.
+        Blocks along the same dimension must carry the same labels (they are
+        not aligned). A non-index coordinate (the ``cluster`` of a project)
+        whose name is also a dimension of another block is renamed
+        ``<dimension>_<coordinate>``.
+
+        Dataset attrs: ``status``, ``sense``, ``objective``,
+        ``objective_units`` and the shadow-price ``convention``; each entry of
+        :attr:`info` as ``info_<key>``: numbers and text as they are
+        (``True``/``False`` as 1/0), lists and mappings as JSON text. Entries
+        that are tables or other objects (an allocation's ``plan``) are left
+        out and named in ``info_omitted``.
+
+        Raises
+        ------
+        LabelError
+            Two blocks along one dimension with different labels.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import iomodel as iom
+        >>> t = iom.datasets.miller_blair()
+        >>> lp = LinearProgram(sense="max", objective_units="dollars of output")
+        >>> _ = lp.add_variables("x", t.sectors, cost=1.0, units="dollars")
+        >>> _ = lp.add_constraints("balance", t.sectors, {"x": np.eye(2) - t.A.to_numpy()},
+        ...                        upper=[350.0, 1700.0], dual_units="dollars of output per dollar")
+        >>> ds = lp.solve().to_dataset()
+        >>> ds["dual_balance"].dims, ds["dual_balance"].attrs["units"], ds.attrs["status"]
+        (('sector',), 'dollars of output per dollar', 'Optimal')
+        >>> ds["reduced_cost_x"].attrs["units"]
+        'dollars of output per dollars'
+        """
+        return self._dataset(primal_only=False)
+
+    def solution(self) -> xr.Dataset:
+        """The primal values of :meth:`to_dataset` (``primal_<block>``) with the same attrs."""
+        return self._dataset(primal_only=True)
+
+    def _dataset(self, *, primal_only: bool) -> xr.Dataset:
+        parts: list[tuple[str, str, str, xr.DataArray]] = []  # (quantity, block, default units, array)
+        for b, da in self.primal.items():
+            parts.append(("primal", b, self.units.get(b, ""), da))
+        if not primal_only:
+            for b, da in self.reduced_costs.items():
+                parts.append(("reduced_cost", b, "", da))
+            for b, da in self.duals.items():
+                parts.append(("dual", b, self.units.get(b, ""), da))
+            for b, ds in self.ranging.items():
+                for q, da in ds.data_vars.items():
+                    parts.append((str(q), b, "", da))
+        arrays: dict[str, xr.DataArray] = {}
+        seen: dict[str, tuple[str, pd.Index]] = {}
+        for q, b, units, da in parts:
+            dim = str(da.dims[0])
+            idx = da.indexes[dim] if dim in da.indexes else pd.RangeIndex(da.sizes[dim])
+            if dim in seen and not seen[dim][1].equals(idx):
+                raise LabelError(
+                    f"blocks {seen[dim][0]!r} and {b!r} both lie along dimension {dim!r} with different labels; "
+                    f"name one block's index differently (pd.Index(labels, name=...)) to put both in one dataset"
+                )
+            seen.setdefault(dim, (b, idx))
+            name = f"{q}_{b}"
+            arr = da.copy(deep=False)
+            arr.attrs = {**da.attrs, "units": da.attrs.get("units") or units, "block": b, "quantity": q}
+            arrays[name] = arr
+        clash = sorted(set(arrays) & set(seen))
+        if clash:
+            raise LabelError(f"data variable(s) {clash} would share their names with dimensions; rename those indexes")
+        for name, da in arrays.items():
+            rename = {c: f"{da.dims[0]}_{c}" for c in da.coords if c not in da.dims and c in seen}
+            if rename:
+                arrays[name] = da.rename(rename)
+        info, omitted = _netcdf_attrs(self.info)
+        attrs = {
+            "status": self.status.value,
+            "sense": self.sense,
+            "objective": float(self.objective),
+            "objective_units": self.units.get("objective", ""),
+            "convention": "dual = d(objective)/d(binding bound of the row), for the problem's own sense "
+            "(METHODS.md 4.4)",
+            **info,
+        }
+        if omitted:
+            attrs["info_omitted"] = ", ".join(omitted)
+        return xr.Dataset({k: v.variable for k, v in arrays.items()}, coords=_coords(arrays), attrs=attrs)
+
+    # -- tables and figures --------------------------------------------------------
     def shadow_prices(self) -> pd.DataFrame:
         """Every shadow price with its block, label and units (long table)."""
         rows = []
@@ -400,385 +575,41 @@ class LPResult:
         equality = {n for n in self.duals if self.info.get("equality_blocks") and n in self.info["equality_blocks"]}
         binding = sp_[(sp_["shadow_price"].abs() > 1e-9) & ~sp_["constraint"].isin(equality)]
         head = pd.DataFrame(
-            [("status", "", self.status, ""), ("objective", "", self.objective, self.units.get("objective", ""))],
+            [
+                ("status", "", self.status.value, ""),
+                ("objective", "", self.objective, self.units.get("objective", "")),
+            ],
             columns=["constraint", "label", "shadow_price", "units"],
         )
         return pd.concat([head, binding], ignore_index=True)
 
 
-_STATUS = {
-    "kOptimal": "Optimal",
-    "kInfeasible": "Infeasible",
-    "kUnbounded": "Unbounded",
-    "kUnboundedOrInfeasible": "UnboundedOrInfeasible",
-    "kTimeLimit": "TimeLimit",
-}
-
-
-_BANNER_SHOWN = False
-
-
-def _new_highs():
-    """A silent ``highspy.Highs``; the banner its first construction prints to stdout is swallowed."""
-    global _BANNER_SHOWN
-    import highspy
-
-    if _BANNER_SHOWN:
-        h = highspy.Highs()
-    else:
-        import os
-        import sys
-
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), 1)
-                h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _BANNER_SHOWN = True
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-def _highs(mats: dict[str, Any], sense: str, time_limit: float | None, options: Mapping[str, Any] | None = None):
-    import highspy
-
-    h = _new_highs()
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    A_ = mats["A"]
-    cells = max(1, A_.shape[0] * A_.shape[1])
-    if options is None and A_.nnz > DENSE_PRESOLVE_NNZ and A_.nnz / cells > DENSE_PRESOLVE_DENSITY:
-        options = {"presolve": "off"}
-    h.iomodel_options = dict(options or {})
-    for k, v in (options or {}).items():
-        if h.setOptionValue(k, v) != highspy.HighsStatus.kOk:
-            raise ValidationError(f"HiGHS rejected option {k!r} = {v!r}")
-    lp = highspy.HighsLp()
-    A = mats["A"]
-    lp.num_col_, lp.num_row_ = int(A.shape[1]), int(A.shape[0])
-    lp.col_cost_ = mats["c"]
-    lp.col_lower_ = np.where(np.isfinite(mats["col_lower"]), mats["col_lower"], -highspy.kHighsInf)
-    lp.col_upper_ = np.where(np.isfinite(mats["col_upper"]), mats["col_upper"], highspy.kHighsInf)
-    lp.row_lower_ = np.where(np.isfinite(mats["row_lower"]), mats["row_lower"], -highspy.kHighsInf)
-    lp.row_upper_ = np.where(np.isfinite(mats["row_upper"]), mats["row_upper"], highspy.kHighsInf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data
-    lp.sense_ = highspy.ObjSense.kMaximize if sense == "max" else highspy.ObjSense.kMinimize
-    if mats["integrality"].any():
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in mats["integrality"]
-        ]
-    h.passModel(lp)
-    h.run()
-    return h
-
-
-def _status_text(h) -> str:
-    name = str(h.getModelStatus()).split(".")[-1]
-    return _STATUS.get(name, name)
-
-
-def _solve_highs(
-    prog: LinearProgram,
-    mats: dict[str, Any],
-    *,
-    check: bool,
-    ranging: bool,
-    time_limit: float | None,
-    options: Mapping[str, Any] | None = None,
-) -> LPResult:
-    h = _highs(mats, prog.sense, time_limit, options)
-    status = _status_text(h)
-    if status != "Optimal":
-        return _failure(prog, mats, status, check)
-    sol = h.getSolution()
-    x = np.asarray(sol.col_value)
-    is_mip = bool(mats["integrality"].any())
-    primal = {
-        n: xr.DataArray(
-            x[s],
-            dims=(f"{n}_index",),
-            coords={f"{n}_index": prog.variables[n].index.to_numpy()},
-            name=n,
-            attrs={"units": prog.variables[n].units},
-        )
-        for n, s in mats["cols"].items()
-    }
-    duals, rc, rng = {}, {}, {}
-    if not is_mip:
-        y = np.asarray(sol.row_dual)
-        d = np.asarray(sol.col_dual)
-        for n, s in mats["rows"].items():
-            duals[n] = xr.DataArray(
-                y[s],
-                dims=(f"{n}_index",),
-                coords={f"{n}_index": prog.constraints[n].index.to_numpy()},
-                name=n,
-                attrs={"units": prog.constraints[n].dual_units},
-            )
-        for n, s in mats["cols"].items():
-            rc[n] = xr.DataArray(
-                d[s], dims=(f"{n}_index",), coords={f"{n}_index": prog.variables[n].index.to_numpy()}, name=n
-            )
-        if ranging:
-            rng = _ranging(h, prog, mats)
-    units = {
-        **{n: b.units for n, b in prog.variables.items()},
-        **{n: b.dual_units for n, b in prog.constraints.items()},
-        "objective": prog.objective_units,
-    }
-    return LPResult(
-        status=status,
-        objective=float(h.getInfo().objective_function_value) + prog.objective_constant,
-        sense=prog.sense,
-        primal=primal,
-        duals=duals,
-        reduced_costs=rc,
-        ranging=rng,
-        units=units,
-        info={
-            "solver": "highs",
-            "mip": is_mip,
-            "simplex_iterations": int(h.getInfo().simplex_iteration_count),
-            "equality_blocks": [n for n, b in prog.constraints.items() if np.array_equal(b.lower, b.upper)],
-            "highs_options": getattr(h, "iomodel_options", {}),
-        },
-    )
-
-
-def _ranging(h, prog: LinearProgram, mats: dict[str, Any]) -> dict[str, xr.Dataset]:
-    status, r = h.getRanging()
-    if not getattr(r, "valid", False):
-        return {}
-    out = {}
-    cu, cd = np.asarray(r.col_cost_up.value_), np.asarray(r.col_cost_dn.value_)
-    bu, bd = np.asarray(r.row_bound_up.value_), np.asarray(r.row_bound_dn.value_)
-    for n, s in mats["cols"].items():
-        dim = f"{n}_index"
-        out[n] = xr.Dataset(
-            {"cost_lower": (dim, cd[s]), "cost_upper": (dim, cu[s])}, coords={dim: prog.variables[n].index.to_numpy()}
-        )
-    for n, s in mats["rows"].items():
-        dim = f"{n}_index"
-        out[n] = xr.Dataset(
-            {"bound_lower": (dim, bd[s]), "bound_upper": (dim, bu[s])},
-            coords={dim: prog.constraints[n].index.to_numpy()},
-        )
+def _coords(arrays: Mapping[str, xr.DataArray]) -> dict[str, Any]:
+    """The coordinates of all arrays (index and non-index), each once."""
+    out: dict[str, Any] = {}
+    for da in arrays.values():
+        for c, v in da.coords.items():
+            out.setdefault(str(c), v.variable)
     return out
 
 
-def _failure(prog: LinearProgram, mats: dict[str, Any], status: str, check: bool) -> LPResult:
-    msg = ""
-    if status in ("Infeasible", "UnboundedOrInfeasible"):
-        blocks = diagnose_infeasibility(prog, mats)
-        if blocks:
-            msg = (
-                f"the LP {prog.name!r} is infeasible; relaxing these constraint blocks restores feasibility "
-                "(smallest total violation): "
-                + ", ".join(f"{b} (violated by {v:.6g} at {lab!r})" for b, (v, lab) in blocks.items())
-            )
-            status = "Infeasible"
-        elif status == "UnboundedOrInfeasible":
-            status = "Unbounded"
-    if status == "Unbounded":
-        free = [
-            n
-            for n, b in prog.variables.items()
-            if (np.isinf(b.upper) & (b.cost > 0 if prog.sense == "max" else b.cost < 0)).any()
-        ]
-        msg = (
-            f"the LP {prog.name!r} is unbounded: the objective can grow without limit; variable blocks "
-            f"with an improving cost and no upper bound: {free}"
-        )
-    if check:
-        if status == "Infeasible":
-            raise InfeasibleError(msg or f"the LP {prog.name!r} is infeasible")
-        if status == "Unbounded":
-            raise UnboundedError(msg)
-        raise SolverError(f"HiGHS returned status {status!r} for {prog.name!r}")
-    return LPResult(
-        status=status,
-        objective=float("nan"),
-        sense=prog.sense,
-        primal={},
-        duals={},
-        reduced_costs={},
-        ranging={},
-        units={},
-        info={"message": msg},
-    )
-
-
-def diagnose_infeasibility(prog: LinearProgram, mats: dict[str, Any]) -> dict[str, tuple[float, Any]]:
-    """Elastic filter: the constraint blocks whose rows must be violated to become feasible.
-
-    Each row gets non-negative slack variables on its finite bounds; the
-    phase-one problem minimises total slack (scaled by each row's size). Blocks
-    with positive slack are those whose relaxation restores feasibility at the
-    smallest total violation; the largest violation and its label are reported.
-    """
-    A = mats["A"]
-    m, n = A.shape
-    lo, up = mats["row_lower"], mats["row_upper"]
-    scale = np.maximum(
-        1.0, np.maximum(np.where(np.isfinite(lo), np.abs(lo), 0), np.where(np.isfinite(up), np.abs(up), 0))
-    )
-    I = sp.eye_array(m, format="csc")
-    A2 = sp.hstack([A, sp.diags_array(scale) @ I, -(sp.diags_array(scale) @ I)], format="csc")
-    relax = {
-        "c": np.r_[np.zeros(n), np.ones(2 * m)],
-        "A": A2,
-        "row_lower": lo,
-        "row_upper": up,
-        "col_lower": np.r_[mats["col_lower"], np.zeros(2 * m)],
-        # s+ raises a row that cannot reach its lower bound, s- lowers one above its upper bound
-        "col_upper": np.r_[mats["col_upper"], np.where(np.isfinite(lo), INF, 0.0), np.where(np.isfinite(up), INF, 0.0)],
-        "integrality": np.r_[mats["integrality"], np.zeros(2 * m, dtype=bool)],
-    }
-    h = _highs(relax, "min", None)
-    if _status_text(h) != "Optimal":
-        return {}
-    s = np.asarray(h.getSolution().col_value)[n:]
-    viol = (s[:m] + s[m:]) * scale
-    out = {}
-    for name, sl in mats["rows"].items():
-        v = viol[sl]
-        if (v > 1e-7).any():
-            i = int(np.argmax(v))
-            out[name] = (float(v[i]), prog.constraints[name].index[i])
-    return out
-
-
-# ----------------------------------------------------------------------------- Pyomo path
-def solve_pyomo(
-    model,
-    solver: str = "highs",
-    *,
-    check: bool = True,
-    ranging: bool = True,
-    options: Mapping[str, Any] | None = None,
-) -> LPResult:
-    """Solve a (possibly user-extended) Pyomo model and label the result by component.
-
-    With ``solver="highs"`` the model is compiled to standard form
-    (``pyomo.repn.plugins.standard_form``) and solved by ``highspy``, keeping
-    duals, reduced costs and ranging; blocks are the Pyomo components, and
-    ``options`` are HiGHS options as in :meth:`LinearProgram.solve`. Any
-    other name is passed to ``pyomo.environ.SolverFactory`` with a ``dual``
-    suffix.
-
-    Raises
-    ------
-    SolverError
-        The solver is not available.
-    InfeasibleError, UnboundedError
-        With ``check=True``.
-    """
-    import pyomo.environ as pyo
-
-    units = dict(getattr(model, "iomodel_units", {}))
-    if solver == "highs":
-        from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
-
-        repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
-        if len(repn.objectives) != 1:
-            raise ValidationError(f"the model must have exactly one active objective, has {len(repn.objectives)}")
-        sense = "max" if repn.objectives[0].sense == pyo.maximize else "min"
-        prog = LinearProgram(sense=sense, objective_units=units.get("objective", ""), name=model.name)
-        cols: dict[str, list[int]] = {}
-        for j, v in enumerate(repn.columns):
-            cols.setdefault(v.parent_component().name, []).append(j)
-        c = np.asarray(repn.c.toarray()).ravel()
-        for name, js in cols.items():
-            vs = [repn.columns[j] for j in js]
-            prog.add_variables(
-                name,
-                [str(v.index()) if v.index() is not None else name for v in vs],
-                lower=[-INF if v.lb is None else v.lb for v in vs],
-                upper=[INF if v.ub is None else v.ub for v in vs],
-                cost=c[js],
-                integer=vs[0].is_integer(),
-                units=units.get(name, ""),
-            )
-        A = sp.csr_array(repn.A)
-        rows: dict[str, dict[Any, list[tuple[int, int]]]] = {}
-        for i, (con, sense_) in enumerate(repn.rows):
-            rows.setdefault(con.parent_component().name, {}).setdefault(con.index(), []).append((i, sense_))
-        order = list(cols)
-        starts = np.cumsum([0] + [len(cols[n]) for n in order])
-        colpos = np.concatenate([cols[n] for n in order])
-        A = A[:, colpos]
-        rhs = np.asarray(repn.rhs, dtype=float)
-        for name, by_index in rows.items():
-            labels = list(by_index)
-            lo, up, pick = np.full(len(labels), -INF), np.full(len(labels), INF), []
-            for k, lab in enumerate(labels):
-                entries = by_index[lab]
-                pick.append(entries[0][0])
-                for i, s_ in entries:
-                    if s_ == 0:
-                        lo[k] = up[k] = rhs[i]
-                    elif s_ < 0:
-                        lo[k] = rhs[i]
-                    else:
-                        up[k] = rhs[i]
-            sub = A[pick]
-            terms = {n: sub[:, starts[q] : starts[q + 1]] for q, n in enumerate(order)}
-            prog.add_constraints(
-                name,
-                [str(lab) if lab is not None else name for lab in labels],
-                terms,
-                lower=lo,
-                upper=up,
-                dual_units=units.get(name, ""),
-            )
-        prog.objective_constant = float(np.asarray(repn.c_offset).ravel()[0]) if len(repn.c_offset) else 0.0
-        res = _solve_highs(prog, prog.matrices(), check=check, ranging=ranging, time_limit=None, options=options)
-        return res
-    opt = pyo.SolverFactory(solver)
-    if opt is None or not opt.available(exception_flag=False):
-        raise SolverError(f"solver {solver!r} is not available; install it or use solver='highs'")
-    if not hasattr(model, "dual"):
-        model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-    r = opt.solve(model, load_solutions=False)
-    tc = str(r.solver.termination_condition)
-    if tc != "optimal":
-        status = {"infeasible": "Infeasible", "unbounded": "Unbounded"}.get(tc, tc)
-        if check:
-            exc = {"Infeasible": InfeasibleError, "Unbounded": UnboundedError}.get(status, SolverError)
-            raise exc(f"solver {solver!r} reports {tc} for model {model.name!r}")
-        return LPResult(status, float("nan"), "", {}, {}, {}, {}, units)
-    model.solutions.load_from(r)
-    primal, duals = {}, {}
-    for v in model.component_objects(pyo.Var, active=True):
-        keys = list(v.keys())
-        primal[v.name] = xr.DataArray(
-            [pyo.value(v[k]) for k in keys],
-            dims=(f"{v.name}_index",),
-            coords={f"{v.name}_index": [str(k) for k in keys]},
-            name=v.name,
-        )
-    for c in model.component_objects(pyo.Constraint, active=True):
-        keys = list(c.keys())
-        vals = [model.dual.get(c[k], np.nan) for k in keys]
-        duals[c.name] = xr.DataArray(
-            vals, dims=(f"{c.name}_index",), coords={f"{c.name}_index": [str(k) for k in keys]}
-        )
-    obj = next(model.component_data_objects(pyo.Objective, active=True))
-    return LPResult(
-        "Optimal",
-        float(pyo.value(obj)),
-        "max" if obj.sense == pyo.maximize else "min",
-        primal,
-        duals,
-        {},
-        {},
-        units,
-        {"solver": solver},
-    )
+def _netcdf_attrs(info: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``info`` as netCDF attributes ``info_<key>`` and the keys left out (see :meth:`LPResult.to_dataset`)."""
+    out: dict[str, Any] = {}
+    omitted: list[str] = []
+    for k, v in info.items():
+        key = f"info_{k}"
+        if isinstance(v, bool | np.bool_):
+            out[key] = int(v)
+        elif isinstance(v, str):
+            out[key] = v
+        elif isinstance(v, int | float | np.integer | np.floating):
+            out[key] = v.item() if isinstance(v, np.generic) else v
+        elif isinstance(v, Mapping | list | tuple) or v is None:
+            try:
+                out[key] = json.dumps(v, sort_keys=isinstance(v, Mapping))
+            except TypeError:
+                omitted.append(str(k))
+        else:
+            omitted.append(str(k))
+    return out, omitted
