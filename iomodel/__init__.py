@@ -14,16 +14,7 @@ linear programming and sensitivity runs.
 from __future__ import annotations
 
 from . import datasets, dims, errors, fiscal, linalg, price, scenarios  # noqa: E402  (modules, after their names)
-from .errors import (
-    IOModelError,
-    IOModelWarning,
-    LabelError,
-    NotProductiveError,
-    ReadError,
-    ValidationError,
-)
-from .impact import ImpactResult, impact
-from .multipliers import (
+from .analysis import (
     direct_effect_multipliers,
     group_multipliers,
     hypothetical_extraction,
@@ -33,6 +24,15 @@ from .multipliers import (
     modified_inverse,
     multipliers,
 )
+from .errors import (
+    IOModelError,
+    IOModelWarning,
+    LabelError,
+    NotProductiveError,
+    ReadError,
+    ValidationError,
+)
+from .impact import ImpactResult, impact
 from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 from .scenarios import ClusterInvestment, InvestmentBridge, Scenario, SEZPackage
 from .table import IMPORT_CONVENTIONS, HouseholdClosure, IOTable, TableMeta
@@ -50,6 +50,7 @@ __all__ = [
     "linkages",
     "key_sectors",
     "hypothetical_extraction",
+    "analysis",
     "mixed_model",
     "modified_inverse",
     "impact",

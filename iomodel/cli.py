@@ -24,8 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
+from .analysis import group_multipliers, multipliers
 from .errors import IOModelError
-from .multipliers import group_multipliers, multipliers
 from .table import HouseholdClosure, IOTable
 
 __all__ = ["main", "multiplier_table"]

@@ -24,7 +24,7 @@ import xarray as xr
 import iomodel as iom
 from iomodel import dims
 from iomodel import optimize as opt
-from iomodel.multipliers import group_multipliers, mixed_model, modified_inverse
+from iomodel.analysis import group_multipliers, mixed_model, modified_inverse
 from iomodel.price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 
 Result = xr.DataArray | xr.Dataset

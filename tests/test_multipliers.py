@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose
 
 import iomodel as iom
 from iomodel.errors import LabelError, NotProductiveError, ValidationError
-from iomodel.multipliers import group_multipliers, mixed_model, modified_inverse
+from iomodel.analysis import group_multipliers, mixed_model, modified_inverse
 
 from .test_table import random_table
 
