@@ -13,7 +13,7 @@ linear programming and sensitivity runs.
 
 from __future__ import annotations
 
-from . import datasets, dims, errors, fiscal, linalg, price, scenarios  # noqa: E402  (modules, after their names)
+from . import datasets, dims, economy, errors, fiscal, impacts, linalg, price, scenarios, units
 from .analysis import (
     direct_effect_multipliers,
     group_multipliers,
@@ -32,10 +32,12 @@ from .errors import (
     ReadError,
     ValidationError,
 )
-from .impact import ImpactResult, impact
+from .economy import Cluster, Economy, HouseholdClosure, TaxRate, Zone
+from .fiscal import Appraisal, appraise
+from .impacts import ImpactResult, impact
 from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 from .scenarios import ClusterInvestment, InvestmentBridge, Scenario, SEZPackage
-from .table import IMPORT_CONVENTIONS, HouseholdClosure, IOTable, TableMeta
+from .table import IMPORT_CONVENTIONS, IOTable, TableArrays, TableMeta
 
 __version__ = "0.1.0"
 
@@ -55,6 +57,16 @@ __all__ = [
     "modified_inverse",
     "impact",
     "ImpactResult",
+    "appraise",
+    "Appraisal",
+    "Economy",
+    "Cluster",
+    "Zone",
+    "TaxRate",
+    "TableArrays",
+    "economy",
+    "impacts",
+    "units",
     "Scenario",
     "ClusterInvestment",
     "InvestmentBridge",

@@ -11,7 +11,8 @@
     Allocate a budget across candidate cluster projects and zones (LP/MIP with
     HiGHS): writes the plan, shadow prices and solution.
 ``iomodel build-tables``
-    Rebuild the shipped ``tables/`` from the official sources in ``../shared/data``.
+    Rebuild the shipped ``tables/`` from the official sources vendored in
+    ``tables/sources/`` (``--shared DIR`` for another folder of the same layout).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ import pandas as pd
 from . import datasets
 from .analysis import group_multipliers, multipliers
 from .errors import IOModelError
-from .table import HouseholdClosure, IOTable
+from .economy import HouseholdClosure
+from .impacts import closure_for, economy_of
+from .table import IOTable
 
 __all__ = ["main", "multiplier_table"]
 
@@ -106,14 +109,14 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
         from .io.kazakhstan import read_bns
 
         table = read_bns(a.table)
-        closure = HouseholdClosure(propensity=a.mpc)
+        closure = HouseholdClosure(mpc=a.mpc if a.mpc is not None else 0.8)
         if a.by == "cluster":
             print(
                 "note: your workbook has no employment or calibrated tax accounts; showing what it has", file=sys.stderr
             )
     else:
         table = datasets.kazakhstan(a.year)
-        closure = datasets.kazakhstan_closure(a.year, mpc=a.mpc)
+        closure = closure_for(economy_of(table), a.mpc)
     kind_closure = closure if a.kind == "type2" else None
     sort = a.sort if a.sort != "employment" or "employment" in table.satellites.index else "output"
     df = multiplier_table(table, kind=a.kind, by=a.by, closure=kind_closure, sort=sort)
@@ -123,9 +126,11 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
         df.to_csv(sys.stdout)
     else:
         print(_format_table(df, title))
-        if a.kind == "type2" and closure.propensity is not None:
+        if a.kind == "type2" and closure.mpc is not None:
+            taxes = ", ".join(f"{k} {v:.4f}" for k, v in closure.consumption_taxes.items()) or "none"
             print(
-                f"\n  Type II closure: mpc {closure.propensity}, income tax {closure.income_tax:.4f} "
+                f"\n  Type II closure: mpc {closure.mpc}, income tax and employee contributions "
+                f"{closure.deductions:.4f}, product taxes on consumption {taxes} "
                 "(leakage-consistent, METHODS.md 1.4)"
             )
     if not a.no_figure:
@@ -145,18 +150,18 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
 
 
 def _cmd_impact(a: argparse.Namespace) -> int:
-    from .impact import impact
+    from .fiscal import appraise
     from .scenarios import Scenario
 
     scenario = Scenario.from_toml(Path(a.scenario))
     table = datasets.kazakhstan(a.year)
-    res = impact(table, scenario)
+    res = appraise(table, scenario)
     out = Path(a.output)
     out.mkdir(parents=True, exist_ok=True)
     res.to_netcdf(str(out / "impact.nc"))
     summary = res.summary()
     summary.to_csv(out / "summary.csv")
-    res.totals().to_csv(out / "totals_by_year.csv")
+    res.impacts.totals().to_csv(out / "totals_by_year.csv")
     res.fiscal[
         ["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative", "nfe_discounted_cumulative"]
     ].to_dataframe().to_csv(out / "fiscal_by_year.csv")
@@ -167,13 +172,13 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     ]
     shown["value"] = shown["value"].str.replace(r"^(\d),(\d{3})$", r"\1\2", regex=True)
     with pd.option_context("display.width", 120):
-        print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {scenario.unit})")
+        print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {res.impacts.unit})")
         print(shown.to_string())
     if not a.no_figure:
         import matplotlib.pyplot as plt
 
         for ind in ("employment", "gva", "budget"):
-            if ind in res.dataset.indicator:
+            if ind in res.impacts.dataset.indicator:
                 fig = res.plot(ind)
                 fig.savefig(out / f"impact_{ind}.png", dpi=120)
                 plt.close(fig)
@@ -184,8 +189,8 @@ def _cmd_impact(a: argparse.Namespace) -> int:
 def _cmd_allocate(a: argparse.Namespace) -> int:
     from .optimize.allocation import AllocationProblem
 
-    problem = AllocationProblem.from_toml(a.problem)
     table = datasets.kazakhstan(a.year)
+    problem = AllocationProblem.from_toml(a.problem, economy=table.economy)
     res = problem.solve(table)
     out = Path(a.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -235,8 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument(
         "--mpc",
         type=float,
-        default=datasets.KZ_DEFAULT_MPC,
-        help="marginal propensity to consume for the Type II closure (assumption)",
+        default=None,
+        help="marginal propensity to consume of the Type II closure (default: the economy's, an assumption)",
     )
     m.add_argument("--output", default="iomodel-output", help="folder for the figure")
     m.add_argument("--no-figure", action="store_true")
@@ -253,8 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     al.add_argument("--output", default="iomodel-output/allocate", help="folder for the results")
     al.add_argument("--no-figure", action="store_true")
     al.set_defaults(func=_cmd_allocate)
-    b = sub.add_parser("build-tables", help="rebuild tables/ from ../shared/data")
-    b.add_argument("--shared", default="../shared/data")
+    b = sub.add_parser("build-tables", help="rebuild tables/ from the official sources (tables/sources)")
+    b.add_argument(
+        "--shared",
+        default=None,
+        help="folder with kz_bns_io_2024/ and kz_satellites/ (default: the vendored tables/sources)",
+    )
     b.add_argument("--out", default="tables")
     b.add_argument("--year", type=int, default=2024)
     b.set_defaults(func=_cmd_build_tables)

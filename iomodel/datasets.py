@@ -5,10 +5,13 @@
 * :func:`kazakhstan`: the official 68-product input-output table of Kazakhstan
   with employment and budget-revenue accounts (built from the Bureau's workbook
   by :mod:`iomodel.io.kazakhstan`; provenance in its ``table.json``);
+* :func:`kazakhstan_economy`: Kazakhstan's facts as an :class:`~iomodel.Economy`
+  (closure, clusters, zones, dated rates, MCI, SEZ rules), which the table of
+  :func:`kazakhstan` carries;
 * :func:`kazakhstan_clusters`, :func:`kazakhstan_zones`,
-  :func:`kazakhstan_tax_rates`, :func:`kazakhstan_mci`: the priority clusters
-  mapped to products, the special economic zones, dated statutory tax rates and
-  the monthly calculation index.
+  :func:`kazakhstan_tax_rates`, :func:`kazakhstan_mci`: the files behind it as
+  tables: the priority clusters mapped to products, the special economic
+  zones, dated statutory tax rates and the monthly calculation index.
 
 Files are read through :mod:`importlib.resources` (package ``iomodel.tables``)
 so that an installed wheel works; in a source checkout the top-level
@@ -19,14 +22,18 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .errors import LabelError, ReadError, ValidationError
-from .table import HouseholdClosure, IOTable
+from .economy import Cluster, ClusterMember, Economy, HouseholdClosure, ReliefRule, TaxRate, Zone
+from .economy import cluster_weights as _cluster_weights
+from .errors import LabelError, ReadError
+from .table import IOTable
 
 __all__ = [
     "miller_blair",
@@ -38,14 +45,9 @@ __all__ = [
     "kazakhstan_tax_rates",
     "kazakhstan_mci",
     "cluster_weights",
-    "kazakhstan_closure",
+    "kazakhstan_economy",
     "tables_path",
-    "KZ_DEFAULT_MPC",
 ]
-
-#: Assumed marginal propensity of Kazakh households to consume out of disposable
-#: labour income (an iomodel assumption, not a statistic: vary it in sensitivity runs).
-KZ_DEFAULT_MPC = 0.8
 
 MILLER_BLAIR_SOURCE = (
     "Miller, R.E. and Blair, P.D. (2009) Input-Output Analysis: Foundations and Extensions, "
@@ -114,7 +116,7 @@ def _table_dir(year: int) -> Path:
 def _kazakhstan(year: int) -> IOTable:
     from .io.tidy import read_tidy
 
-    return read_tidy(_table_dir(year))
+    return read_tidy(_table_dir(year)).with_economy(kazakhstan_economy(year))
 
 
 def kazakhstan(year: int = 2024, *, import_convention: str = "domestic") -> IOTable:
@@ -125,7 +127,10 @@ def kazakhstan(year: int = 2024, *, import_convention: str = "domestic") -> IOTa
     product taxes and other taxes on production from the table; CIT, oil-sector
     CIT, PIT, social tax, oil-sector mineral extraction tax and rent tax on
     crude oil exports calibrated to 2024 revenue). See
-    :func:`kazakhstan_provenance` for sources and methods.
+    :func:`kazakhstan_provenance` for sources and methods. The table carries
+    Kazakhstan's economy (:func:`kazakhstan_economy`), which evaluations use
+    by default. The table is cached and immutable: nothing a caller does to it
+    changes a later load.
 
     Parameters
     ----------
@@ -227,89 +232,157 @@ def kazakhstan_mci() -> pd.Series:
 
 def cluster_weights(
     table: IOTable,
-    clusters: pd.DataFrame | None = None,
+    clusters: pd.DataFrame | Economy | None = None,
     *,
     roles: tuple[str, ...] = ("core",),
     weighting: str = "output",
 ) -> pd.DataFrame:
     """Demand weights of each cluster over the table's sectors (rows sum to 1).
 
-    Parameters
-    ----------
-    table
-        The table whose sectors the clusters refer to.
-    clusters
-        Cluster definitions as :func:`kazakhstan_clusters` returns them
-        (default: those). An optional ``weight`` column overrides the weighting.
-    roles
-        Which member roles carry demand (default only ``core``).
-    weighting
-        ``"output"``: members weighted by their gross output (a cluster's unit
-        of final demand is spread like its production); ``"equal"``.
+    ``clusters`` defaults to Kazakhstan's (:func:`kazakhstan_clusters`); see
+    :func:`iomodel.economy.cluster_weights` for the parameters.
 
-    Returns
-    -------
-    pandas.DataFrame
-        Clusters x sectors.
-
-    Raises
-    ------
-    LabelError
-        A cluster names a product the table does not have.
+    Examples
+    --------
+    >>> w = cluster_weights(kazakhstan())
+    >>> bool((w.sum(axis=1).round(12) == 1).all()), w.shape
+    (True, (11, 68))
     """
-    c = kazakhstan_clusters() if clusters is None else clusters
-    c = c[c["role"].isin(roles)] if "role" in c.columns else c
-    unknown = sorted(set(c["product"]) - set(map(str, table.sectors)))
-    if unknown:
-        bad = c[c["product"].isin(unknown)]["cluster"].unique().tolist()
-        raise LabelError(f"cluster(s) {bad} name product(s) {unknown} not in table {table.meta.name!r}")
-    if weighting not in ("output", "equal"):
-        raise ValidationError(f"unknown weighting {weighting!r}; valid options are 'output', 'equal'")
-    out = pd.DataFrame(0.0, index=pd.Index(pd.unique(c["cluster"]), name="cluster"), columns=table.sectors)
-    x = table.output
-    for cl, g in c.groupby("cluster", sort=False):
-        if "weight" in g.columns and (g["weight"] != "").all():
-            w = pd.Series(g["weight"].astype(float).to_numpy(), index=g["product"])
-        elif weighting == "output":
-            w = x.reindex(g["product"])
-        else:
-            w = pd.Series(1.0, index=g["product"])
-        if w.sum() <= 0:
-            raise ValidationError(f"cluster {cl!r}: weights sum to {w.sum()}")
-        out.loc[cl, w.index] = (w / w.sum()).to_numpy()
-    return out
+    return _cluster_weights(
+        table, kazakhstan_clusters() if clusters is None else clusters, roles=roles, weighting=weighting
+    )
 
 
-def kazakhstan_closure(year: int = 2024, *, mpc: float = KZ_DEFAULT_MPC) -> HouseholdClosure:
-    """The Type II household closure used by default for Kazakhstan.
+def _economy_file() -> dict[str, Any]:
+    p = tables_path() / "kazakhstan" / "economy.toml"
+    if not p.is_file():
+        raise ReadError(f"{p}: missing from the shipped tables")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ReadError(f"{p}: invalid TOML ({exc})") from None
 
-    The leakage-consistent form of METHODS.md 1.4: induced consumption per
-    unit of labour income is ``mpc * (1 - tau_PIT) * s_i``, with ``s_i`` the
-    share of domestic product ``i`` in household consumption at basic prices,
-    domestic plus imported (imports are a leakage; product taxes on consumption,
-    about 3.4 trillion KZT in 2024, are not in the basic-price table and are left
-    out) and ``tau_PIT`` the effective PIT
-    rate on compensation calibrated in the shipped table. Miller & Blair's
-    textbook closure (consumption per unit of labour income) would let
-    households spend 1.42 KZT of domestic products per KZT of compensation in
-    2024, because their consumption is also financed by mixed income and
-    transfers; it overstates induced effects for a wage shock.
+
+@functools.lru_cache(maxsize=8)
+def kazakhstan_economy(year: int = 2024) -> Economy:
+    """Kazakhstan's facts for evaluations, as shipped data (frozen; safe to share).
+
+    * household closure (METHODS.md 1.4): marginal propensity to consume 0.8
+      (an assumption), deductions = the effective PIT rate calibrated in the
+      table plus the employee pension (10%) and health (2%) contributions,
+      product taxes on household consumption (VAT and excise rates calibrated
+      to 2024 revenue in the table's provenance);
+    * the priority clusters (``clusters.csv``), the special economic zones with
+      their legal terms (``sez.csv``, ``sez_clusters.csv``), dated statutory
+      rates (``tax_rates.csv``), the MCI (``mci.csv``);
+    * the SEZ relief rule, product lists, contribution rates, the EAEU customs
+      pooling share, the standard SEZ package and the table's tax rows it
+      replaces (``economy.toml``).
 
     Parameters
     ----------
     year
-        Table year (for the calibrated PIT rate).
-    mpc
-        Marginal propensity to consume out of disposable labour income
-        (default :data:`KZ_DEFAULT_MPC`, an assumption).
+        Year of the table whose calibrations the closure uses.
 
     Examples
     --------
-    >>> c = kazakhstan_closure()
-    >>> round(c.income_tax, 4), c.propensity
-    (0.0579, 0.8)
+    >>> eco = kazakhstan_economy(2024)
+    >>> eco.closure.mpc, round(eco.closure.deductions, 4), eco.customs_pooling_share
+    (0.8, 0.1779, 0.07055)
+    >>> eco.zone("nipt").term_end, eco.relief_years(20e9, 2026)
+    (None, 15)
+    >>> dict(eco.rates_on("2026-06-30"))["VAT"]
+    0.16
     """
-    cal = {r["tax"]: r for r in kazakhstan_provenance(year)["calibrated_taxes"]}
+    f = _economy_file()
+    prov = kazakhstan_provenance(year)
+    cal = {r["tax"]: r for r in prov.get("calibrated_taxes", [])}
     if "PIT" not in cal:
         raise ReadError(f"the {year} table has no calibrated PIT rate")
-    return HouseholdClosure(propensity=float(mpc), income_tax=float(cal["PIT"]["rate"]))
+    contributions = {k: float(v) for k, v in f["employee_contributions"].items() if not k.endswith("_source")}
+    cons = {r["tax"]: float(r["rate"]) for r in prov.get("consumption_taxes", [])}
+    if not cons:
+        raise ReadError(f"the {year} table's provenance has no consumption tax rates ('consumption_taxes')")
+    closure = HouseholdClosure(
+        mpc=float(f["closure"]["mpc"]),
+        deductions=float(cal["PIT"]["rate"]) + sum(contributions.values()),
+        consumption_taxes=cons,
+    )
+    members: dict[str, list[ClusterMember]] = {}
+    labels: dict[str, str] = {}
+    for r in kazakhstan_clusters().to_dict("records"):
+        labels[r["cluster"]] = r["label"]
+        w = r.get("weight", "")
+        members.setdefault(r["cluster"], []).append(
+            ClusterMember(
+                product=r["product"],
+                role=r["role"],
+                weight=float(w) if w not in ("", None) else None,
+                rationale=r.get("rationale", ""),
+                source=r.get("source", ""),
+            )
+        )
+    clusters = [Cluster(id=c, label=labels[c], members=tuple(m)) for c, m in members.items()]
+    z = kazakhstan_zones()
+    zones = [
+        Zone(
+            id=str(zid),
+            name=row["sez_name"],
+            status=row["status"],
+            term_end=int(row["term_end"]) if str(row["term_end"]).strip() else None,
+            term=row["term"],
+            clusters=tuple(c for c in row["clusters"].split(";") if c),
+            region=row["region"],
+            source=row["sources"],
+        )
+        for zid, row in z.iterrows()
+    ]
+    rates = [
+        TaxRate(
+            tax=r["tax"],
+            rate=float(r["rate"]),
+            valid_from=r["valid_from"] or None,
+            valid_to=r["valid_to"] or None,
+            base=r["base"],
+            source=r["source"],
+        )
+        for r in kazakhstan_tax_rates().to_dict("records")
+    ]
+    rr = f["relief_rule"]
+    rule = ReliefRule(
+        thresholds=tuple((math.inf if u == "inf" else float(u), int(y)) for u, y in rr["thresholds"]),
+        unit=rr["unit"],
+        source=rr["source"],
+    )
+    sez = f["sez"]
+    sources = {
+        "mpc": f["closure"]["mpc_source"],
+        "PIT": cal["PIT"]["source"],
+        **{f"contribution:{k}": v for k, v in f["employee_contributions"].items() if k.endswith("_source")},
+        **{f"consumption_tax:{r['tax']}": r["source"] for r in prov.get("consumption_taxes", [])},
+        "customs_pooling_share": f["customs"]["pooling_source"],
+        "relief_rule": rr["source"],
+        "construction_products": f["products"]["construction_source"],
+        "machinery_products": f["products"]["machinery_source"],
+        "standard_exemptions": sez["exemptions_source"],
+        "mci": "tables/kazakhstan/mci.csv (republican budget laws)",
+    }
+    return Economy(
+        name=f"{f['name']} {year}",
+        currency=f["currency"],
+        year=year,
+        closure=closure,
+        clusters=clusters,
+        zones=zones,
+        tax_rates=tuple(rates),
+        mci=kazakhstan_mci().to_dict(),
+        relief_rule=rule,
+        construction_products=tuple(f["products"]["construction"]),
+        machinery_products=tuple(f["products"]["machinery"]),
+        employee_contributions=contributions,
+        customs_pooling_share=float(f["customs"]["pooling_share"]),
+        participant_tax_rows=tuple(sez["participant_tax_rows"]),
+        standard_exemptions=sez["exemptions"],
+        sez_law=sez["law"],
+        sources=sources,
+    )

@@ -60,22 +60,27 @@ def multiplier_bars(
     return fig
 
 
-def impact_overview(result, indicator: str = "employment"):
-    """Three panels: an indicator by year and effect in each phase, and the net fiscal effect.
+def impact_overview(result, indicator: str = "employment", *, fiscal=None):
+    """An indicator by year and effect in each phase, and (with ``fiscal``) the net fiscal effect.
 
     Parameters
     ----------
     result
-        An :class:`iomodel.impact.ImpactResult`.
+        An :class:`iomodel.ImpactResult`.
     indicator
         Indicator to draw (e.g. ``"employment"``, ``"gva"``, ``"budget"``).
+    fiscal
+        Fiscal accounts (:func:`iomodel.fiscal.fiscal_accounts`) for a third panel.
     """
     plt = _plt()
-    imp = result.dataset["impact"].sum(["sector", "investment"]).sel(indicator=indicator)
-    unit = str(result.dataset["units"].sel(indicator=indicator).values)
-    scale = 1.0 if indicator == "employment" else 1.0 / result.unit_factor
-    unit = unit if indicator == "employment" else result.scenario.unit
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    ds = result.dataset
+    imp = ds["impact"].sum(["sector", "investment"]).sel(indicator=indicator)
+    unit = str(ds["units"].sel(indicator=indicator).values)
+    money = unit == ds.attrs.get("table_unit")
+    scale = 1.0 / result.unit_factor if money else 1.0
+    unit = result.unit if money else unit
+    panels = 3 if fiscal is not None else 2
+    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4.2))
     colors = {"direct": "#1f4e79", "indirect": "#5b8fc7", "induced": "#b4cde6"}
     years = imp["year"].values
     for ax, phase in zip(axes[:2], ("construction", "operation"), strict=True):
@@ -84,25 +89,34 @@ def impact_overview(result, indicator: str = "employment"):
             v = imp.sel(phase=phase, effect=eff).values * scale
             ax.bar(years, v, bottom=bottom, color=colors[eff], label=eff)
             bottom = bottom + v
-        what = "job-years" if indicator == "employment" and phase == "construction" else unit
-        ax.set_title(f"{indicator}, {phase} ({what})", fontsize=10)
+        if indicator == "employment":
+            what = "job-years" if phase == "construction" else "jobs in each year"
+        else:
+            what = unit
+        ax.set_title(f"{indicator}, {phase}", fontsize=10)
+        ax.set_ylabel(f"{indicator} ({what})", fontsize=9)
         ax.grid(axis="y", alpha=0.3)
     axes[0].legend(fontsize=8)
-    f = result.fiscal
-    axes[2].bar(f["year"].values, f["nfe"].values, color=["#2e7d32" if v >= 0 else "#c62828" for v in f["nfe"].values])
-    axes[2].plot(
-        f["year"].values, f["nfe_discounted_cumulative"].values, color="black", lw=1.5, label="cumulative, discounted"
-    )
-    axes[2].axhline(0, color="grey", lw=0.8)
-    axes[2].set_title(f"net fiscal effect ({result.scenario.unit})", fontsize=10)
-    axes[2].legend(fontsize=8)
+    if fiscal is not None:
+        f = fiscal
+        axes[2].bar(
+            f["year"].values, f["nfe"].values, color=["#2e7d32" if v >= 0 else "#c62828" for v in f["nfe"].values]
+        )
+        axes[2].plot(
+            f["year"].values,
+            f["nfe_discounted_cumulative"].values,
+            color="black",
+            lw=1.5,
+            label="cumulative, discounted",
+        )
+        axes[2].axhline(0, color="grey", lw=0.8)
+        axes[2].set_title("net fiscal effect", fontsize=10)
+        axes[2].set_ylabel(f"net fiscal effect ({f.attrs['unit']})", fontsize=9)
+        axes[2].legend(fontsize=8)
     from matplotlib.ticker import MaxNLocator
 
     for ax in axes:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[1].set_title(
-        f"{indicator}, operation ({'jobs in each year' if indicator == 'employment' else unit})", fontsize=10
-    )
     fig.suptitle(result.scenario.name, fontsize=11)
     fig.tight_layout()
     return fig

@@ -6,9 +6,13 @@ the operation phase of the new plant) and an optional :class:`SEZPackage`
 (which taxes are exempted, for how long, additionality, the state's zone
 costs). Nothing here computes impacts: :func:`iomodel.impact` does, on a table.
 
-Money in scenarios is in ``Scenario.unit`` (default ``"million KZT"``) and is
-converted to the table's unit when run. Formulas: METHODS.md sections 2
-(investment) and 3 (fiscal).
+Money in scenarios is in ``Scenario.unit`` (default: the table's unit) and is
+converted to the table's unit when run (:mod:`iomodel.units`). Every mapping
+is read-only and every specification hashable, so a scenario can key a cache
+or a sensitivity run. Country facts (clusters, zones, tax rates, the length
+of SEZ relief) are not here: they come from the :class:`~iomodel.Economy` a
+scenario runs in. Formulas: METHODS.md sections 2 (investment) and 3 (fiscal);
+docs/scenarios.md and docs/fiscal.md.
 
 Examples
 --------
@@ -22,6 +26,7 @@ True
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import tomllib
 from collections.abc import Mapping
@@ -30,6 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomli_w
+from frozendict import frozendict
 
 from .errors import LabelError, ValidationError
 
@@ -39,49 +45,48 @@ __all__ = [
     "SEZPackage",
     "Scenario",
     "EXEMPTIBLE_TAXES",
-    "KZ_SEZ_DURATION_THRESHOLDS_MCI",
-    "UNIT_FACTORS",
     "read_toml",
 ]
 
-#: Taxes an SEZ package can exempt or reduce (Law No. 242-VI of 3 April 2019; Tax Code).
+#: Taxes of an SEZ participant that a package can exempt or reduce, valued at
+#: statutory rates (docs/fiscal.md): corporate income tax, property tax on
+#: buildings and structures, land tax, VAT on goods consumed in the zone, import
+#: customs duties, social tax on the wage bill.
 EXEMPTIBLE_TAXES = ("CIT", "property_tax", "land_tax", "VAT", "customs", "social_tax")
 
-#: Since 1 January 2024 the length of the 100% reductions depends on the project's
-#: cost in monthly calculation indices: up to 3 million MCI 7 years, 3 to 14.5 million
-#: 15 years, above 14.5 million 25 years (categories A/B/C; nipt.kz, sez-turkistan.kz,
-#: as summarised in ../shared/data/README.md and METHODS.md 3.3).
-KZ_SEZ_DURATION_THRESHOLDS_MCI = ((3_000_000.0, 7), (14_500_000.0, 15), (math.inf, 25))
 
-#: Size of each monetary unit in KZT.
-UNIT_FACTORS = {"KZT": 1.0, "thousand KZT": 1e3, "million KZT": 1e6, "billion KZT": 1e9}
+def _number(v: Any, what: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValidationError(f"{what}: expected a number, got {v!r}")
+    f = float(v)
+    if not math.isfinite(f):
+        raise ValidationError(f"{what}: expected a finite number, got {v!r}")
+    return f
 
 
-def _years(d: Mapping[Any, float], what: str) -> dict[int, float]:
+def _years(d: Mapping[Any, float], what: str) -> frozendict:
     out: dict[int, float] = {}
     for k, v in d.items():
         try:
             y = int(k)
         except (TypeError, ValueError):
             raise ValidationError(f"{what}: year {k!r} is not an integer") from None
-        v = float(v)
-        if not math.isfinite(v):
-            raise ValidationError(f"{what}: value for {y} is not finite")
+        v = _number(v, f"{what}, {y}")
         if v < 0:
             raise ValidationError(f"{what}: negative value {v} for {y}")
         out[y] = v
-    return dict(sorted(out.items()))
+    return frozendict(sorted(out.items()))
 
 
-def _shares(d: Mapping[str, float], what: str) -> dict[str, float]:
-    out = {str(k): float(v) for k, v in d.items()}
+def _shares(d: Mapping[str, float], what: str) -> frozendict:
+    out = {str(k): _number(v, f"{what}, {k!r}") for k, v in d.items()}
     bad = {k: v for k, v in out.items() if not math.isfinite(v) or v < 0}
     if bad:
         raise ValidationError(f"{what}: shares must be finite and non-negative, got {bad}")
     total = sum(out.values())
     if abs(total - 1.0) > 1e-6:
         raise ValidationError(f"{what}: shares sum to {total:.6g}, not 1")
-    return out
+    return frozendict(out)
 
 
 @dataclass(frozen=True)
@@ -113,11 +118,11 @@ class InvestmentBridge:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shares", _shares(self.shares, f"bridge {self.name!r}"))
-        imp = {str(k): float(v) for k, v in self.import_shares.items()}
+        imp = {str(k): _number(v, f"bridge {self.name!r} import share {k!r}") for k, v in self.import_shares.items()}
         bad = {k: v for k, v in imp.items() if not (0.0 <= v <= 1.0)}
         if bad:
             raise ValidationError(f"bridge {self.name!r}: import shares must lie in [0, 1], got {bad}")
-        object.__setattr__(self, "import_shares", imp)
+        object.__setattr__(self, "import_shares", frozendict(imp))
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ class ClusterInvestment:
     name
         Project name.
     cluster
-        Cluster id (see :func:`iomodel.datasets.kazakhstan_clusters`) whose
+        Cluster id of the economy (:attr:`iomodel.Economy.clusters`) whose
         core products the plant makes; or give ``products``.
     products
         Output mix of the plant by product (shares summing to 1), instead of a cluster.
@@ -139,9 +144,10 @@ class ClusterInvestment:
         Product split of capex; ``None``: the table's GFCF structure.
     equipment_import_share
         Overrides the imported share of machinery and equipment products
-        (codes in ``equipment_products``), e.g. 0.9 for imported lines.
+        (``equipment_products``), e.g. 0.9 for imported lines.
     equipment_products
-        Products counted as equipment for ``equipment_import_share``.
+        Products counted as equipment for ``equipment_import_share``;
+        ``None``: the economy's machinery products.
     output
         The plant's output by year (``Scenario.unit``), entered through the
         new-industry / fixed-output model (METHODS.md 1.8): its purchases are
@@ -178,7 +184,7 @@ class ClusterInvestment:
     capex: Mapping[int, float] = field(default_factory=dict)
     bridge: InvestmentBridge | None = None
     equipment_import_share: float | None = None
-    equipment_products: tuple[str, ...] = ("26", "27", "28", "29", "30")
+    equipment_products: tuple[str, ...] | None = None
     output: Mapping[int, float] = field(default_factory=dict)
     input_coefficients: Mapping[str, float] | None = None
     jobs_per_output: float | None = None
@@ -196,8 +202,9 @@ class ClusterInvestment:
             object.__setattr__(self, "products", _shares(self.products, f"investment {self.name!r} products"))
         object.__setattr__(self, "capex", _years(self.capex, f"investment {self.name!r} capex"))
         object.__setattr__(self, "output", _years(self.output, f"investment {self.name!r} output"))
-        object.__setattr__(self, "equipment_products", tuple(str(p) for p in self.equipment_products))
-        if self.land_tax < 0:
+        if self.equipment_products is not None:
+            object.__setattr__(self, "equipment_products", tuple(str(p) for p in self.equipment_products))
+        if _number(self.land_tax, f"investment {self.name!r} land_tax") < 0:
             raise ValidationError(f"investment {self.name!r}: negative land tax")
         for attr in (
             "equipment_import_share",
@@ -208,18 +215,20 @@ class ClusterInvestment:
             "vat_permanent_share",
         ):
             v = getattr(self, attr)
-            if v is not None and not (0.0 <= float(v) <= 1.0):
+            if v is not None and not (0.0 <= _number(v, f"investment {self.name!r} {attr}") <= 1.0):
                 raise ValidationError(f"investment {self.name!r}: {attr} must lie in [0, 1], got {v}")
-        if self.jobs_per_output is not None and not (self.jobs_per_output >= 0):
+        if self.jobs_per_output is not None and not (
+            _number(self.jobs_per_output, f"investment {self.name!r} jobs_per_output") >= 0
+        ):
             raise ValidationError(f"investment {self.name!r}: jobs_per_output must be >= 0")
         if self.input_coefficients is not None:
-            ic = {str(k): float(v) for k, v in self.input_coefficients.items()}
+            ic = {str(k): _number(v, f"investment {self.name!r} input coefficient {k!r}") for k, v in self.input_coefficients.items()}
             if any(not math.isfinite(v) or v < 0 for v in ic.values()) or sum(ic.values()) >= 1.0:
                 raise ValidationError(
                     f"investment {self.name!r}: input coefficients must be non-negative and sum below 1, "
                     f"got sum {sum(ic.values()):.4g}"
                 )
-            object.__setattr__(self, "input_coefficients", ic)
+            object.__setattr__(self, "input_coefficients", frozendict(ic))
 
     @property
     def total_capex(self) -> float:
@@ -231,6 +240,10 @@ class ClusterInvestment:
 class SEZPackage:
     r"""A special-economic-zone incentive package.
 
+    The standard package of an economy comes from
+    :meth:`iomodel.Economy.sez_package` (e.g. Kazakhstan's, Law No. 242-VI of
+    3 April 2019).
+
     Attributes
     ----------
     name
@@ -239,10 +252,12 @@ class SEZPackage:
         Reduction of each exempted tax as a share of the standard rate (1 =
         100% exemption), keys from :data:`EXEMPTIBLE_TAXES`.
     duration
-        Years the reductions last from the first year of operation; ``None``:
-        the 2024 rule by project size (:data:`KZ_SEZ_DURATION_THRESHOLDS_MCI`).
+        Years the reductions last from the first year of operation (0: no
+        relief at all); ``None``: the economy's relief rule by project size
+        (:meth:`iomodel.Economy.relief_years`).
     zone_term_end
-        Last year of the zone (caps the duration), if known.
+        Last year relief may run, if shorter than the zone's legal term (the
+        term of a known zone caps relief anyway).
     additionality
         Share :math:`\alpha` of the investment that happens only because of the
         package (METHODS.md 3.4); ``1 - alpha`` is redundancy.
@@ -255,16 +270,16 @@ class SEZPackage:
     """
 
     name: str = "SEZ package"
-    exemptions: Mapping[str, float] = field(default_factory=dict)
+    exemptions: Mapping[str, float] = field(default_factory=frozendict)
     duration: int | None = None
     zone_term_end: int | None = None
     additionality: float = 1.0
     displacement: float = 0.0
-    state_costs: Mapping[int, float] = field(default_factory=dict)
+    state_costs: Mapping[int, float] = field(default_factory=frozendict)
     law: str = ""
 
     def __post_init__(self) -> None:
-        ex = {str(k): float(v) for k, v in self.exemptions.items()}
+        ex = {str(k): _number(v, f"package {self.name!r} exemption {k!r}") for k, v in self.exemptions.items()}
         unknown = sorted(set(ex) - set(EXEMPTIBLE_TAXES))
         if unknown:
             raise LabelError(
@@ -273,70 +288,27 @@ class SEZPackage:
         bad = {k: v for k, v in ex.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise ValidationError(f"package {self.name!r}: reductions must lie in [0, 1], got {bad}")
-        object.__setattr__(self, "exemptions", ex)
+        object.__setattr__(self, "exemptions", frozendict(ex))
         object.__setattr__(self, "state_costs", _years(self.state_costs, f"package {self.name!r} state_costs"))
         for attr in ("additionality", "displacement"):
-            v = float(getattr(self, attr))
+            v = _number(getattr(self, attr), f"package {self.name!r} {attr}")
             if not 0.0 <= v <= 1.0:
                 raise ValidationError(f"package {self.name!r}: {attr} must lie in [0, 1], got {v}")
+            object.__setattr__(self, attr, v)
         if self.additionality == 0.0:
             raise ValidationError(f"package {self.name!r}: additionality 0 means the package changes nothing")
+        for attr in ("duration", "zone_term_end"):
+            v = getattr(self, attr)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int)):
+                raise ValidationError(f"package {self.name!r}: {attr} must be a whole number of years, got {v!r}")
         if self.duration is not None and self.duration < 0:
-            raise ValidationError(f"package {self.name!r}: negative duration")
+            raise ValidationError(f"package {self.name!r}: negative duration {self.duration}")
 
-    @classmethod
-    def kazakhstan(
-        cls,
-        *,
-        additionality: float = 1.0,
-        displacement: float = 0.0,
-        state_costs: Mapping[int, float] | None = None,
-        zone_term_end: int | None = None,
-        innovation_park: bool = False,
-        **kw: Any,
-    ) -> SEZPackage:
-        """The standard package of Kazakhstan's special economic zones.
-
-        Law No. 242-VI "On special economic and industrial zones" of 3 April
-        2019 and the Tax Code: 100% reductions of CIT, land tax and property
-        tax; VAT exemption on goods fully consumed in the zone; free customs
-        zone (no import duties); since 1 January 2024 the length of the
-        reductions depends on the project's size (7 / 15 / 25 years). The
-        Innovation Technology Park adds a social-tax exemption
-        (``innovation_park=True``; invest.gov.kz, as in kz_sez_list.csv).
-        """
-        ex = {"CIT": 1.0, "property_tax": 1.0, "land_tax": 1.0, "VAT": 1.0, "customs": 1.0}
-        if innovation_park:
-            ex["social_tax"] = 1.0
-        return cls(
-            name="Kazakhstan SEZ regime (Law 242-VI of 3 April 2019; durations of 1 January 2024)",
-            exemptions=ex,
-            additionality=additionality,
-            displacement=displacement,
-            state_costs=state_costs or {},
-            zone_term_end=zone_term_end,
-            law="Law of the Republic of Kazakhstan No. 242-VI of 3 April 2019 'On special economic and "
-            "industrial zones'; Tax Code; project categories A/B/C from 1 January 2024",
-            **kw,
-        )
-
-    def years_of_relief(self, project_cost_kzt: float, mci_kzt: float) -> int:
-        """Length of the reductions for a project of the given cost (2024 rule unless ``duration``).
-
-        Examples
-        --------
-        >>> SEZPackage.kazakhstan().years_of_relief(20e9, 4325.0)   # 4.6 million MCI
-        15
-        """
-        if self.duration is not None:
-            return int(self.duration)
-        if mci_kzt <= 0:
-            raise ValidationError(f"MCI must be positive, got {mci_kzt}")
-        size = project_cost_kzt / mci_kzt
-        for threshold, years in KZ_SEZ_DURATION_THRESHOLDS_MCI:
-            if size <= threshold:
-                return years
-        raise AssertionError("unreachable")  # pragma: no cover
+    def replace(self, **changes: Any) -> SEZPackage:
+        """A copy with some fields changed (specs are frozen)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d.update(changes)
+        return SEZPackage(**d)
 
 
 @dataclass(frozen=True)
@@ -352,7 +324,8 @@ class Scenario:
     package
         The SEZ package granted to every investment (``None``: no package).
     zone
-        Zone id (see :func:`iomodel.datasets.kazakhstan_zones`), for reports and checks.
+        Zone id of the economy (:attr:`iomodel.Economy.zones`): its legal term
+        caps the relief period; an unknown id is an error.
     years
         First and last year of the horizon (inclusive).
     discount_rate
@@ -360,12 +333,14 @@ class Scenario:
     kind
         ``"type1"`` or ``"type2"``.
     tax_vintage
-        ISO date whose statutory rates value the revenue forgone (e.g. ``"2026-01-01"``).
+        ISO date whose statutory rates value the participant's taxes (e.g.
+        ``"2026-01-01"``); ``None``: 1 January of the first year.
     mpc
-        Marginal propensity to consume for the Type II closure.
+        Marginal propensity to consume of the Type II closure; ``None``: the
+        economy's (:attr:`iomodel.Economy.closure`).
     unit
-        Monetary unit of the scenario's figures: one of :data:`UNIT_FACTORS`,
-        or exactly the table's unit.
+        Monetary unit of the scenario's figures, e.g. ``"million KZT"``
+        (:mod:`iomodel.units`); ``None``: the table's unit.
     """
 
     name: str
@@ -375,9 +350,9 @@ class Scenario:
     years: tuple[int, int] = (2026, 2045)
     discount_rate: float = 0.05
     kind: Literal["type1", "type2"] = "type2"
-    tax_vintage: str = "2026-01-01"
-    mpc: float = 0.8
-    unit: str = "million KZT"
+    tax_vintage: str | None = None
+    mpc: float | None = None
+    unit: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "investments", tuple(self.investments))
@@ -402,12 +377,22 @@ class Scenario:
                 raise ValidationError(f"package state costs in year(s) {outside} outside {y0}-{y1}")
         if self.kind not in ("type1", "type2"):
             raise ValidationError(f"unknown kind {self.kind!r}; valid options are 'type1', 'type2'")
-        if not -0.5 < self.discount_rate < 1.0:
+        if not -0.5 < _number(self.discount_rate, f"scenario {self.name!r} discount_rate") < 1.0:
             raise ValidationError(f"discount rate {self.discount_rate} is implausible")
-        if not self.unit:
+        if self.unit is not None and not str(self.unit).strip():
             raise ValidationError("scenario unit is empty")
-        if not 0.0 <= self.mpc <= 1.0:
+        if self.mpc is not None and not 0.0 <= _number(self.mpc, f"scenario {self.name!r} mpc") <= 1.0:
             raise ValidationError(f"mpc must lie in [0, 1], got {self.mpc}")
+        if self.tax_vintage is not None:
+            try:
+                _dt.date.fromisoformat(str(self.tax_vintage))
+            except ValueError:
+                raise ValidationError(f"tax_vintage {self.tax_vintage!r} is not an ISO date (YYYY-MM-DD)") from None
+
+    @property
+    def vintage(self) -> str:
+        """The date whose statutory rates apply (``tax_vintage`` or 1 January of the first year)."""
+        return self.tax_vintage or f"{self.years[0]}-01-01"
 
     @property
     def year_list(self) -> list[int]:

@@ -44,8 +44,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from frozendict import frozendict
 
 from . import dims
+from .economy import Economy, HouseholdClosure
 from . import linalg as la
 from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationError
 
@@ -100,8 +102,13 @@ class TableMeta:
     price_basis: str = "basic prices"
     source: str = ""
     import_convention: ImportConvention = "domestic"
-    satellite_units: Mapping[str, str] = field(default_factory=dict)
-    notes: Mapping[str, str] = field(default_factory=dict)
+    satellite_units: Mapping[str, str] = field(default_factory=frozendict)
+    notes: Mapping[str, str] = field(default_factory=frozendict)
+
+    def __post_init__(self) -> None:
+        # read-only mappings: a cached table's metadata cannot be changed by a caller
+        object.__setattr__(self, "satellite_units", frozendict({str(k): str(v) for k, v in self.satellite_units.items()}))
+        object.__setattr__(self, "notes", frozendict({str(k): str(v) for k, v in self.notes.items()}))
 
     def attrs(self) -> dict[str, Any]:
         """Flat attributes for xarray results (netCDF-safe)."""
@@ -113,55 +120,6 @@ class TableMeta:
             "price_basis": self.price_basis,
             "source": self.source,
             "import_convention": self.import_convention,
-        }
-
-
-@dataclass(frozen=True)
-class HouseholdClosure:
-    r"""How the model is closed for households (Type II).
-
-    The households row is :math:`h_{R,j} = W_j / x_j` with :math:`W` the
-    value-added component named by ``income``. The households column is
-
-    * ``propensity=None`` (Miller & Blair 2009, section 2.5): domestic household
-      consumption of each product per unit of total labour income,
-      :math:`h_{C,i} = c^d_i / \sum_j W_j`;
-    * ``propensity=c``: the leakage-consistent marginal form of METHODS.md
-      section 1.4, :math:`h_{C,i} = c \cdot c^d_i / \sum_k c_k`, i.e. the
-      share of each domestic product in household consumption at basic prices,
-      domestic plus imported (imports are a leakage; product taxes on consumption
-      are not part of a basic-price table and are left out), times the marginal
-      propensity to consume out of labour income, net of income taxes.
-
-    Attributes
-    ----------
-    income
-        Value-added component holding labour income (default ``"compensation"``).
-    consumption
-        Final-demand category of households (default ``"households"``).
-    propensity
-        Marginal propensity to consume out of disposable labour income (see above).
-    income_tax
-        With ``propensity``: the share of labour income paid as income taxes
-        and employee contributions, so that
-        :math:`h_{C,i} = c\,(1-\tau)\, c^d_i / \sum_k c_k`.
-    h
-        Household purchases of household services per unit of income (0).
-    """
-
-    income: str = "compensation"
-    consumption: str = "households"
-    propensity: float | None = None
-    income_tax: float = 0.0
-    h: float = 0.0
-
-    def attrs(self) -> dict[str, Any]:
-        return {
-            "closure_income": self.income,
-            "closure_consumption": self.consumption,
-            "closure_propensity": "" if self.propensity is None else float(self.propensity),
-            "closure_income_tax": float(self.income_tax),
-            "closure_h": float(self.h),
         }
 
 
@@ -374,6 +332,7 @@ class IOTable:
         "_T",
         "_x",
         "_meta",
+        "_economy",
         "_cache",
     )
 
@@ -397,6 +356,7 @@ class IOTable:
         tax_names: pd.Index | None = None,
         T: np.ndarray | None = None,
         meta: TableMeta | None = None,
+        economy: Economy | None = None,
         copy: bool = True,
     ) -> None:
         n = len(sectors)
@@ -442,6 +402,9 @@ class IOTable:
                 f"unknown import convention {meta.import_convention!r}; valid options are {list(IMPORT_CONVENTIONS)}"
             )
         self._meta = meta
+        if economy is not None and not isinstance(economy, Economy):
+            raise ValidationError(f"economy must be an iomodel.Economy, got {type(economy).__name__}")
+        self._economy = economy
         self._cache: dict[str, Any] = {}
         self._validate_structure()
 
@@ -656,6 +619,7 @@ class IOTable:
             tax_names=self._tax_names,
             T=self._T,
             meta=self._meta,
+            economy=self._economy,
         )
         kw.update(changes)
         return IOTable(**kw)
@@ -1014,24 +978,19 @@ class IOTable:
         W = self._V[self._components.get_loc(closure.income)]
         h_R = W * self._inv_output()
         c_dom = self._F[:, self._categories.get_loc(closure.consumption)]
-        if not 0.0 <= closure.income_tax < 1.0:
-            raise ValidationError(f"income_tax must be in [0, 1), got {closure.income_tax}")
-        if closure.propensity is None:
-            if closure.income_tax:
-                raise ValidationError("income_tax applies to the propensity closure only; set propensity too")
+        if closure.mpc is None:
             total_income = W.sum()
             if total_income <= 0:
                 raise ValidationError(f"total {closure.income!r} is {total_income:.6g}; cannot close for households")
             h_C = c_dom / total_income
         else:
-            if not 0.0 <= closure.propensity <= 1.0:
-                raise ValidationError(f"propensity must be in [0, 1], got {closure.propensity}")
             c_all = c_dom.sum()
             if self.has_import_use:
                 c_all += self._MF[:, self._categories.get_loc(closure.consumption)].sum()
             if c_all <= 0:
                 raise ValidationError("household consumption is not positive; cannot close for households")
-            h_C = closure.propensity * (1.0 - closure.income_tax) * c_dom / c_all
+            tau = sum(closure.consumption_taxes.values())
+            h_C = closure.spending_per_income / (1.0 + tau) * c_dom / c_all
         return h_R, h_C, float(closure.h)
 
     def closed(self, closure: HouseholdClosure | None = None) -> la.ClosedLeontief:
@@ -1168,6 +1127,23 @@ class IOTable:
                         stacklevel=2,
                     )
         return self
+
+    @property
+    def economy(self) -> Economy | None:
+        """The country facts that travel with the table (:class:`~iomodel.Economy`), or ``None``.
+
+        Evaluations (:func:`iomodel.impact`, :func:`iomodel.multipliers` of
+        Type II, the fiscal accounts) use it when no economy is passed; a
+        table without one runs in :meth:`iomodel.Economy.neutral`.
+        """
+        return self._economy
+
+    def with_economy(self, economy: Economy | None) -> IOTable:
+        """The same table with an :class:`~iomodel.Economy` attached (``None`` detaches it)."""
+        table = self._replace(economy=economy)
+        # same blocks: the factorisation and cached coefficients stay valid
+        table._cache.update({k: v for k, v in self._cache.items() if not k.startswith("closed:")})
+        return table
 
     # ---------------------------------------------------------- new tables
     def with_meta(self, **changes: Any) -> IOTable:

@@ -184,7 +184,7 @@ def test_to_dataset_names_units_and_netcdf_round_trip(tmp_path):
 
 
 def test_to_dataset_of_an_allocation_and_of_a_failure(tmp_path):
-    cands = opt.kazakhstan_candidates(["tourism", "construction"], capex=50_000.0)
+    cands = opt.standard_candidates(KZ.economy, ["tourism", "construction"], capex=50_000.0)
     fixed = {c.zone: 1_000.0 for c in cands}
     problem = opt.AllocationProblem(candidates=tuple(cands), budget=20_000.0, zone_fixed_costs=fixed)
     res = problem.solve(KZ)  # a MIP with an info table (the plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -45,7 +46,8 @@ def test_slack_constraints_reproduce_leontief():
 
 
 def small_problem(**kw):
-    cands = opt.kazakhstan_candidates(["agro", "tourism", "petrochemical", "machine_building"], capex=50_000.0)
+    cands = opt.standard_candidates(KZ.economy, ["agro", "tourism", "petrochemical", "machine_building"], capex=50_000.0)
+    kw.setdefault("unit", "million KZT")
     return opt.AllocationProblem(candidates=tuple(cands), budget=kw.pop("budget", 40_000.0), **kw)
 
 
@@ -94,15 +96,15 @@ def test_plan_is_labelled_and_pyomo_path_agrees(prob_coef):
     lev = full.value("level")
     assert {"cluster", "zone"} <= set(lev.coords)
     assert "plan" in full.info and full.info["plan"]["budget_cost"].sum() <= p.budget * (1 + 1e-9)
-    assert full.units["budget"].startswith("jobs (average a year) per million KZT")
+    assert full.units["budget"].startswith("jobs attributable to the incentives (average a year) per million KZT")
     assert set(full.ranging["level"].data_vars) == {"cost_lower", "cost_upper"}
 
 
 def test_mip_picks_the_best_set_of_zones():
-    cands = [c for c in opt.kazakhstan_candidates(["petrochemical", "transport_logistics"], capex=50_000.0)]
+    cands = [c for c in opt.standard_candidates(KZ.economy, ["petrochemical", "transport_logistics"], capex=50_000.0)]
     zones = sorted({c.zone for c in cands})
     fixed = {z: 2_000.0 + 1_000.0 * i for i, z in enumerate(zones)}
-    p = opt.AllocationProblem(candidates=tuple(cands), budget=30_000.0, zone_fixed_costs=fixed)
+    p = opt.AllocationProblem(candidates=tuple(cands), budget=30_000.0, zone_fixed_costs=fixed, unit="million KZT")
     coef = opt.candidate_coefficients(KZ, p)
     res = p.build(KZ, coef).solve()
     assert res.info["mip"]
@@ -115,15 +117,15 @@ def test_mip_picks_the_best_set_of_zones():
             rest = 30_000.0 - sum(fixed[z] for z in opened)
             if rest < 0:
                 continue
-            q = opt.AllocationProblem(candidates=keep, budget=rest)
-            val = q.build(KZ, coef.loc[[c.name for c in keep]]).solve().objective
+            q = opt.AllocationProblem(candidates=keep, budget=rest, unit="million KZT")
+            val = q.build(KZ, coef).solve().objective
             if val > best + 1e-9:
                 best, best_set = val, set(opened)
     assert_allclose(res.objective, best, rtol=1e-7)
     op = res.value("open")
     opened = {z for z, v in zip(op[op.dims[0]].values, op.values, strict=True) if v > 0.5}
     lev = res.value("level")
-    used = {z for z, v in zip(coef["zone"], lev.values, strict=True) if v > 1e-9}
+    used = {z for z, v in zip(coef["zone"].values, lev.values, strict=True) if v > 1e-9}
     assert used <= opened  # no project in a closed zone
     assert used == best_set  # the enumerated best set of zones
 
@@ -224,23 +226,21 @@ def test_solver_by_name_through_pyomo():
 
 def test_highs_options_zone_terms_and_toml_years(tmp_path):
     from iomodel.errors import ValidationError
-    from iomodel.optimize.allocation import _term_end
 
     t = iom.datasets.miller_blair()
     lp = output_lp(t, [350.0, 1700.0])
     assert_allclose(lp.solve(options={"presolve": "off"}).objective, lp.solve().objective)
     with pytest.raises(ValidationError, match="HiGHS rejected option 'no_such_option'"):
         lp.solve(options={"no_such_option": 1})
-    assert _term_end("until 1 Jan 2028") == 2027
-    assert _term_end("until 2041") == 2041 and _term_end("not verified") is None
-    assert _term_end("extended to 2052") == 2052
     toml = tmp_path / "p.toml"
     toml.write_text(
         'budget = 1000.0\nyears = [2026, 2030]\n[standard_candidates]\nclusters = ["agro"]\ncapex = 1000.0\n'
     )
-    p = opt.AllocationProblem.from_toml(toml)
+    with pytest.raises(ValidationError, match=r"\[standard_candidates\] needs an economy"):
+        opt.AllocationProblem.from_toml(toml)
+    p = opt.AllocationProblem.from_toml(toml, economy=KZ.economy)
     assert max(p.candidates[0].project.output) == 2030
-    assert "medical_pharmaceutical" not in {c.cluster for c in opt.kazakhstan_candidates()}
+    assert "medical_pharmaceutical" not in {c.cluster for c in opt.standard_candidates(KZ.economy, )}
 
 
 def test_dense_programs_default_to_presolve_off():
@@ -256,3 +256,81 @@ def test_dense_programs_default_to_presolve_off():
     assert_allclose(r.value("x").values, np.linalg.solve(np.eye(n) - A, np.ones(n)), rtol=1e-7)
     small = output_lp(iom.datasets.miller_blair(), [350.0, 1700.0]).solve()
     assert small.info["highs_options"] == {}
+
+
+# --- the allocation counts what the incentive causes ------------------------------------------
+def _hand_candidates(alpha=0.5):
+    inv = iom.ClusterInvestment(
+        name="agro plant", cluster="agro", capex={2026: 20_000.0}, output={y: 15_000.0 for y in range(2027, 2036)}
+    )
+    return [
+        opt.Candidate(project=inv, zone="turkistan", package=KZ.economy.sez_package(additionality=alpha)),
+        opt.Candidate(project=inv, zone="pit", package=KZ.economy.sez_package(additionality=1.0)),
+    ]
+
+
+def test_objective_counts_attributable_jobs_with_gross_beside():
+    p = opt.AllocationProblem(candidates=tuple(_hand_candidates()), budget=1e9, unit="million KZT")
+    coef = opt.candidate_coefficients(KZ, p)
+    assert_allclose(coef["jobs_attributable"], coef["additionality"] * coef["jobs_gross"])
+    assert_allclose(coef["additionality"], [0.5, 1.0])
+    # gross jobs a year from the impact result itself
+    res = iom.impact(KZ, p.scenario(p.candidates[0]))
+    jobs = float(res.dataset["impact"].sel(indicator="employment", effect="total").sum()) / 10
+    assert_allclose(float(coef["jobs_gross"][0]), jobs, rtol=1e-12)
+    r = p.solve(KZ, coefficients=coef)
+    plan = r.info["plan"]
+    assert_allclose(r.objective, plan["jobs_attributable"].sum(), rtol=1e-9)
+    assert_allclose(plan["jobs_attributable"], plan["additionality"] * plan["jobs_gross"])
+    assert plan.attrs["units"]["jobs_gross"].startswith("persons")
+
+
+def test_a_known_zone_caps_relief_of_hand_written_candidates_and_nil_relief_is_reported():
+    p = opt.AllocationProblem(candidates=tuple(_hand_candidates()), budget=1e9, unit="million KZT")
+    coef = opt.candidate_coefficients(KZ, p)
+    relief = dict(zip(coef.project.values, coef.relief.values, strict=True))
+    assert "ending 2027" in relief["agro plant@pit"]  # the Park of Innovative Technologies ends on 1 January 2028
+    late = iom.ClusterInvestment(name="late", cluster="agro", capex={2029: 1_000.0}, output={2030: 1_000.0})
+    q = opt.AllocationProblem(
+        candidates=(opt.Candidate(project=late, zone="pit", package=KZ.economy.sez_package()),),
+        budget=1e9,
+        unit="million KZT",
+    )
+    r = q.solve(KZ)
+    assert r.info["nil_relief"] == ["late@pit"]
+    assert r.info["plan"].loc["late@pit", "relief"].startswith("none: relief would end in 2027")
+    with pytest.raises(LabelError, match="no zone 'atlantis'; valid zone ids are"):
+        opt.AllocationProblem(
+            candidates=(opt.Candidate(project=late, zone="atlantis"),), budget=1.0, unit="million KZT"
+        ).solve(KZ)
+
+
+def test_semicontinuous_levels_against_enumeration():
+    cands = [
+        dataclasses.replace(c, min_level=0.8, max_level=2.0)
+        for c in opt.standard_candidates(KZ.economy, ["agro", "tourism", "textile"], capex=50_000.0)
+    ]
+    p = opt.AllocationProblem(candidates=tuple(cands), budget=9_000.0, semicontinuous=True, unit="million KZT")
+    coef = opt.candidate_coefficients(KZ, p)
+    r = p.solve(KZ, coefficients=coef)
+    lev = r.value("level").values
+    assert ((lev < 1e-9) | ((lev > 0.8 - 1e-9) & (lev < 2.0 + 1e-9))).all()
+    # enumeration: every subset built at levels in [0.8, 2], the rest at 0
+    best = -np.inf
+    for k in range(len(cands) + 1):
+        for built in itertools.combinations(range(len(cands)), k):
+            sub = [dataclasses.replace(cands[i], min_level=0.8) for i in built]
+            if not sub:
+                continue
+            q = opt.AllocationProblem(candidates=tuple(sub), budget=9_000.0, unit="million KZT")
+            rr = q.build(KZ, coef).solve(check=False)
+            if rr.optimal:
+                best = max(best, rr.objective)
+    assert_allclose(r.objective, best, rtol=1e-7)
+
+
+def test_negative_zone_opening_cost_is_refused():
+    with pytest.raises(iom.errors.ValidationError, match="zone opening costs must be finite and non-negative"):
+        opt.AllocationProblem(
+            candidates=tuple(_hand_candidates()), budget=1.0, zone_fixed_costs={"pit": -5.0}, unit="million KZT"
+        )

@@ -16,7 +16,7 @@ from .allocation import (
     Candidate,
     allocate,
     candidate_coefficients,
-    kazakhstan_candidates,
+    standard_candidates,
     pareto_front,
 )
 from .highs import diagnose_infeasibility
@@ -35,6 +35,6 @@ __all__ = [
     "allocate",
     "pareto_front",
     "candidate_coefficients",
-    "kazakhstan_candidates",
+    "standard_candidates",
     "choice_of_technology",
 ]

@@ -4,34 +4,47 @@ Each candidate is a :class:`~iomodel.ClusterInvestment` in a zone with its
 :class:`~iomodel.SEZPackage`; the decision is its *level* :math:`\lambda_p`
 (1 = the project as specified; bounds give the smallest and largest
 acceptable scale). Per unit of level, a candidate's effects are computed once
-with :func:`iomodel.impact` on the table, which is linear: average annual
-direct domestic demand :math:`d_p` (capex bridge and the plant's purchases),
-jobs and GVA outside the supply chain (the plant's own, and induced ones for
-Type II), the NPV of its net fiscal effect, its budget cost (PV of revenue
-forgone plus state zone costs), its direct imports.
+with the public evaluation functions (:func:`iomodel.impact`,
+:func:`iomodel.fiscal.fiscal_accounts`) on the table, which is linear:
+average annual direct domestic demand :math:`d_p` (capex bridge and the
+plant's purchases), the plant's own output and jobs, gross jobs and GVA
+(direct, indirect and induced, both phases), the NPV of its net fiscal
+effect, its budget cost (PV of revenue forgone plus state zone costs) and its
+direct imports (:func:`candidate_coefficients`).
+
+**Attributable effects.** A package can claim only the effects of the
+investment it causes: the objective counts jobs and GVA times the candidate's
+additionality :math:`\alpha_p` (1 without a package), and the plan reports
+gross effects beside them. The NPV of the net fiscal effect already nets
+additionality (METHODS.md 3.4).
 
 The program (average year of the horizon; money in ``unit``):
 
 .. math::
 
-    \max_{\lambda, x}\ & w_E (e'x + J'\lambda) + w_V (v'x + V'\lambda) + w_N\, N'\lambda \\
+    \max_{\lambda, x}\ & \sum_p \lambda_p \big(w_E\,\alpha_p J_p + w_V\,\alpha_p V_p + w_N N_p\big) \\
     \text{balance:}\ & (I - A^d)\,x = D\lambda \\
     \text{capacity:}\ & x + Q\lambda \le g \circ x^0 \\
     \text{labour:}\ & \hat e\, x + H\lambda \le \ell \circ E^0 \\
     \text{budget:}\ & c'\lambda + F'y \le B \\
     \text{imports:}\ & m'x + \mu'\lambda \le \bar M \\
     \text{cluster, zone limits:}\ & \underline K_g \le \sum_{p\in g} K_p\lambda_p \le \overline K_g \\
-    \text{zone opening (MIP):}\ & \lambda_p \le \bar\lambda_p\, y_{z(p)},\ y \in \{0, 1\}
+    \text{zone opening (MIP):}\ & \lambda_p \le \bar\lambda_p\, y_{z(p)},\ y \in \{0, 1\} \\
+    \text{semi-continuous (MIP):}\ & \underline\lambda_p u_p \le \lambda_p \le \bar\lambda_p u_p,\ u \in \{0, 1\}
 
-The balance rows are the Leontief system with domestic coefficients
-(METHODS.md 4.1); with only they binding, their duals are the objective's
-multipliers (Brink & McCarl 1977). Shadow prices follow the convention of
+:math:`J_p` and :math:`V_p` are gross jobs and GVA per unit of level
+(:math:`J_p = e' L d_p` + the plant's own and induced jobs); the balance rows
+tie the output :math:`x` of existing sectors to the plan so that capacity,
+labour and import limits see it. Shadow prices follow the convention of
 :mod:`iomodel.optimize.lp`: the budget's dual is the objective gained per
-extra unit of budget (e.g. jobs per million KZT), labour's per extra worker.
+extra unit of budget (e.g. attributable jobs per million KZT), labour's per
+extra worker.
 
 Assumption: a candidate's relief period is fixed at its specified size (the
-2024 duration rule is a step function of size and is not re-applied at other
-levels).
+size rule is a step function and is not re-applied at other levels). A
+candidate in a known zone gets the zone's legal term as the end of its
+relief; one whose relief is nil (the term ends before the project starts) is
+reported as such in the plan.
 """
 
 from __future__ import annotations
@@ -45,15 +58,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import xarray as xr
+from frozendict import frozendict
 
-from .. import datasets
+from .. import dims, units
+from ..economy import Economy
 from ..errors import LabelError, ValidationError
-from ..impact import _coefficients, _unit_factor, bridge_vectors, impact, plant_profile
+from ..fiscal import fiscal_accounts
+from ..impacts import economy_of, impact
 from ..scenarios import ClusterInvestment, Scenario, SEZPackage, read_toml
-from ..table import HouseholdClosure, IOTable
+from ..table import IOTable
 from .lp import LinearProgram, LPResult
 
-__all__ = ["Candidate", "AllocationProblem", "allocate", "pareto_front", "candidate_coefficients", "OBJECTIVES"]
+__all__ = [
+    "Candidate",
+    "AllocationProblem",
+    "allocate",
+    "pareto_front",
+    "candidate_coefficients",
+    "standard_candidates",
+    "OBJECTIVES",
+]
 
 #: Objectives the allocation can maximise (or weight).
 OBJECTIVES = ("employment", "gva", "nfe")
@@ -68,11 +92,13 @@ class Candidate:
     project
         The investment at level 1.
     zone
-        Zone id (see :func:`iomodel.datasets.kazakhstan_zones`).
+        Zone id of the economy (its legal term caps the relief; an unknown id
+        is an error when the problem is solved).
     package
         The incentive package (``None``: no incentives).
     min_level, max_level
-        Bounds of the level (scale of the project).
+        Bounds of the level (scale of the project). With
+        ``AllocationProblem(semicontinuous=True)`` the level is 0 or between them.
     """
 
     project: ClusterInvestment
@@ -82,18 +108,20 @@ class Candidate:
     max_level: float = 1.0
 
     def __post_init__(self) -> None:
-        if not (0.0 <= self.min_level <= self.max_level) or not math.isfinite(self.max_level):
+        lo, hi = self.min_level, self.max_level
+        if not (math.isfinite(lo) and math.isfinite(hi) and 0.0 <= lo <= hi):
             raise ValidationError(
-                f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got "
-                f"{self.min_level}, {self.max_level}"
+                f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got {lo}, {hi}"
             )
 
     @property
     def name(self) -> str:
+        """``project@zone`` (or the project's name without a zone)."""
         return f"{self.project.name}@{self.zone}" if self.zone else self.project.name
 
     @property
     def cluster(self) -> str:
+        """The project's cluster id (``"custom"`` for a product mix)."""
         return self.project.cluster or "custom"
 
 
@@ -109,8 +137,9 @@ class AllocationProblem:
         State budget for incentives and zone costs over the horizon, present
         value at ``discount_rate`` (``unit``).
     objective
-        ``"employment"`` (average jobs a year), ``"gva"`` (average GVA a year),
-        ``"nfe"`` (NPV of the net fiscal effect), or weights ``{name: weight}``.
+        ``"employment"`` (attributable jobs, average a year), ``"gva"``
+        (attributable GVA, average a year), ``"nfe"`` (NPV of the net fiscal
+        effect), or weights ``{name: weight}``.
     years
         Horizon (inclusive).
     capacity_growth
@@ -124,9 +153,12 @@ class AllocationProblem:
     cluster_limits, zone_limits
         ``{name: (min, max)}`` of total capex (``unit``); ``None`` for no bound.
     zone_fixed_costs
-        Fixed cost of opening each zone (PV, ``unit``): makes the problem a MIP.
+        Fixed cost of opening each zone (PV, ``unit``, non-negative): makes the problem a MIP.
+    semicontinuous
+        Each level is 0 or between the candidate's ``min_level`` and
+        ``max_level`` (a MIP), instead of at least ``min_level``.
     discount_rate, kind, tax_vintage, mpc, unit
-        As in :class:`~iomodel.Scenario`.
+        As in :class:`~iomodel.Scenario` (``unit`` ``None``: the table's unit).
     name
         Label.
     """
@@ -138,30 +170,45 @@ class AllocationProblem:
     capacity_growth: float | Mapping[str, float] = 0.10
     labour_share: float | Mapping[str, float] = 0.05
     import_limit: float | None = None
-    cluster_limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
-    zone_limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=dict)
-    zone_fixed_costs: Mapping[str, float] = field(default_factory=dict)
+    cluster_limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=frozendict)
+    zone_limits: Mapping[str, tuple[float | None, float | None]] = field(default_factory=frozendict)
+    zone_fixed_costs: Mapping[str, float] = field(default_factory=frozendict)
+    semicontinuous: bool = False
     discount_rate: float = 0.05
     kind: str = "type2"
-    tax_vintage: str = "2026-01-01"
-    mpc: float = 0.8
-    unit: str = "million KZT"
+    tax_vintage: str | None = None
+    mpc: float | None = None
+    unit: str | None = None
     name: str = "allocation"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "candidates", tuple(self.candidates))
-        object.__setattr__(self, "years", (int(self.years[0]), int(self.years[1])))
+        set_ = object.__setattr__
+        set_(self, "candidates", tuple(self.candidates))
+        set_(self, "years", (int(self.years[0]), int(self.years[1])))
         if not self.candidates:
             raise ValidationError("allocation: no candidates")
         names = [c.name for c in self.candidates]
         if len(set(names)) != len(names):
-            raise ValidationError(f"allocation: duplicated candidate names {names}")
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ValidationError(f"allocation: duplicated candidate names {dup}")
         if not (self.budget >= 0 and math.isfinite(self.budget)):
             raise ValidationError(f"allocation: budget must be finite and non-negative, got {self.budget}")
+        if not isinstance(self.objective, str):
+            set_(self, "objective", frozendict({str(k): float(v) for k, v in self.objective.items()}))
+        if not isinstance(self.capacity_growth, int | float):
+            set_(self, "capacity_growth", frozendict(self.capacity_growth))
+        if not isinstance(self.labour_share, int | float):
+            set_(self, "labour_share", frozendict(self.labour_share))
+        for attr in ("cluster_limits", "zone_limits"):
+            set_(self, attr, frozendict({str(k): tuple(v) for k, v in getattr(self, attr).items()}))
+        set_(self, "zone_fixed_costs", frozendict({str(k): float(v) for k, v in self.zone_fixed_costs.items()}))
         w = self.weights()
         unknown = sorted(set(w) - set(OBJECTIVES))
         if unknown:
             raise LabelError(f"allocation: unknown objective(s) {unknown}; valid options are {list(OBJECTIVES)}")
+        bad_cost = {z: v for z, v in self.zone_fixed_costs.items() if not (math.isfinite(v) and v >= 0)}
+        if bad_cost:
+            raise ValidationError(f"allocation: zone opening costs must be finite and non-negative, got {bad_cost}")
         zones = {c.zone for c in self.candidates}
         unknown_z = sorted(set(self.zone_fixed_costs) - zones) + sorted(set(self.zone_limits) - zones)
         if unknown_z:
@@ -175,14 +222,17 @@ class AllocationProblem:
         """Objective weights by name."""
         if isinstance(self.objective, str):
             return {self.objective: 1.0}
-        return {str(k): float(v) for k, v in self.objective.items()}
+        return dict(self.objective)
+
+    def replace(self, **changes: Any) -> AllocationProblem:
+        """A copy with some fields changed (problems are frozen)."""
+        return AllocationProblem(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **changes})
 
     def scenario(self, cand: Candidate) -> Scenario:
         """The scenario of one candidate at level 1, as :func:`iomodel.impact` runs it."""
-        inv = cand.project
         return Scenario(
             name=cand.name,
-            investments=(inv,),
+            investments=(cand.project,),
             package=cand.package,
             zone=cand.zone,
             years=self.years,
@@ -193,60 +243,84 @@ class AllocationProblem:
             unit=self.unit,
         )
 
-    def build(self, table: IOTable, coefficients: pd.DataFrame | None = None) -> LinearProgram:
+    def build(
+        self, table: IOTable, coefficients: xr.Dataset | None = None, *, economy: Economy | None = None
+    ) -> LinearProgram:
         """The :class:`~iomodel.optimize.lp.LinearProgram` of this problem on ``table``."""
-        return _build(self, table, coefficients if coefficients is not None else candidate_coefficients(table, self))
+        coef = coefficients if coefficients is not None else candidate_coefficients(table, self, economy=economy)
+        return _build(self, table, coef)
 
-    def to_pyomo(self, table: IOTable):
+    def to_pyomo(self, table: IOTable, *, economy: Economy | None = None) -> Any:
         """A Pyomo model of the problem, to inspect and extend; solve with :func:`iomodel.optimize.solve_pyomo`."""
-        return self.build(table).to_pyomo()
+        return self.build(table, economy=economy).to_pyomo()
 
     def solve(
         self,
         table: IOTable,
         *,
+        economy: Economy | None = None,
         solver: str = "highs",
         check: bool = True,
         highs_options: Mapping[str, Any] | None = None,
+        coefficients: xr.Dataset | None = None,
     ) -> LPResult:
         """Build and solve (see :func:`allocate`); ``highs_options`` go to HiGHS."""
-        coef = candidate_coefficients(table, self)
-        res = self.build(table, coef).solve(solver=solver, check=check, options=highs_options)
+        coef = coefficients if coefficients is not None else candidate_coefficients(table, self, economy=economy)
+        res = _build(self, table, coef).solve(solver=solver, check=check, options=highs_options)
         return _decorate(res, self, coef)
 
     # -- TOML ------------------------------------------------------------------
     @classmethod
-    def from_toml(cls, path: str | Path) -> AllocationProblem:
+    def from_toml(cls, path: str | Path, *, economy: Economy | None = None) -> AllocationProblem:
         """Read a problem file (see ``examples/cluster_allocation.toml``).
 
-        ``standard_candidates`` (a table of :func:`kazakhstan_candidates`
-        arguments) adds every cluster in every zone hosting it. Further
-        candidates are ``[[candidates]]`` tables with the fields of
-        :class:`~iomodel.ClusterInvestment` plus ``zone``, ``min_level``,
-        ``max_level`` and ``package`` (``"kazakhstan"`` for
-        :meth:`~iomodel.SEZPackage.kazakhstan`, a table of its fields, or absent).
+        ``[standard_candidates]`` (a table of :func:`standard_candidates`
+        arguments) adds every cluster in every operating zone of ``economy``
+        that hosts it. Further candidates are ``[[candidates]]`` tables with
+        the fields of :class:`~iomodel.ClusterInvestment` plus ``zone``,
+        ``min_level``, ``max_level`` and ``package`` (``"standard"`` for the
+        economy's standard package, :meth:`iomodel.Economy.sez_package`, with
+        ``package_options``; a table of :class:`~iomodel.SEZPackage` fields;
+        or absent).
+
+        Raises
+        ------
+        ValidationError
+            A missing or invalid file; ``standard_candidates`` or a
+            ``"standard"`` package without an ``economy``.
+        LabelError
+            Unknown fields (the message lists the valid ones).
         """
         p = Path(path)
         d = read_toml(p, "allocation")
-        known = {f.name for f in fields(cls)} | {"standard_candidates"}
+        known = {f.name for f in fields(cls)} | {"standard_candidates", "candidates"}
         unknown = sorted(set(d) - known)
         if unknown:
             raise LabelError(f"{p}: unknown field(s) {unknown}; valid options are {sorted(known)}")
-        cands = []
+
+        def need_economy(what: str) -> Economy:
+            if economy is None:
+                raise ValidationError(f"{p}: {what} needs an economy: pass economy= (e.g. table.economy)")
+            return economy
+
+        cands: list[Candidate] = []
         std = d.pop("standard_candidates", None)
         if std is not None:
             std = dict(std)
             std["years"] = tuple(std.get("years", d.get("years", (2026, 2035))))
-            cands.extend(kazakhstan_candidates(**std))
+            cands.extend(standard_candidates(need_economy("[standard_candidates]"), **std))
         for raw in d.pop("candidates", []):
             raw = dict(raw)
             zone = raw.pop("zone", None)
             lo, hi = raw.pop("min_level", 0.0), raw.pop("max_level", 1.0)
             pkg = raw.pop("package", None)
-            if pkg == "kazakhstan":
-                pkg = SEZPackage.kazakhstan(**raw.pop("package_options", {}))
+            options = raw.pop("package_options", {})
+            if pkg == "standard":
+                pkg = need_economy("package = 'standard'").sez_package(**options)
             elif isinstance(pkg, dict):
                 pkg = SEZPackage(**pkg)
+            elif pkg is not None:
+                raise ValidationError(f"{p}: package must be 'standard' or a table of SEZPackage fields, got {pkg!r}")
             sc = Scenario.from_dict({"name": "x", "investments": [raw]})
             cands.append(Candidate(project=sc.investments[0], zone=zone, package=pkg, min_level=lo, max_level=hi))
         for key in ("cluster_limits", "zone_limits"):
@@ -259,67 +333,106 @@ class AllocationProblem:
         return cls(candidates=tuple(cands), **d)
 
 
-def candidate_coefficients(table: IOTable, problem: AllocationProblem) -> pd.DataFrame:
-    """Per-unit-level effects of every candidate (rows) from :func:`iomodel.impact`.
+def candidate_coefficients(
+    table: IOTable, problem: AllocationProblem, *, economy: Economy | None = None
+) -> xr.Dataset:
+    """Per-unit-level effects of every candidate, from :func:`iomodel.impact` and the fiscal accounts.
 
-    Columns: ``demand:<sector>`` (average annual direct domestic demand),
-    ``output:<sector>`` (plant output), ``jobs:<sector>`` (plant jobs),
-    ``jobs_other``, ``gva_other``, ``nfe``, ``cost``, ``imports``, ``capex``,
-    ``cluster``, ``zone``. Money in ``problem.unit``.
+    Returns
+    -------
+    xarray.Dataset
+        Over ``project`` and ``sector`` (average year of the horizon, money in
+        the problem's unit): ``demand`` (direct domestic demand on existing
+        sectors), ``plant_output`` and ``plant_jobs`` (the plant's own, by
+        product); over ``project``: ``jobs_gross``, ``gva_gross``,
+        ``output_gross`` (all effects, both phases), ``additionality``,
+        ``jobs_attributable``, ``gva_attributable``, ``output_attributable``
+        (gross times additionality), ``jobs_other`` and ``gva_other`` (the
+        part outside the supply chain of existing sectors: the plant's own
+        and induced effects), ``nfe`` (NPV), ``cost`` (PV of revenue forgone
+        plus state costs), ``imports``, ``capex``; coordinates ``cluster``,
+        ``zone`` and ``relief`` (the relief years as the fiscal accounts state them).
     """
-    uf = _unit_factor(problem.scenario(problem.candidates[0]), table)
-    IA = np.eye(table.n) - table.A.to_numpy()
-    T = problem.years[1] - problem.years[0] + 1
-    years = list(range(problem.years[0], problem.years[1] + 1))
-    coef_rows = _coefficients(table, HouseholdClosure())
-    rows = {}
-    sectors = [str(s) for s in table.sectors]
+    eco = economy_of(table, economy)
+    y0, y1 = problem.years
+    T = y1 - y0 + 1
+    IA = np.eye(table.n) - table.arrays.A
+    rows: dict[str, dict[str, Any]] = {}
+    unit = problem.unit or table.meta.unit
     for cand in problem.candidates:
-        res = impact(table, problem.scenario(cand))
-        imp = res.dataset["impact"].sel(investment=cand.project.name)
-        # average year of the horizon, in the problem's unit
-        per_year = imp.sum("year") / T
+        res = impact(table, problem.scenario(cand), economy=eco)
+        acc = fiscal_accounts(res, cand.package, economy=eco)
+        uf = res.unit_factor
+        imp = res.dataset["impact"].sel({dims.INVESTMENT: cand.project.name}).sum(dims.YEAR) / T
 
-        def out(ph: str, ef: str, ind: str, a: xr.DataArray = per_year) -> np.ndarray:
-            return a.sel(phase=ph, effect=ef, indicator=ind).values
+        def out(ph: str, ef: str, ind: str, a: xr.DataArray = imp) -> np.ndarray:
+            if ind not in a[dims.INDICATOR]:
+                return np.zeros(table.n)
+            return a.sel({dims.PHASE: ph, dims.EFFECT: ef, dims.INDICATOR: ind}).values
 
-        d = (out("construction", "direct", "output") + IA @ out("operation", "indirect", "output")) / uf
-        q = out("operation", "direct", "output") / uf
-        if "employment" in imp.indicator:
-            jobs_dir = out("operation", "direct", "employment")
-            induced = out("construction", "induced", "employment") + out("operation", "induced", "employment")
-            jobs_other = float(jobs_dir.sum() + induced.sum())
-        else:
-            jobs_dir, jobs_other = np.zeros(table.n), 0.0
-        gva_other = float(
-            (
-                out("operation", "direct", "gva")
-                + out("construction", "induced", "gva")
-                + out("operation", "induced", "gva")
-            ).sum()
-            / uf
-        )
-        f = res.fiscal.attrs
-        shares, mu = bridge_vectors(table, cand.project)
-        prof = plant_profile(table, cand.project, coef_rows, uf)
-        K = np.array([cand.project.capex.get(y, 0.0) for y in years])
-        X = np.array([cand.project.output.get(y, 0.0) for y in years])
-        imports = float(((mu * shares).sum() * K).sum() + prof.imported_inputs * X.sum()) / T
-        row = {f"demand:{s}": v for s, v in zip(sectors, d, strict=True)}
-        row.update({f"output:{s}": v for s, v in zip(sectors, q, strict=True)})
-        row.update({f"jobs:{s}": v for s, v in zip(sectors, jobs_dir, strict=True)})
-        row.update(
-            jobs_other=float(jobs_other),
-            gva_other=gva_other,
-            nfe=float(f["npv"]),
-            cost=float(f["pv_revenue_forgone"] + f["pv_state_costs"]),
-            imports=imports,
-            capex=cand.project.total_capex,
-            cluster=cand.cluster,
-            zone=cand.zone or "",
-        )
-        rows[cand.name] = row
-    return pd.DataFrame.from_dict(rows, orient="index")
+        def total(ind: str, ef: str = "total") -> float:
+            return float(sum(out(ph, ef, ind).sum() for ph in ("construction", "operation")))
+
+        ds = res.dataset.sel({dims.INVESTMENT: cand.project.name})
+        alpha = cand.package.additionality if cand.package else 1.0
+        jobs_other = total("employment", "induced") + float(out("operation", "direct", "employment").sum())
+        gva_other = (total("gva", "induced") + float(out("operation", "direct", "gva").sum())) / uf
+        rows[cand.name] = {
+            "demand": (out("construction", "direct", "output") + IA @ out("operation", "indirect", "output")) / uf,
+            "plant_output": out("operation", "direct", "output") / uf,
+            "plant_jobs": out("operation", "direct", "employment"),
+            "jobs_gross": total("employment"),
+            "gva_gross": total("gva") / uf,
+            "output_gross": total("output") / uf,
+            "additionality": alpha,
+            "jobs_other": jobs_other,
+            "gva_other": gva_other,
+            "nfe": float(acc.attrs["npv"]),
+            "cost": float(acc.attrs["pv_revenue_forgone"] + acc.attrs["pv_state_costs"]),
+            "imports": float((ds["capex_imported"] + ds["plant_imported_inputs"]).sum()) / uf / T,
+            "capex": cand.project.total_capex,
+            "cluster": cand.cluster,
+            "zone": cand.zone or "",
+            "relief": str(acc.attrs["relief"]).split(": ", 1)[-1] if cand.package else "no package",
+        }
+    names = list(rows)
+    proj = {dims.PROJECT: names}
+
+    def stack(key: str) -> np.ndarray:
+        return np.array([rows[n][key] for n in names])
+
+    money = {"units": unit}
+    jobs = {"units": "persons (average a year; construction in job-years per year)"}
+    a = stack("additionality")
+    ps = (dims.PROJECT, dims.SECTOR)
+    return xr.Dataset(
+        {
+            "demand": (ps, stack("demand"), {**money, "long_name": "direct domestic demand a year"}),
+            "plant_output": (ps, stack("plant_output"), {**money, "long_name": "the plant's output a year"}),
+            "plant_jobs": (ps, stack("plant_jobs"), {**jobs, "long_name": "the plant's own jobs"}),
+            "jobs_gross": (dims.PROJECT, stack("jobs_gross"), {**jobs, "long_name": "jobs, all effects"}),
+            "gva_gross": (dims.PROJECT, stack("gva_gross"), {**money, "long_name": "GVA a year, all effects"}),
+            "output_gross": (dims.PROJECT, stack("output_gross"), {**money, "long_name": "output a year, all effects"}),
+            "additionality": (dims.PROJECT, a, {"units": "share"}),
+            "jobs_attributable": (dims.PROJECT, a * stack("jobs_gross"), {**jobs, "long_name": "jobs due to the package"}),
+            "gva_attributable": (dims.PROJECT, a * stack("gva_gross"), {**money, "long_name": "GVA due to the package"}),
+            "output_attributable": (dims.PROJECT, a * stack("output_gross"), {**money, "long_name": "output due to the package"}),
+            "jobs_other": (dims.PROJECT, stack("jobs_other"), {**jobs, "long_name": "the plant's own and induced jobs"}),
+            "gva_other": (dims.PROJECT, stack("gva_other"), {**money, "long_name": "the plant's own and induced GVA"}),
+            "nfe": (dims.PROJECT, stack("nfe"), {**money, "long_name": "NPV of the net fiscal effect"}),
+            "cost": (dims.PROJECT, stack("cost"), {**money, "long_name": "PV of revenue forgone and state costs"}),
+            "imports": (dims.PROJECT, stack("imports"), {**money, "long_name": "direct imports a year"}),
+            "capex": (dims.PROJECT, stack("capex"), {**money, "long_name": "capital expenditure"}),
+        },
+        coords={
+            **proj,
+            dims.SECTOR: table.sectors.to_numpy(),
+            "cluster": (dims.PROJECT, stack("cluster")),
+            "zone": (dims.PROJECT, stack("zone")),
+            "relief": (dims.PROJECT, stack("relief")),
+        },
+        attrs={**table.meta.attrs(), "economy": eco.name, "unit": unit, "problem": problem.name, "years": f"{y0}-{y1}"},
+    )
 
 
 def _per_sector(v: float | Mapping[str, float], table: IOTable, what: str) -> np.ndarray:
@@ -327,138 +440,190 @@ def _per_sector(v: float | Mapping[str, float], table: IOTable, what: str) -> np
         unknown = [k for k in v if k not in table.sectors]
         if unknown:
             raise LabelError(f"{what}: unknown sector(s) {unknown}")
-        return pd.Series(v, dtype=float).reindex(table.sectors).to_numpy()
+        return pd.Series(dict(v), dtype=float).reindex(table.sectors).to_numpy()
     return np.full(table.n, float(v))
 
 
-def _build(problem: AllocationProblem, table: IOTable, coef: pd.DataFrame) -> LinearProgram:
-    uf = _unit_factor(problem.scenario(problem.candidates[0]), table)
-    sectors = [str(s) for s in table.sectors]
-    names = list(coef.index)
+def _objective_units(w: Mapping[str, float], unit: str) -> str:
+    if w.keys() == {"employment"}:
+        return "jobs attributable to the incentives (average a year)"
+    if w.keys() == {"gva"}:
+        return f"{unit} a year (GVA attributable to the incentives)"
+    if w.keys() == {"nfe"}:
+        return f"{unit} (NPV of the net fiscal effect)"
+    return "weighted objective"
+
+
+def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> LinearProgram:
+    unit = str(coef.attrs["unit"])
+    uf = _unit_factor(unit, table)
+    names = pd.Index([str(p) for p in coef[dims.PROJECT].values], name=dims.PROJECT)
+    missing = [c.name for c in problem.candidates if c.name not in names]
+    if missing:
+        raise LabelError(f"the coefficients lack candidate(s) {missing}")
+    coef = coef.sel({dims.PROJECT: [c.name for c in problem.candidates]})
+    names = pd.Index([c.name for c in problem.candidates], name=dims.PROJECT)
     n, P = table.n, len(names)
-    D = coef[[f"demand:{s}" for s in sectors]].to_numpy(dtype=float).T  # (n, P)
-    Q = coef[[f"output:{s}" for s in sectors]].to_numpy(dtype=float).T
-    H = coef[[f"jobs:{s}" for s in sectors]].to_numpy(dtype=float).T
-    inv_x = table._inv_output()
+    D = coef["demand"].values.T  # (n, P)
+    Q = coef["plant_output"].values.T
+    H = coef["plant_jobs"].values.T
+    a = table.arrays
     e = (
-        (table.satellites.loc["employment"].to_numpy() * inv_x * uf)
+        a.satellites[table.satellites.index.get_loc("employment")] * a.inv_output * uf
         if "employment" in table.satellites.index
         else np.zeros(n)
     )  # persons per unit
-    v = table.gva.to_numpy() * inv_x
-    m = table.imports.to_numpy().sum(axis=0) * inv_x if len(table.imports.index) else np.zeros(n)
+    m = a.imports.sum(axis=0) * a.inv_output if len(table.imports.index) else np.zeros(n)
     w = problem.weights()
-    unit = problem.unit
-    obj_units = (
-        "jobs (average a year)"
-        if w.keys() == {"employment"}
-        else f"{unit} a year (GVA)"
-        if w.keys() == {"gva"}
-        else f"{unit} (NPV of the net fiscal effect)"
-        if w.keys() == {"nfe"}
-        else "weighted objective"
-    )
+    obj_units = _objective_units(w, unit)
     lp = LinearProgram(sense="max", objective_units=obj_units, name=problem.name)
-    cost_level = (
-        w.get("employment", 0.0) * coef["jobs_other"].to_numpy(dtype=float)
-        + w.get("gva", 0.0) * coef["gva_other"].to_numpy(dtype=float)
-        + w.get("nfe", 0.0) * coef["nfe"].to_numpy(dtype=float)
+    value = (
+        w.get("employment", 0.0) * coef["jobs_attributable"].values
+        + w.get("gva", 0.0) * coef["gva_attributable"].values
+        + w.get("nfe", 0.0) * coef["nfe"].values
     )
-    cost_x = w.get("employment", 0.0) * e + w.get("gva", 0.0) * v
-    lo = [c.min_level for c in problem.candidates]
-    hi = [c.max_level for c in problem.candidates]
+    lo = np.array([c.min_level for c in problem.candidates])
+    hi = np.array([c.max_level for c in problem.candidates])
     lp.add_variables(
-        "level", names, lower=lo, upper=hi, cost=cost_level, units="scale of the project (1 = as specified)"
+        "level",
+        names,
+        lower=0.0 if problem.semicontinuous else lo,
+        upper=hi,
+        cost=value,
+        units="scale of the project (1 = as specified)",
     )
-    lp.add_variables("output", table.sectors, lower=0.0, cost=cost_x, units=f"{unit} a year (output change)")
+    sectors = table.sectors
+    lp.add_variables("output", sectors, lower=0.0, units=f"{unit} a year (output change of existing sectors)")
     per = f"{obj_units} per"
     lp.add_constraints(
         "balance",
-        table.sectors,
-        {"output": np.eye(n) - table.A.to_numpy(), "level": -D},
+        sectors,
+        {"output": np.eye(n) - a.A, "level": -D},
         lower=0.0,
         upper=0.0,
         units=f"{unit} a year",
         dual_units=f"{per} {unit} of final demand a year",
     )
-    x0 = table.output.to_numpy() / uf
+    x0 = a.output / uf
     lp.add_constraints(
         "capacity",
-        table.sectors,
+        sectors,
         {"output": np.eye(n), "level": Q},
         upper=_per_sector(problem.capacity_growth, table, "capacity_growth") * x0,
         dual_units=f"{per} {unit} of capacity a year",
     )
     if "employment" in table.satellites.index:
-        E0 = table.satellites.loc["employment"].to_numpy()
+        E0 = a.satellites[table.satellites.index.get_loc("employment")]
         lp.add_constraints(
             "labour",
-            table.sectors,
+            sectors,
             {"output": np.diag(e), "level": H},
             upper=_per_sector(problem.labour_share, table, "labour_share") * E0,
             dual_units=f"{per} worker",
         )
     zones = sorted({c.zone for c in problem.candidates if c.zone in problem.zone_fixed_costs})
-    terms_budget: dict[str, Any] = {"level": coef["cost"].to_numpy(dtype=float)[None, :]}
+    terms_budget: dict[str, Any] = {"level": coef["cost"].values[None, :]}
     if zones:
-        lp.add_variables("open", zones, lower=0, upper=1, integer=True, units="1 = zone opened")
+        lp.add_variables("open", pd.Index(zones, name=dims.ZONE), lower=0, upper=1, integer=True, units="1 = zone opened")
         terms_budget["open"] = np.array([[problem.zone_fixed_costs[z] for z in zones]])
-    lp.add_constraints(
-        "budget", ["budget"], terms_budget, upper=[problem.budget], dual_units=f"{per} {unit} of budget (PV)"
-    )
+    one = pd.Index(["budget"], name=dims.CONSTRAINT)
+    lp.add_constraints("budget", one, terms_budget, upper=[problem.budget], dual_units=f"{per} {unit} of budget (PV)")
     if problem.import_limit is not None:
         lp.add_constraints(
             "imports",
-            ["imports"],
-            {"output": m[None, :], "level": coef["imports"].to_numpy(dtype=float)[None, :]},
+            pd.Index(["imports"], name=dims.CONSTRAINT),
+            {"output": m[None, :], "level": coef["imports"].values[None, :]},
             upper=[problem.import_limit],
             dual_units=f"{per} {unit} of imports a year",
         )
-    capex = coef["capex"].to_numpy(dtype=float)
+    capex = coef["capex"].values
     for kind, limits, col in (("cluster", problem.cluster_limits, "cluster"), ("zone", problem.zone_limits, "zone")):
         if not limits:
             continue
         keys = list(limits)
-        M = np.array([[capex[j] if coef[col].iloc[j] == k else 0.0 for j in range(P)] for k in keys])
+        groups = coef[col].values
+        M = np.array([[capex[j] if groups[j] == k else 0.0 for j in range(P)] for k in keys])
         lo_ = [limits[k][0] if limits[k][0] is not None else -np.inf for k in keys]
         hi_ = [limits[k][1] if limits[k][1] is not None else np.inf for k in keys]
         lp.add_constraints(
-            f"{kind}_capex", keys, {"level": M}, lower=lo_, upper=hi_, dual_units=f"{per} {unit} of capex"
+            f"{kind}_capex",
+            pd.Index(keys, name=dims.CLUSTER if kind == "cluster" else dims.ZONE),
+            {"level": M},
+            lower=lo_,
+            upper=hi_,
+            dual_units=f"{per} {unit} of capex",
         )
     if zones:
-        Zm = np.zeros((P, len(zones)))
-        for j, c in enumerate(problem.candidates):
-            if c.zone in zones:
-                Zm[j, zones.index(c.zone)] = -c.max_level
         rows = [j for j, c in enumerate(problem.candidates) if c.zone in zones]
+        Zm = np.zeros((len(rows), len(zones)))
+        for r, j in enumerate(rows):
+            Zm[r, zones.index(problem.candidates[j].zone)] = -problem.candidates[j].max_level
         lp.add_constraints(
-            "zone_open",
-            [names[j] for j in rows],
-            {"level": np.eye(P)[rows], "open": Zm[rows]},
-            upper=0.0,
-            dual_units="",
+            "zone_open", names[rows], {"level": np.eye(P)[rows], "open": Zm}, upper=0.0, dual_units=""
+        )
+    if problem.semicontinuous:
+        lp.add_variables("build", names, lower=0, upper=1, integer=True, units="1 = project built")
+        lp.add_constraints(
+            "build_max", names, {"level": np.eye(P), "build": -np.diag(hi)}, upper=0.0, dual_units=""
+        )
+        lp.add_constraints(
+            "build_min", names, {"level": np.eye(P), "build": -np.diag(lo)}, lower=0.0, dual_units=""
         )
     return lp
 
 
-def _decorate(res: LPResult, problem: AllocationProblem, coef: pd.DataFrame) -> LPResult:
-    """Attach cluster and zone coordinates to the project levels and a plan table."""
+def _unit_factor(unit: str, table: IOTable) -> float:
+    return units.factor(unit, table.meta.unit)
+
+
+def _decorate(res: LPResult, problem: AllocationProblem, coef: xr.Dataset) -> LPResult:
+    """Attach cluster, zone and relief coordinates to the project levels and a plan table."""
     if not res.optimal:
         return res
     lev = res.primal["level"]
     dim = lev.dims[0]
+    pick = {dims.PROJECT: [str(v) for v in lev[dim].values]}
+    c = coef.sel(pick)
     lev = lev.assign_coords(
-        cluster=(dim, coef["cluster"].reindex(lev[dim].values).to_numpy()),
-        zone=(dim, coef["zone"].reindex(lev[dim].values).to_numpy()),
+        cluster=(dim, c["cluster"].values), zone=(dim, c["zone"].values), relief=(dim, c["relief"].values)
     )
     primal = {**res.primal, "level": lev}
+    L = lev.values
     plan = pd.DataFrame(
-        {"level": lev.values, "cluster": lev.cluster.values, "zone": lev.zone.values}, index=lev[dim].values
+        {
+            "level": L,
+            "cluster": c["cluster"].values,
+            "zone": c["zone"].values,
+            "capex": L * c["capex"].values,
+            "budget_cost": L * c["cost"].values,
+            "nfe": L * c["nfe"].values,
+            "additionality": c["additionality"].values,
+            "jobs_gross": L * c["jobs_gross"].values,
+            "jobs_attributable": L * c["jobs_attributable"].values,
+            "gva_gross": L * c["gva_gross"].values,
+            "gva_attributable": L * c["gva_attributable"].values,
+            "output_gross": L * c["output_gross"].values,
+            "output_attributable": L * c["output_attributable"].values,
+            "relief": c["relief"].values,
+        },
+        index=pd.Index(lev[dim].values, name=dims.PROJECT),
     )
-    plan["capex"] = plan["level"] * coef["capex"].reindex(plan.index).to_numpy(dtype=float)
-    plan["budget_cost"] = plan["level"] * coef["cost"].reindex(plan.index).to_numpy(dtype=float)
-    plan["nfe"] = plan["level"] * coef["nfe"].reindex(plan.index).to_numpy(dtype=float)
-    info = {**res.info, "plan": plan, "problem": problem.name}
+    unit = str(coef.attrs["unit"])
+    plan.attrs["units"] = {
+        "level": "scale of the project (1 = as specified)",
+        "capex": unit,
+        "budget_cost": f"{unit} (PV)",
+        "nfe": f"{unit} (NPV)",
+        "additionality": "share",
+        "jobs_gross": "persons (average a year)",
+        "jobs_attributable": "persons (average a year)",
+        "gva_gross": f"{unit} a year",
+        "gva_attributable": f"{unit} a year",
+        "output_gross": f"{unit} a year",
+        "output_attributable": f"{unit} a year",
+    }
+    nil = [p for p, r in zip(plan.index, plan["relief"], strict=True) if str(r).startswith("none")]
+    info = {**res.info, "plan": plan, "problem": problem.name, "nil_relief": nil}
     return LPResult(
         status=res.status,
         objective=res.objective,
@@ -478,6 +643,7 @@ def allocate(
     budget: float,
     *,
     objective: str | Mapping[str, float] = "employment",
+    economy: Economy | None = None,
     solver: str = "highs",
     check: bool = True,
     highs_options: Mapping[str, Any] | None = None,
@@ -495,6 +661,8 @@ def allocate(
         PV of revenue forgone plus zone costs the state accepts (``unit``).
     objective
         ``"employment"``, ``"gva"``, ``"nfe"`` or weights.
+    economy
+        The economy (default: the table's).
     solver
         ``"highs"`` (matrix path) or a Pyomo solver name.
     check
@@ -507,29 +675,23 @@ def allocate(
     Returns
     -------
     LPResult
-        ``value("level")`` with ``cluster`` and ``zone`` coordinates,
-        ``value("output")`` by sector, shadow prices of ``balance``,
-        ``capacity``, ``labour``, ``budget`` and the limits; ``info["plan"]``.
+        ``value("level")`` over ``project`` with ``cluster``, ``zone`` and
+        ``relief`` coordinates, ``value("output")`` by sector, shadow prices of
+        ``balance``, ``capacity``, ``labour``, ``budget`` and the limits;
+        ``info["plan"]`` (gross and attributable effects), ``info["nil_relief"]``.
     """
-    return AllocationProblem(candidates=tuple(candidates), budget=budget, objective=objective, **options).solve(
-        table, solver=solver, check=check, highs_options=highs_options
-    )
+    problem = AllocationProblem(candidates=tuple(candidates), budget=budget, objective=objective, **options)
+    return problem.solve(table, economy=economy, solver=solver, check=check, highs_options=highs_options)
 
 
-def _objective_values(
-    problem: AllocationProblem, table: IOTable, coef: pd.DataFrame, res: LPResult
-) -> dict[str, float]:
-    lp_all = {k: _build(AllocationProblem(**{**_fields(problem), "objective": k}), table, coef) for k in OBJECTIVES}
+def _objective_values(problem: AllocationProblem, table: IOTable, coef: xr.Dataset, res: LPResult) -> dict[str, float]:
     out = {}
-    for k, lp in lp_all.items():
+    for k in OBJECTIVES:
+        lp = _build(problem.replace(objective=k), table, coef)
         c = lp.matrices()["c"]
         x = np.concatenate([res.primal[n].values for n in lp.variables])
         out[k] = float(c @ x)
     return out
-
-
-def _fields(problem: AllocationProblem) -> dict[str, Any]:
-    return {f.name: getattr(problem, f.name) for f in fields(problem)}
 
 
 def pareto_front(
@@ -537,7 +699,9 @@ def pareto_front(
     problem: AllocationProblem,
     objectives: tuple[str, str] = ("employment", "nfe"),
     points: int = 11,
-    coefficients: pd.DataFrame | None = None,
+    coefficients: xr.Dataset | None = None,
+    *,
+    economy: Economy | None = None,
 ) -> xr.Dataset:
     r"""Trade-off between two objectives by the epsilon-constraint method (METHODS.md 4.5).
 
@@ -559,10 +723,8 @@ def pareto_front(
     for f in objectives:
         if f not in OBJECTIVES:
             raise LabelError(f"unknown objective {f!r}; valid options are {list(OBJECTIVES)}")
-    coef = candidate_coefficients(table, problem) if coefficients is None else coefficients
-    base = _fields(problem)
-    p1 = AllocationProblem(**{**base, "objective": f1})
-    p2 = AllocationProblem(**{**base, "objective": f2})
+    coef = candidate_coefficients(table, problem, economy=economy) if coefficients is None else coefficients
+    p1, p2 = problem.replace(objective=f1), problem.replace(objective=f2)
     r1 = _build(p1, table, coef).solve()
     # lexicographic: the best f2 among the optima of f1
     lex = _build(p2, table, coef)
@@ -570,22 +732,24 @@ def pareto_front(
     cols1 = lex.matrices()["cols"]
     lex.add_constraints(
         "first_optimum",
-        [f1],
-        {n: c1[sl][None, :] for n, sl in cols1.items()},
+        pd.Index([f1], name=dims.CONSTRAINT),
+        {nm: c1[sl][None, :] for nm, sl in cols1.items()},
         lower=[r1.objective - 1e-9 * max(1.0, abs(r1.objective))],
     )
     lo = lex.solve(ranging=False).objective
     hi = _build(p2, table, coef).solve().objective
     eps = np.linspace(lo, hi, points)
-    names = list(coef.index)
+    c2 = _build(p2, table, coef).matrices()["c"]
     v1, v2, rate, levels = [], [], [], []
     for e_ in eps:
         lp = _build(p1, table, coef)
-        c2 = _build(p2, table, coef).matrices()["c"]
         cols = lp.matrices()["cols"]
-        terms = {n: c2[s][None, :] for n, s in cols.items()}
         lp.add_constraints(
-            "epsilon", [f2], terms, lower=[e_ - 1e-9 * max(1.0, abs(e_))], dual_units=f"{f1} per unit of {f2}"
+            "epsilon",
+            pd.Index([f2], name=dims.CONSTRAINT),
+            {nm: c2[s][None, :] for nm, s in cols.items()},
+            lower=[e_ - 1e-9 * max(1.0, abs(e_))],
+            dual_units=f"{f1} per unit of {f2}",
         )
         r = lp.solve(ranging=False)
         vals = _objective_values(problem, table, coef, r)
@@ -593,31 +757,34 @@ def pareto_front(
         v2.append(vals[f2])
         rate.append(float(r.dual("epsilon").values[0]) if r.duals else np.nan)
         levels.append(r.value("level").values)
+    unit = str(coef.attrs["unit"])
     return xr.Dataset(
         {
-            f1: ("point", v1),
-            f2: ("point", v2),
-            "tradeoff_rate": ("point", rate),
-            "level": (("point", "project"), np.array(levels)),
+            f1: (dims.POINT, v1, {"units": _objective_units({f1: 1.0}, unit)}),
+            f2: (dims.POINT, v2, {"units": _objective_units({f2: 1.0}, unit)}),
+            "tradeoff_rate": (dims.POINT, rate, {"units": f"{f1} per unit of {f2}"}),
+            "level": ((dims.POINT, dims.PROJECT), np.array(levels), {"units": "scale of the project"}),
         },
         coords={
-            "point": np.arange(points),
-            "project": names,
-            "epsilon": ("point", eps),
-            "cluster": ("project", coef["cluster"].to_numpy()),
-            "zone": ("project", coef["zone"].to_numpy()),
+            dims.POINT: np.arange(points),
+            dims.PROJECT: [c.name for c in problem.candidates],
+            "epsilon": (dims.POINT, eps),
+            "cluster": (dims.PROJECT, coef["cluster"].sel({dims.PROJECT: [c.name for c in problem.candidates]}).values),
+            "zone": (dims.PROJECT, coef["zone"].sel({dims.PROJECT: [c.name for c in problem.candidates]}).values),
         },
         attrs={
+            **table.meta.attrs(),
             "method": "epsilon-constraint (Haimes, Lasdon & Wismer 1971; METHODS.md 4.5)",
             "maximised": f1,
             "constrained": f2,
-            "unit": problem.unit,
+            "unit": unit,
             "tradeoff_rate": f"change of {f1} per unit increase of the {f2} floor (<= 0)",
         },
     )
 
 
-def kazakhstan_candidates(
+def standard_candidates(
+    economy: Economy,
     clusters: list[str] | None = None,
     *,
     capex: float = 100_000.0,
@@ -627,47 +794,31 @@ def kazakhstan_candidates(
     build_years: int = 2,
     max_level: float = 3.0,
 ) -> list[Candidate]:
-    """Standard candidates: each priority cluster in each zone that hosts it, with the Kazakh package.
+    """Standard candidates: each cluster in each operating zone of the economy that hosts it, with its package.
 
-    Each candidate is an illustrative project of ``capex`` (``million KZT``)
-    built over ``build_years`` and producing ``output_ratio * capex`` a year
-    afterwards; levels scale it up to ``max_level``. A cluster that no
-    operating zone hosts has no candidate (an SEZ package cannot reach it);
-    the clusters left out are listed in ``kazakhstan_candidates.left_out``
-    after a call.
+    Each candidate is an illustrative project of ``capex`` (in the problem's
+    unit) built over ``build_years`` and producing ``output_ratio * capex`` a
+    year afterwards; levels scale it up to ``max_level``. Relief is capped by
+    each zone's legal term when the problem is solved. A cluster that no
+    operating zone hosts has no candidate (an SEZ package cannot reach it).
+
+    Raises
+    ------
+    LabelError
+        An unknown cluster (the message lists the valid ones).
+    ValidationError
+        No zone hosts any of the clusters.
     """
-    zones = datasets.kazakhstan_zones()
-    cl = datasets.kazakhstan_clusters()
-    wanted = clusters or list(dict.fromkeys(cl["cluster"]))
+    wanted = clusters or list(economy.clusters)
     out: list[Candidate] = []
-    left_out: list[str] = []
     for c in wanted:
-        if c not in set(cl["cluster"]):
-            raise LabelError(f"unknown cluster {c!r}")
+        economy.cluster(c)
         capex_years = {start + i: capex / build_years for i in range(build_years)}
         op = {y: capex * output_ratio for y in range(start + build_years, years[1] + 1)}
         inv = ClusterInvestment(name=c, cluster=c, capex=capex_years, output=op)
-        hosts = [z for z, row in zones.iterrows() if c in row["clusters"].split(";") and row["status"] == "operating"]
-        if not hosts:
-            left_out.append(c)
+        hosts = [z.id for z in economy.zones.values() if c in z.clusters and z.status == "operating"]
         for z in hosts:
-            pkg = SEZPackage.kazakhstan(zone_term_end=_term_end(zones.loc[z, "term"]))
-            out.append(Candidate(project=inv, zone=z, package=pkg, max_level=max_level))
-    kazakhstan_candidates.left_out = left_out  # type: ignore[attr-defined]
+            out.append(Candidate(project=inv, zone=z, package=economy.sez_package(), max_level=max_level))
     if not out:
-        raise ValidationError(f"no zone hosts any of the clusters {wanted}")
+        raise ValidationError(f"no operating zone of economy {economy.name!r} hosts any of the clusters {wanted}")
     return out
-
-
-def _term_end(term: str) -> int | None:
-    """Last year of a zone from the term text of the SEZ list (``None`` if not stated)."""
-    import re
-
-    text = str(term)
-    if not ("until" in text or "extended" in text):
-        return None
-    m = re.search(r"1 Jan(?:uary)? (20\d\d)", text)
-    if m:  # "until 1 Jan 2028": the last full year is 2027
-        return int(m.group(1)) - 1
-    years = [int(y) for y in re.findall(r"(20\d\d)", text)]
-    return max(years) if years else None
