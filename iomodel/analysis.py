@@ -164,6 +164,7 @@ def multipliers(
     closure: HouseholdClosure | None = None,
     include_households: bool = False,
     indicators: Iterable[str] | None = None,
+    consumption_taxes: bool = True,
 ) -> xr.DataArray:
     r"""Final-demand multipliers: total effect per unit of final demand for each sector.
 
@@ -175,12 +176,20 @@ def multipliers(
         ``"type1"`` (open model, :math:`S L`) or ``"type2"`` (households
         endogenous, :math:`S \bar L_{11}`; income :math:`\bar L_{21}`).
     closure
-        How households are closed for Type II (:class:`HouseholdClosure`).
+        How households are closed for Type II (:class:`~iomodel.HouseholdClosure`);
+        default: the closure of the table's economy
+        (:attr:`iomodel.IOTable.economy`), else the textbook closure.
     include_households
         Type II only: add the households row to the output multiplier
         (M&B's *total* output multiplier) instead of the truncated one.
     indicators
         Subset of indicators to return (default all).
+    consumption_taxes
+        Type II only: add a row ``tax:<name>`` per product tax on household
+        consumption of the closure (VAT, excise), the tax paid on the
+        consumption induced by one unit of final demand,
+        :math:`c(1-\delta)\tau_k/(1+\tau)\,\bar L_{21}` (METHODS.md 3.1),
+        and count it in ``budget``.
 
     Returns
     -------
@@ -195,9 +204,14 @@ def multipliers(
     >>> m = iom.multipliers(t)
     >>> m.sel(indicator="output").values.round(6)
     array([1.518152, 1.452145])
+    >>> c = iom.HouseholdClosure(mpc=0.8, consumption_taxes={"VAT": 0.1})
+    >>> m2 = iom.multipliers(t, "type2", closure=c)
+    >>> bool(np.allclose(m2.sel(indicator="tax:VAT"), 0.8 * 0.1 / 1.1 * m2.sel(indicator="income")))
+    True
     """
     _check_kind(kind)
-    closure = closure or HouseholdClosure()
+    if closure is None:
+        closure = table.economy.closure if table.economy is not None else HouseholdClosure()
     names, units, S = _coefficient_rows(table, closure)
     if kind == "type1":
         values = table.factor().solve_transposed(S)
@@ -208,7 +222,31 @@ def multipliers(
             values[names.index("income")] = cl.income_row()
         if include_households:
             values[0] = values[0] + cl.income_row()
-    attrs = {"kind": kind, "include_households": int(include_households), **closure.attrs()}
+        per_income = closure.consumption_tax_per_income() if consumption_taxes else {}
+        if per_income:
+            clash = [f"tax:{k}" for k in per_income if f"tax:{k}" in names]
+            if clash:
+                raise LabelError(
+                    f"consumption tax row(s) {clash} clash with tax rows of table {table.meta.name!r}; "
+                    "rename the table's rows or pass consumption_taxes=False"
+                )
+            rows = np.vstack([r * cl.income_row() for r in per_income.values()])
+            money = f"{table.meta.currency or table.meta.unit} per {table.meta.currency or table.meta.unit} of final demand"
+            at = names.index("budget") if "budget" in names else len(names)
+            if "budget" in names:
+                values[at] = values[at] + rows.sum(axis=0)
+            else:
+                names, units = [*names, "budget"], [*units, money]
+                values = np.vstack([values, rows.sum(axis=0)])
+            names = [*names[:at], *(f"tax:{k}" for k in per_income), *names[at:]]
+            units = [*units[:at], *([money] * len(per_income)), *units[at:]]
+            values = np.vstack([values[:at], rows, values[at:]])
+    attrs = {
+        "kind": kind,
+        "include_households": int(include_households),
+        "consumption_taxes": int(kind == "type2" and consumption_taxes and bool(closure.consumption_taxes)),
+        **closure.attrs(),
+    }
     return _select(_result(table, values, names, units, attrs), indicators)
 
 
@@ -239,9 +277,10 @@ def direct_effect_multipliers(
     array([[1.4741, 1.5182]])
     """
     _check_kind(kind)
-    closure = closure or HouseholdClosure()
+    if closure is None:
+        closure = table.economy.closure if table.economy is not None else HouseholdClosure()
     names, units, S = _coefficient_rows(table, closure)
-    total = multipliers(table, kind, closure=closure)
+    total = multipliers(table, kind, closure=closure, consumption_taxes=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(S != 0.0, total.values / np.where(S != 0.0, S, 1.0), np.nan)
     ratio_units = ["ratio" for _ in names]

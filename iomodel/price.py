@@ -252,9 +252,9 @@ def price_effects(
     kind
         ``"type1"`` (open model, default) or ``"type2"`` (wages indexed, see above).
     closure
-        Household closure for ``"type2"`` (default :class:`~iomodel.HouseholdClosure`;
-        for Kazakhstan :func:`iomodel.datasets.kazakhstan_closure`); an error with
-        ``"type1"``.
+        Household closure for ``"type2"`` (default: the closure of the table's
+        economy, else the textbook :class:`~iomodel.HouseholdClosure`); an
+        error with ``"type1"``.
 
     Returns
     -------
@@ -323,7 +323,8 @@ def price_effects(
     extra: dict[str, xr.Variable] = {}
     attrs: dict[str, Any] = {}
     if kind == "type2":
-        closure = closure or HouseholdClosure()
+        if closure is None:
+            closure = table.economy.closure if table.economy is not None else HouseholdClosure()
         cl = table.closed(closure)
         total = cl.multiplier_rows(D).reshape(D.shape)
         extra["induced"] = _variable(

@@ -22,13 +22,13 @@ from iomodel.satellites import attribute_product_taxes
 
 KZ = iom.datasets.kazakhstan(2024)
 
-# Totals published with the workbook (../shared/data/README.md, "Facts verified"), trillion KZT
+# Totals of the Bureau's 2024 table as stated with the sources (tables/sources/README.md), trillion KZT
 OUTPUT_TRN, GVA_TRN, COMP_TRN, IMPORTS_TRN, TP_TRN = 204.047, 124.853, 42.379, 35.189, 1.859
 EMPLOYED_THOUSAND_2024 = 9214.184  # Labour Force Survey, BNS table 5831 (kz_employment_by_section.csv)
 
 
-def ref_csv(shared_data, name):
-    return pd.read_csv(shared_data / "kz_bns_io_2024/reference_csv" / name, dtype={"code": str}).set_index("code")
+def ref_csv(sources, name):
+    return pd.read_csv(sources / "kz_bns_io_2024/reference_csv" / name, dtype={"code": str}).set_index("code")
 
 
 def test_shipped_totals_match_published_figures():
@@ -57,31 +57,41 @@ def test_domestic_model_reproduces_output():
     assert_allclose(x.to_numpy(), KZ.output.to_numpy(), rtol=1e-12)
 
 
-def test_bureau_convention_reproduces_published_table_10(shared_data):
+def test_bureau_convention_reproduces_published_table_10(sources):
     L = KZ.with_import_convention("bureau").leontief_inverse()
-    ref = ref_csv(shared_data, "L_published_table10.csv").drop(columns="name")
+    ref = ref_csv(sources, "L_published_table10.csv").drop(columns="name")
     assert list(ref.index) == list(L.index)
     assert np.abs(L.to_numpy() - ref.to_numpy()).max() < 1e-12
-    A9 = ref_csv(shared_data, "A_published_table9.csv").drop(columns="name")
+    A9 = ref_csv(sources, "A_published_table9.csv").drop(columns="name")
     assert np.abs(KZ.with_import_convention("bureau").A.to_numpy() - A9.to_numpy()).max() < 1e-15
 
 
-def test_domestic_inverse_matches_reference(shared_data):
-    ref = ref_csv(shared_data, "L_domestic_computed.csv").drop(columns="name")
+def test_domestic_inverse_matches_reference(sources):
+    ref = ref_csv(sources, "L_domestic_computed.csv").drop(columns="name")
     assert_allclose(KZ.leontief_inverse().to_numpy(), ref.to_numpy(), rtol=1e-10, atol=1e-14)
-    mult = ref_csv(shared_data, "multipliers_computed.csv")
+    mult = ref_csv(sources, "multipliers_computed.csv")
     m = iom.multipliers(KZ)
     assert_allclose(m.sel(indicator="output"), mult["output_mult_typeI_domestic"], rtol=1e-10)
     assert_allclose(m.sel(indicator="gva"), mult["GVA_mult_domestic"], rtol=1e-10)
     assert_allclose(m.sel(indicator="income"), mult["CoE_mult_domestic"], rtol=1e-10)
 
 
-def test_shipped_files_are_what_the_reader_produces(shared_data):
-    built = build_kazakhstan(shared_data).table
+def test_shipped_files_are_what_the_reader_produces(sources):
+    built = build_kazakhstan(sources).table
     for block in ("Z", "final_demand", "value_added", "imports", "imports_final", "satellites", "taxes"):
         a, b = getattr(built, block), getattr(KZ, block)
         assert a.index.tolist() == b.index.tolist(), block
         assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-15, atol=0, err_msg=block)
+
+
+def test_build_tables_reproduces_the_shipped_files_byte_for_byte(tmp_path, capsys):
+    """`iomodel build-tables` with its defaults (the vendored sources) writes exactly what ships."""
+    assert cli.main(["build-tables", "--out", str(tmp_path)]) == 0
+    assert f"wrote {tmp_path / 'kazakhstan_2024'}" in capsys.readouterr().out
+    shipped = iom.datasets.tables_path()
+    for f in ("kazakhstan_2024/blocks.csv", "kazakhstan_2024/table.json", "kazakhstan_2024/sectors.csv"):
+        assert (tmp_path / f).read_bytes() == (shipped / f).read_bytes(), f
+    assert (tmp_path / "kazakhstan/sez.csv").read_bytes() == (shipped / "kazakhstan/sez.csv").read_bytes()
 
 
 def test_raw_workbook_gives_the_same_table(bns_workbooks):
@@ -92,8 +102,8 @@ def test_raw_workbook_gives_the_same_table(bns_workbooks):
     assert_allclose(raw.final_demand.to_numpy(), clean.final_demand.to_numpy(), rtol=0, atol=0)
 
 
-def test_employment_reproduces_each_section(shared_data):
-    emp = pd.read_csv(shared_data / "kz_satellites/kz_employment_by_section.csv", dtype=str)
+def test_employment_reproduces_each_section(sources):
+    emp = pd.read_csv(sources / "kz_satellites/kz_employment_by_section.csv", dtype=str)
     emp = emp[(emp.year == "2024") & (emp.section_code.str.len() == 1)]
     totals = emp.set_index("section_code")["employed_thousand"].astype(float) * 1000
     sections = iom.datasets.kazakhstan_sectors()["oked_section"].replace({"T": "S"})
@@ -112,8 +122,8 @@ def test_employment_reproduces_each_section(shared_data):
         ("national_fund", "rent_tax_on_export_oil", "rent_tax_on_export_oil"),
     ],
 )
-def test_calibrated_taxes_reproduce_2024_revenue(shared_data, level, tax, row):
-    rev = pd.read_csv(shared_data / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
+def test_calibrated_taxes_reproduce_2024_revenue(sources, level, tax, row):
+    rev = pd.read_csv(sources / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
     r = rev[(rev.year == 2024) & (rev.budget_level == level) & (rev.tax == tax)]["value_million_kzt"].item()
     assert abs(KZ.taxes.loc[row].sum() / 1000 - r) / r < 0.01
 
@@ -142,25 +152,25 @@ def test_provenance_names_sources_and_reports_vat():
     assert comp["net product taxes, total (table)"] > comp["VAT plus excise revenue"] > 0
 
 
-def revenue_2024(shared_data, tax):
+def revenue_2024(sources, tax):
     """2024 state-budget revenue of a tax, thousand KZT, read straight from the CSV."""
-    rev = pd.read_csv(shared_data / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
+    rev = pd.read_csv(sources / "kz_satellites/kz_tax_revenue_annual_million_kzt.csv")
     sel = (rev.year == 2024) & (rev.budget_level == "state_budget") & (rev.tax == tax)
     return rev[sel]["value_million_kzt"].item() * 1000
 
 
-def test_vat_attributed_to_domestic_uses_adds_to_revenue(bns_workbooks, shared_data):
+def test_vat_attributed_to_domestic_uses_adds_to_revenue(bns_workbooks, sources):
     b = read_bns_blocks(bns_workbooks["clean"])
     by_use = b.product_taxes_final.sum().drop("exports")
     by_use["intermediate"] = b.product_taxes.sum()
     paying = by_use[by_use > 0]
-    vat = revenue_2024(shared_data, "VAT")
+    vat = revenue_2024(sources, "VAT")
     att = attribute_product_taxes({"VAT": vat}, by_use, pd.Series(1.0, index=paying.index))
     assert set(att["use"]) == {"intermediate", "households", "gfcf"}
     assert abs(att["attributed"].sum() - vat) / vat < 0.01
 
 
-def test_household_consumption_tax_rates_by_hand(bns_workbooks, shared_data):
+def test_household_consumption_tax_rates_by_hand(bns_workbooks, sources):
     """Household VAT and excise rates against a hand computation from tables 5 and 6."""
     b = read_bns_blocks(bns_workbooks["clean"])
     t5 = b.product_taxes_final.sum()  # net taxes on products by final-use category (table 5)
@@ -171,7 +181,7 @@ def test_household_consumption_tax_rates_by_hand(bns_workbooks, shared_data):
     share = hh / (intermediate + hh + gfcf)  # exports left out: zero-rated, their taxes are duties
     records = {r["tax"]: r for r in iom.datasets.kazakhstan_provenance()["consumption_taxes"]}
     for tax in ("VAT", "excise"):
-        expected = revenue_2024(shared_data, tax) * share / consumption
+        expected = revenue_2024(sources, tax) * share / consumption
         assert_allclose(records[tax]["rate"], expected, rtol=1e-12)
         assert_allclose(records[tax]["household_share_of_domestic_product_taxes"], share, rtol=1e-12)
     # the same from the rounded figures of the brief (trillion KZT): 3.391 / (1.859 + 3.391 + 0.708)
@@ -241,13 +251,13 @@ def test_term_parser_dates_and_errors():
         parse_term_end("until 2030, extended to 2052")
 
 
-def test_zone_terms_read_from_the_source(shared_data):
-    z = read_sez_list(shared_data / "kz_satellites/kz_sez_list.csv")
+def test_zone_terms_read_from_the_source(sources):
+    z = read_sez_list(sources / "kz_satellites/kz_sez_list.csv")
     got = {k: (None if pd.isna(v) else int(v)) for k, v in z["term_end"].items()}
     assert got == {k: end for k, (_, end) in TERM_ENDS.items()}
 
 
-def test_employment_refined_by_a_wage_table(shared_data):
+def test_employment_refined_by_a_wage_table(sources):
     """Section B split by compensation over illustrative wages (by division 06, product 09, section B)."""
     wages = pd.DataFrame(
         {
@@ -256,11 +266,11 @@ def test_employment_refined_by_a_wage_table(shared_data):
             "source": ["illustrative test figure"] * 3,
         }
     )
-    built = build_kazakhstan(shared_data, wages=wages, wage_codes={"061": "06", "062": "06"})
+    built = build_kazakhstan(sources, wages=wages, wage_codes={"061": "06", "062": "06"})
     emp = built.table.satellites.loc["employment"]
     sec = iom.datasets.kazakhstan_sectors()["oked_section"]
     b = sec.index[sec == "B"]
-    e_b = pd.read_csv(shared_data / "kz_satellites/kz_employment_by_section.csv", dtype=str)
+    e_b = pd.read_csv(sources / "kz_satellites/kz_employment_by_section.csv", dtype=str)
     e_b = float(e_b[(e_b.year == "2024") & (e_b.section_code == "B")]["employed_thousand"].item()) * 1000
     wage = pd.Series({"05": 7e5, "061": 1.2e6, "062": 1.2e6, "071": 7e5, "072": 7e5, "08": 7e5, "09": 9e5})
     assert sorted(wage.index) == sorted(b)
@@ -324,11 +334,11 @@ def test_clusters_cover_the_paper_and_the_plant():
         iom.datasets.cluster_weights(KZ, mine)
 
 
-def test_zones_and_their_clusters(shared_data):
+def test_zones_and_their_clusters(sources):
     z = iom.datasets.kazakhstan_zones()
     assert "petrochemical" in z.loc["nipt", "clusters"]
     assert z.loc["alatau", "status"] == "planned"
-    fresh = read_sez_list(shared_data / "kz_satellites/kz_sez_list.csv")
+    fresh = read_sez_list(sources / "kz_satellites/kz_sez_list.csv")
     assert fresh.index.tolist() == z.index.tolist()
     clusters = set(iom.datasets.kazakhstan_clusters().cluster)
     assert {c for s in z["clusters"] for c in s.split(";") if c} <= clusters
@@ -355,8 +365,18 @@ def test_cli_main_job_csv_matches_independent_computation():
         assert cli.main(["multipliers", "--no-figure", "--format", "csv"]) == 0
     df = pd.read_csv(io.StringIO(buf.getvalue()), index_col=0)
     assert df["employment"].is_monotonic_decreasing
-    closure = iom.datasets.kazakhstan_closure()
-    Lbar = brute_type2(KZ, closure)
+    # the Kazakhstan closure by hand from the table and its provenance (METHODS.md 1.4):
+    # spending 0.8 (1 - PIT - 10% pension - 2% health) of labour income, product taxes tau/(1+tau) of it
+    prov = iom.datasets.kazakhstan_provenance()
+    pit = next(r["rate"] for r in prov["calibrated_taxes"] if r["tax"] == "PIT")
+    tau = sum(r["rate"] for r in prov["consumption_taxes"])
+    c_d = KZ.final_demand["households"].to_numpy()
+    c_all = c_d.sum() + KZ.imports_final["households"].sum()
+    h_C = 0.8 * (1 - pit - 0.12) / (1 + tau) * c_d / c_all
+    h_R = KZ.value_added.loc["compensation"].to_numpy() / KZ.output.to_numpy()
+    Abar = np.zeros((69, 69))
+    Abar[:68, :68], Abar[:68, 68], Abar[68, :68] = KZ.A.to_numpy(), h_C, h_R
+    Lbar = np.linalg.inv(np.eye(69) - Abar)
     e = KZ.coefficients("satellites").loc["employment"].to_numpy()
     w = iom.datasets.cluster_weights(KZ)
     jobs = (e @ Lbar[:68, :68]) @ w.to_numpy().T * 1e6

@@ -46,7 +46,7 @@ def test_type1_miller_blair():
 
 def test_type2_against_bordered_inverse():
     t = random_table(n=7, seed=5)
-    for closure in (iom.HouseholdClosure(), iom.HouseholdClosure(propensity=0.7)):
+    for closure in (iom.HouseholdClosure(), iom.HouseholdClosure(mpc=0.7)):
         Lbar = brute_closed(t, closure)
         n = t.n
         m2 = iom.multipliers(t, "type2", closure=closure)

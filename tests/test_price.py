@@ -133,7 +133,7 @@ def test_other_taxes_on_production_kazakhstan(kz):
 def test_type2_against_bordered_inverse():
     t = random_table(n=6, seed=8)
     dv = pd.Series({"s0": 0.03, "s4": -0.01})
-    for closure in (iom.HouseholdClosure(), iom.HouseholdClosure(propensity=0.7)):
+    for closure in (iom.HouseholdClosure(), iom.HouseholdClosure(mpc=0.7)):
         Lbar = brute_closed(t, closure)
         n = t.n
         shock = np.r_[dv.reindex(t.sectors, fill_value=0.0).to_numpy(), 0.0]
@@ -454,7 +454,7 @@ def test_results_roundtrip_netcdf(tmp_path, kz):
             kz,
             xr.concat([dv, 2 * dv], dim=pd.Index(["sez", "double"], name="scenario")),
             kind="type2",
-            closure=iom.datasets.kazakhstan_closure(),
+            closure=iom.datasets.kazakhstan_economy().closure,
         ),
         "tax": tax_on_intermediates(kz, pd.Series({"20": 0.01})),
     }
@@ -471,4 +471,4 @@ def test_results_roundtrip_netcdf(tmp_path, kz):
         assert back.attrs == ds.attrs
         for var in ds.data_vars:
             assert back[var].attrs["units"] == ds[var].attrs["units"]
-    assert results["type2"].attrs["closure_propensity"] == 0.8
+    assert results["type2"].attrs["closure_mpc"] == 0.8
