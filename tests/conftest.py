@@ -1,8 +1,11 @@
-"""Shared fixtures: the Miller & Blair known-answer case and the ../shared data.
+"""Shared fixtures: warnings as errors, and the official sources vendored in ``tables/sources``.
 
-Tests that read ``../shared/data`` use the :func:`shared_data` fixture; on a
-user's fresh clone, where ``../shared`` does not exist, they skip with a clear
-reason. In CI ``../shared`` sits beside the checkout and they run.
+The Bureau's workbooks, the satellite statistics, the reference extracts and
+the Miller & Blair known answers are vendored in the repository
+(``tables/sources``, listed with checksums in its ``provenance.json``), so no
+test skips on a fresh clone. Set ``IOMODEL_SOURCES`` to a folder of the same
+layout (e.g. the project's shared data folder) to run the tests against
+another copy.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ import pytest
 from iomodel.errors import IOModelWarning
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("IOMODEL_SHARED", ROOT.parent / "shared"))
-SHARED_DATA = SHARED / "data"
+SOURCES = Path(os.environ.get("IOMODEL_SOURCES", ROOT / "tables" / "sources"))
 
 
 @pytest.fixture(autouse=True)
@@ -30,24 +32,24 @@ def _iomodel_warnings_are_errors():
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """Path of ``../shared/data``; skips the test where it is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(
-            f"../shared/data not found at {SHARED_DATA}: this test reads the official "
-            "Kazakhstan workbook, which is not distributed with iomodel (CI provides it)"
+def sources() -> Path:
+    """The folder of official sources (``tables/sources``, or ``$IOMODEL_SOURCES``)."""
+    if not (SOURCES / "kz_bns_io_2024").is_dir():
+        pytest.fail(
+            f"official sources not found at {SOURCES}: they are vendored in tables/sources of the repository "
+            "(or set IOMODEL_SOURCES to a folder with kz_bns_io_2024/ and kz_satellites/)"
         )
-    return SHARED_DATA
+    return SOURCES
 
 
 @pytest.fixture(scope="session")
-def bns_workbooks(shared_data: Path) -> dict[str, Path]:
+def bns_workbooks(sources: Path) -> dict[str, Path]:
     """The raw and clean Bureau workbooks of 2024."""
-    d = shared_data / "kz_bns_io_2024"
+    d = sources / "kz_bns_io_2024"
     return {"raw": d / "kz_tzv_2024_raw.xlsx", "clean": d / "kz_tzv_2024_clean.xlsx"}
 
 
 @pytest.fixture(scope="session")
-def miller_blair_expected(shared_data: Path) -> dict:
-    """The Miller & Blair expected.json of ../shared (known answers)."""
-    return json.loads((shared_data / "validation/miller_blair_2sector/expected.json").read_text())
+def miller_blair_expected(sources: Path) -> dict:
+    """Miller & Blair (2009), ch. 2: the known answers of ``validation/miller_blair_2sector/expected.json``."""
+    return json.loads((sources / "validation/miller_blair_2sector/expected.json").read_text())

@@ -1,8 +1,10 @@
 """Build the shipped Kazakhstan table from the official sources.
 
 This module turns the Bureau of National Statistics workbook and the published
-satellite statistics (in ``../shared/data`` of the project, never shipped) into
-the tidy files of ``tables/``:
+satellite statistics into the tidy files of ``tables/``. The sources are
+vendored in a checkout of the repository, in ``tables/sources/`` (each with
+its publisher, date, address and checksum in ``tables/sources/provenance.json``;
+not installed with the wheel), and :data:`SOURCES_DIR` is the default folder:
 
 1. :func:`read_bns` reads the workbook into an :class:`~iomodel.IOTable`
    (domestic flows, the import-use matrix, final demand by category, the
@@ -30,12 +32,14 @@ the tidy files of ``tables/``:
 
 3. :func:`main` writes them with :func:`iomodel.io.tidy.write_tidy`.
 
-Run ``iomodel build-tables --shared ../shared/data --out tables``.
+Run ``iomodel build-tables`` (``--shared DIR`` reads another folder of the same
+layout, ``--out`` writes elsewhere than ``tables``).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -60,6 +64,8 @@ __all__ = [
     "parse_term_end",
     "build_kazakhstan",
     "read_wage_table",
+    "default_sources",
+    "SOURCES_DIR",
     "KazakhstanBuild",
     "PRODUCT_NAMES_EN",
 ]
@@ -143,6 +149,27 @@ BNS_SOURCE = (
     "Reforms), 'Tables Input-Output of the Republic of Kazakhstan for 2024', 68 products, thousand "
     "tenge, published 19 December 2025 (stat.gov.kz, national accounts, listing 19580)"
 )
+
+
+#: The official sources vendored in a checkout (``tables/sources/``; not installed with the wheel).
+SOURCES_DIR = Path(__file__).resolve().parents[2] / "tables" / "sources"
+
+
+def default_sources() -> Path:
+    """The vendored official sources, :data:`SOURCES_DIR`.
+
+    Raises
+    ------
+    ReadError
+        The folder is absent, as in an installed wheel (names the folder looked at).
+    """
+    if not (SOURCES_DIR / "provenance.json").is_file():
+        raise ReadError(
+            f"the official sources are not at {SOURCES_DIR}: they are vendored in a checkout of the repository "
+            "(tables/sources), not installed with the wheel; pass the folder that holds kz_bns_io_2024/ and "
+            "kz_satellites/"
+        )
+    return SOURCES_DIR
 
 
 def read_bns(path: str | Path, *, import_convention: str = "domestic") -> IOTable:
@@ -452,7 +479,7 @@ def read_wage_table(wages: str | Path | pd.DataFrame) -> pd.DataFrame:
 
 
 def build_kazakhstan(
-    shared_data: str | Path,
+    sources: str | Path | None = None,
     year: int = 2024,
     *,
     workbook: str = "clean",
@@ -463,8 +490,9 @@ def build_kazakhstan(
 
     Parameters
     ----------
-    shared_data
-        Folder with ``kz_bns_io_2024/`` and ``kz_satellites/`` (the project's ``../shared/data``).
+    sources
+        Folder with ``kz_bns_io_2024/`` and ``kz_satellites/``; default
+        :data:`SOURCES_DIR`, the copies vendored in the repository.
     year
         Year of the satellites (the workbook gives the table's own year).
     workbook
@@ -481,7 +509,7 @@ def build_kazakhstan(
         Code under which each product's wage is given in ``wages`` when it is
         not the product code, e.g. an OKED division: ``{"061": "06"}``.
     """
-    root = Path(shared_data)
+    root = default_sources() if sources is None else Path(sources)
     io_dir = root / "kz_bns_io_2024"
     sat_dir = root / "kz_satellites"
     blocks = read_bns_blocks(io_dir / f"kz_tzv_2024_{workbook}.xlsx")
@@ -629,6 +657,16 @@ def build_kazakhstan(
         "consumption_tax_comparison": consumption_comparison,
     }
     sez = read_sez_list(sat_dir / "kz_sez_list.csv")
+    read = [
+        io_dir / f"kz_tzv_2024_{workbook}.xlsx",
+        io_dir / "reference_csv" / "products_to_oked_section.csv",
+        sat_dir / "kz_employment_by_section.csv",
+        sat_dir / "kz_tax_revenue_annual_million_kzt.csv",
+        sat_dir / "kz_sez_list.csv",
+    ]
+    provenance["source_files"] = {
+        f.relative_to(root).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest() for f in read
+    }
     return KazakhstanBuild(table=table, sectors=sectors, provenance=provenance, sez=sez, tax_comparison=comparison)
 
 
@@ -702,9 +740,13 @@ def write_kazakhstan(build: KazakhstanBuild, tables_dir: str | Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry: rebuild ``tables/`` from the shared sources."""
+    """Command-line entry: rebuild ``tables/`` from the official sources."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", default="../shared/data", help="folder with kz_bns_io_2024/ and kz_satellites/")
+    ap.add_argument(
+        "--shared",
+        default=None,
+        help="folder with kz_bns_io_2024/ and kz_satellites/ (default: the vendored tables/sources)",
+    )
     ap.add_argument("--out", default="tables", help="the project's tables/ folder")
     ap.add_argument("--year", type=int, default=2024)
     a = ap.parse_args(argv)

@@ -9,7 +9,7 @@ Sheets are plain lists of rows (row 1 first, column A first), so that a test can
 break one thing before :func:`write_workbook` saves it. Tables 1 to 4 are not
 read by :func:`iomodel.io.bns.read_bns_blocks` and are left out.
 
-Nothing here needs ``../shared``.
+Nothing here needs the real workbooks.
 """
 
 from __future__ import annotations

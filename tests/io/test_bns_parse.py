@@ -2,10 +2,9 @@
 
 Two groups:
 
-* the real 2024 workbooks of ``../shared/data/kz_bns_io_2024`` (raw as published
-  and re-laid clean): both parse, agree with each other, with the reference CSVs
-  and with the totals stated in ``../shared/data/README.md``; these skip where
-  ``../shared`` is absent;
+* the real 2024 workbooks vendored in ``tables/sources/kz_bns_io_2024`` (raw as
+  published and re-laid clean): both parse, agree with each other, with the
+  reference CSVs and with the totals stated in ``tables/sources/README.md``;
 * small synthetic workbooks written by :mod:`tests.io.bns_synthetic` in the same
   layout, valid and broken in one way each; these need nothing outside the
   repository.
@@ -60,9 +59,9 @@ def blocks(request: pytest.FixtureRequest) -> BNSBlocks:
 
 
 @pytest.fixture(scope="module")
-def reference(shared_data: Path) -> dict[str, pd.DataFrame]:
+def reference(sources: Path) -> dict[str, pd.DataFrame]:
     """The reference CSVs, indexed by product code (name column dropped)."""
-    d = shared_data / "kz_bns_io_2024" / "reference_csv"
+    d = sources / "kz_bns_io_2024" / "reference_csv"
 
     def load(name: str) -> pd.DataFrame:
         frame = pd.read_csv(d / name, dtype={"code": str}).set_index("code").drop(columns="name")
@@ -261,7 +260,7 @@ def test_negative_values_are_kept(clean_blocks: BNSBlocks) -> None:
 
 
 # ----------------------------------------------------------------------------
-# Synthetic workbooks (no ../shared needed)
+# Synthetic workbooks (no source file needed)
 # ----------------------------------------------------------------------------
 
 FILE = "kz.xlsx"
