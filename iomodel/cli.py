@@ -26,8 +26,8 @@ import pandas as pd
 
 from . import datasets
 from .analysis import group_multipliers, multipliers
-from .errors import IOModelError
 from .economy import HouseholdClosure
+from .errors import IOModelError
 from .impacts import closure_for, economy_of
 from .table import IOTable
 

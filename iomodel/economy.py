@@ -220,7 +220,9 @@ class TaxRate:
         object.__setattr__(self, "valid_from", _date(self.valid_from, f"tax rate {self.tax!r} valid_from"))
         object.__setattr__(self, "valid_to", _date(self.valid_to, f"tax rate {self.tax!r} valid_to"))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValidationError(f"tax rate {self.tax!r}: valid_to {self.valid_to} before valid_from {self.valid_from}")
+            raise ValidationError(
+                f"tax rate {self.tax!r}: valid_to {self.valid_to} before valid_from {self.valid_from}"
+            )
 
     def valid_on(self, day: _dt.date) -> bool:
         """Whether the rate is in force on ``day``."""
@@ -433,7 +435,8 @@ class Economy:
         unknown = sorted(set(self.standard_exemptions) - set(EXEMPTIBLE_TAXES))
         if unknown:
             raise LabelError(
-                f"economy {self.name!r}: unknown exemptible tax(es) {unknown}; valid options are {list(EXEMPTIBLE_TAXES)}"
+                f"economy {self.name!r}: unknown exemptible tax(es) {unknown}; "
+                f"valid options are {list(EXEMPTIBLE_TAXES)}"
             )
         set_(self, "sources", _fmap(self.sources, str, str))
         share = float(self.customs_pooling_share)
@@ -506,9 +509,7 @@ class Economy:
     def relief_years(self, project_cost: float, year: int) -> int:
         """Years of SEZ relief for a project costing ``project_cost`` (``currency``) that starts in ``year``."""
         if self.relief_rule is None:
-            raise ValidationError(
-                f"economy {self.name!r} has no SEZ relief-duration rule: give the package a duration"
-            )
+            raise ValidationError(f"economy {self.name!r} has no SEZ relief-duration rule: give the package a duration")
         return self.relief_rule.years(project_cost / self.mci_for(year))
 
     def sez_package(self, **changes: Any) -> SEZPackage:

@@ -401,7 +401,11 @@ def fiscal_accounts(
     y = (dims.YEAR,)
     variables = {
         "revenue_other": (yt, other, "revenue apart from the participant's exemptible taxes, net of displacement"),
-        "revenue_exemptible": (yt, ex, "the participant's exemptible taxes at statutory rates (national share of duties)"),
+        "revenue_exemptible": (
+            yt,
+            ex,
+            "the participant's exemptible taxes at statutory rates (national share of duties)",
+        ),
         "revenue_forgone": (yt, forgone, "revenue forgone through the package"),
         "customs_forgone_pooled": (y, pooled, "import duties forgone by the whole customs union"),
         "revenue_collected": (y, gross - rf, "revenue the project pays with the package"),
@@ -610,7 +614,9 @@ class Appraisal:
         """Impacts and fiscal accounts in one netCDF-safe :class:`xarray.Dataset`."""
         fiscal = self.fiscal.rename({v: f"fiscal_{v}" for v in self.fiscal.data_vars if v.startswith("nfe")})
         # the fiscal tax axis covers every tax; consumption taxes of the others are 0
-        ds = xr.merge([self.impacts.dataset, fiscal.drop_attrs()], combine_attrs="override", join="outer", fill_value=0.0)
+        ds = xr.merge(
+            [self.impacts.dataset, fiscal.drop_attrs()], combine_attrs="override", join="outer", fill_value=0.0
+        )
         ds.attrs.update({f"fiscal_{k}": v for k, v in self.fiscal.attrs.items() if k not in ds.attrs})
         for k in ("npv", "payback_year", "break_even_additionality", "relief", "unit"):
             ds.attrs[f"fiscal_{k}"] = self.fiscal.attrs[k]

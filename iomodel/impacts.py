@@ -560,14 +560,20 @@ class ImpactResult:
         if "employment" in ds[dims.INDICATOR]:
             emp = ds.sel({dims.INDICATOR: "employment"})
             rows += [
-                ("construction jobs (job-years, all effects)", float(emp.sel({dims.PHASE: "construction"}).sum()), "job-years"),
+                (
+                    "construction jobs (job-years, all effects)",
+                    float(emp.sel({dims.PHASE: "construction"}).sum()),
+                    "job-years",
+                ),
                 ("operation jobs, peak year (all effects)", float(emp.sel({dims.PHASE: "operation"}).max()), "jobs"),
                 ("operation job-years over the horizon", float(emp.sel({dims.PHASE: "operation"}).sum()), "job-years"),
             ]
         for name, label in (("gva", "GVA"), ("income", "labour income")):
             if name in ds[dims.INDICATOR]:
                 for ph in PHASES:
-                    rows.append((f"{label}, {ph}", float(ds.sel({dims.INDICATOR: name, dims.PHASE: ph}).sum()) / uf, unit))
+                    rows.append(
+                        (f"{label}, {ph}", float(ds.sel({dims.INDICATOR: name, dims.PHASE: ph}).sum()) / uf, unit)
+                    )
         if "budget" in ds[dims.INDICATOR] or self.dataset.sizes[dims.TAX]:
             b = self.budget()
             for ph in PHASES:
@@ -649,7 +655,9 @@ def impact_sums(dataset: xr.Dataset) -> ImpactSums:
     eff = {e: i for i, e in enumerate(str(v) for v in imp[dims.EFFECT].values)}
     ph = {p: i for i, p in enumerate(str(v) for v in imp[dims.PHASE].values)}
     c, o = arr[ph["construction"]], arr[ph["operation"]]
-    cons = dataset["consumption_taxes"].transpose(dims.INVESTMENT, dims.PHASE, dims.YEAR, dims.TAX).values.sum(axis=(0, 1))
+    cons = (
+        dataset["consumption_taxes"].transpose(dims.INVESTMENT, dims.PHASE, dims.YEAR, dims.TAX).values.sum(axis=(0, 1))
+    )
     return ImpactSums(
         years=tuple(int(y) for y in dataset[dims.YEAR].values),
         taxes=taxes,

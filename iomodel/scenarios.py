@@ -222,7 +222,10 @@ class ClusterInvestment:
         ):
             raise ValidationError(f"investment {self.name!r}: jobs_per_output must be >= 0")
         if self.input_coefficients is not None:
-            ic = {str(k): _number(v, f"investment {self.name!r} input coefficient {k!r}") for k, v in self.input_coefficients.items()}
+            ic = {
+                str(k): _number(v, f"investment {self.name!r} input coefficient {k!r}")
+                for k, v in self.input_coefficients.items()
+            }
             if any(not math.isfinite(v) or v < 0 for v in ic.values()) or sum(ic.values()) >= 1.0:
                 raise ValidationError(
                     f"investment {self.name!r}: input coefficients must be non-negative and sum below 1, "

@@ -17,7 +17,9 @@ A = np.array([[0.15, 0.25], [0.20, 0.05]])
 L = np.linalg.inv(np.eye(2) - A)
 #: Miller & Blair with two tax rows: net product taxes on inputs and PIT (per unit of output below)
 MB = iom.datasets.miller_blair().with_taxes(
-    pd.DataFrame([[10.0, 40.0], [30.0, 50.0]], index=["net_product_taxes", "PIT"], columns=["agriculture", "manufacturing"])
+    pd.DataFrame(
+        [[10.0, 40.0], [30.0, 50.0]], index=["net_product_taxes", "PIT"], columns=["agriculture", "manufacturing"]
+    )
 )
 T_NP, T_PIT = np.array([0.01, 0.02]), np.array([0.03, 0.025])
 RATES = {"CIT": 0.2, "VAT": 0.12, "social_tax": 0.1, "property_tax": 0.01}

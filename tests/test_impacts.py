@@ -74,9 +74,7 @@ def test_operation_by_hand_on_miller_blair():
 def test_type2_closure_with_deductions_and_consumption_taxes_against_the_bordered_inverse():
     """Leakage-consistent closure (METHODS.md 1.4): spending c(1-delta) of labour income, VAT tau/(1+tau) of it."""
     mpc, delta, vat = 0.8, 0.2, 0.1
-    eco = iom.Economy(
-        name="t", closure=iom.HouseholdClosure(mpc=mpc, deductions=delta, consumption_taxes={"VAT": vat})
-    )
+    eco = iom.Economy(name="t", closure=iom.HouseholdClosure(mpc=mpc, deductions=delta, consumption_taxes={"VAT": vat}))
     res = iom.impact(MB, mb_scenario(kind="type2", capex={2026: 0.0}, output={2027: 100.0}), economy=eco)
     # the bordered matrix by hand: households buy 40 and 320 of 360 of domestic products at basic prices
     h_C = mpc * (1 - delta) / (1 + vat) * np.array([40.0, 320.0]) / 360.0
@@ -141,18 +139,21 @@ def test_effects_add_up_and_impacts_are_linear():
 
 def test_units_convert_generically():
     in_millions = iom.impact(KZ, kz_scenario(package=False))
-    in_billions = iom.impact(KZ, kz_scenario(package=False).replace(
-        unit="billion KZT",
-        investments=(
-            iom.ClusterInvestment(
-                name="pp",
-                cluster="petrochemical",
-                capex={2026: 200.0, 2027: 300.0},
-                output={y: 400.0 for y in range(2028, 2041)},
-                equipment_import_share=0.9,
+    in_billions = iom.impact(
+        KZ,
+        kz_scenario(package=False).replace(
+            unit="billion KZT",
+            investments=(
+                iom.ClusterInvestment(
+                    name="pp",
+                    cluster="petrochemical",
+                    capex={2026: 200.0, 2027: 300.0},
+                    output={y: 400.0 for y in range(2028, 2041)},
+                    equipment_import_share=0.9,
+                ),
             ),
         ),
-    ))
+    )
     assert_allclose(in_billions.dataset["impact"], in_millions.dataset["impact"], rtol=1e-12)
     with pytest.raises(ValidationError, match="different currencies"):
         iom.impact(KZ, kz_scenario(package=False).replace(unit="million USD"))

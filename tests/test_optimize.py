@@ -46,7 +46,9 @@ def test_slack_constraints_reproduce_leontief():
 
 
 def small_problem(**kw):
-    cands = opt.standard_candidates(KZ.economy, ["agro", "tourism", "petrochemical", "machine_building"], capex=50_000.0)
+    cands = opt.standard_candidates(
+        KZ.economy, ["agro", "tourism", "petrochemical", "machine_building"], capex=50_000.0
+    )
     kw.setdefault("unit", "million KZT")
     return opt.AllocationProblem(candidates=tuple(cands), budget=kw.pop("budget", 40_000.0), **kw)
 
@@ -240,7 +242,12 @@ def test_highs_options_zone_terms_and_toml_years(tmp_path):
         opt.AllocationProblem.from_toml(toml)
     p = opt.AllocationProblem.from_toml(toml, economy=KZ.economy)
     assert max(p.candidates[0].project.output) == 2030
-    assert "medical_pharmaceutical" not in {c.cluster for c in opt.standard_candidates(KZ.economy, )}
+    assert "medical_pharmaceutical" not in {
+        c.cluster
+        for c in opt.standard_candidates(
+            KZ.economy,
+        )
+    }
 
 
 def test_dense_programs_default_to_presolve_off():

@@ -110,9 +110,7 @@ class Candidate:
     def __post_init__(self) -> None:
         lo, hi = self.min_level, self.max_level
         if not (math.isfinite(lo) and math.isfinite(hi) and 0.0 <= lo <= hi):
-            raise ValidationError(
-                f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got {lo}, {hi}"
-            )
+            raise ValidationError(f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got {lo}, {hi}")
 
     @property
     def name(self) -> str:
@@ -333,9 +331,7 @@ class AllocationProblem:
         return cls(candidates=tuple(cands), **d)
 
 
-def candidate_coefficients(
-    table: IOTable, problem: AllocationProblem, *, economy: Economy | None = None
-) -> xr.Dataset:
+def candidate_coefficients(table: IOTable, problem: AllocationProblem, *, economy: Economy | None = None) -> xr.Dataset:
     """Per-unit-level effects of every candidate, from :func:`iomodel.impact` and the fiscal accounts.
 
     Returns
@@ -414,10 +410,26 @@ def candidate_coefficients(
             "gva_gross": (dims.PROJECT, stack("gva_gross"), {**money, "long_name": "GVA a year, all effects"}),
             "output_gross": (dims.PROJECT, stack("output_gross"), {**money, "long_name": "output a year, all effects"}),
             "additionality": (dims.PROJECT, a, {"units": "share"}),
-            "jobs_attributable": (dims.PROJECT, a * stack("jobs_gross"), {**jobs, "long_name": "jobs due to the package"}),
-            "gva_attributable": (dims.PROJECT, a * stack("gva_gross"), {**money, "long_name": "GVA due to the package"}),
-            "output_attributable": (dims.PROJECT, a * stack("output_gross"), {**money, "long_name": "output due to the package"}),
-            "jobs_other": (dims.PROJECT, stack("jobs_other"), {**jobs, "long_name": "the plant's own and induced jobs"}),
+            "jobs_attributable": (
+                dims.PROJECT,
+                a * stack("jobs_gross"),
+                {**jobs, "long_name": "jobs due to the package"},
+            ),
+            "gva_attributable": (
+                dims.PROJECT,
+                a * stack("gva_gross"),
+                {**money, "long_name": "GVA due to the package"},
+            ),
+            "output_attributable": (
+                dims.PROJECT,
+                a * stack("output_gross"),
+                {**money, "long_name": "output due to the package"},
+            ),
+            "jobs_other": (
+                dims.PROJECT,
+                stack("jobs_other"),
+                {**jobs, "long_name": "the plant's own and induced jobs"},
+            ),
             "gva_other": (dims.PROJECT, stack("gva_other"), {**money, "long_name": "the plant's own and induced GVA"}),
             "nfe": (dims.PROJECT, stack("nfe"), {**money, "long_name": "NPV of the net fiscal effect"}),
             "cost": (dims.PROJECT, stack("cost"), {**money, "long_name": "PV of revenue forgone and state costs"}),
@@ -524,7 +536,9 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
     zones = sorted({c.zone for c in problem.candidates if c.zone in problem.zone_fixed_costs})
     terms_budget: dict[str, Any] = {"level": coef["cost"].values[None, :]}
     if zones:
-        lp.add_variables("open", pd.Index(zones, name=dims.ZONE), lower=0, upper=1, integer=True, units="1 = zone opened")
+        lp.add_variables(
+            "open", pd.Index(zones, name=dims.ZONE), lower=0, upper=1, integer=True, units="1 = zone opened"
+        )
         terms_budget["open"] = np.array([[problem.zone_fixed_costs[z] for z in zones]])
     one = pd.Index(["budget"], name=dims.CONSTRAINT)
     lp.add_constraints("budget", one, terms_budget, upper=[problem.budget], dual_units=f"{per} {unit} of budget (PV)")
@@ -558,17 +572,11 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
         Zm = np.zeros((len(rows), len(zones)))
         for r, j in enumerate(rows):
             Zm[r, zones.index(problem.candidates[j].zone)] = -problem.candidates[j].max_level
-        lp.add_constraints(
-            "zone_open", names[rows], {"level": np.eye(P)[rows], "open": Zm}, upper=0.0, dual_units=""
-        )
+        lp.add_constraints("zone_open", names[rows], {"level": np.eye(P)[rows], "open": Zm}, upper=0.0, dual_units="")
     if problem.semicontinuous:
         lp.add_variables("build", names, lower=0, upper=1, integer=True, units="1 = project built")
-        lp.add_constraints(
-            "build_max", names, {"level": np.eye(P), "build": -np.diag(hi)}, upper=0.0, dual_units=""
-        )
-        lp.add_constraints(
-            "build_min", names, {"level": np.eye(P), "build": -np.diag(lo)}, lower=0.0, dual_units=""
-        )
+        lp.add_constraints("build_max", names, {"level": np.eye(P), "build": -np.diag(hi)}, upper=0.0, dual_units="")
+        lp.add_constraints("build_min", names, {"level": np.eye(P), "build": -np.diag(lo)}, lower=0.0, dual_units="")
     return lp
 
 
