@@ -14,7 +14,6 @@ Run:  python examples/cluster_allocation.py [--output DIR] [--points 9]
 from __future__ import annotations
 
 import argparse
-from dataclasses import fields
 from pathlib import Path
 
 import matplotlib
@@ -34,9 +33,9 @@ HERE = Path(__file__).parent
 def run(output: Path, points: int = 9) -> dict:
     output.mkdir(parents=True, exist_ok=True)
     kz = iom.datasets.kazakhstan(2024)
-    problem = opt.AllocationProblem.from_toml(HERE / "cluster_allocation.toml")
+    problem = opt.AllocationProblem.from_toml(HERE / "cluster_allocation.toml", economy=kz.economy)
     coef = opt.candidate_coefficients(kz, problem)
-    res = opt.allocation._decorate(problem.build(kz, coef).solve(), problem, coef)
+    res = problem.solve(kz, coefficients=coef)
     plan = res.info["plan"]
     plan.to_csv(output / "plan.csv")
     res.shadow_prices().to_csv(output / "shadow_prices.csv", index=False)
@@ -45,18 +44,17 @@ def run(output: Path, points: int = 9) -> dict:
     plt.close(fig)
 
     # how the optimum and the budget's shadow price move with the budget
-    base = {f.name: getattr(problem, f.name) for f in fields(problem)}
     budgets = problem.budget * np.array([0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0])
     sweep = []
     for b in budgets:
-        r = opt.AllocationProblem(**{**base, "budget": float(b)}).build(kz, coef).solve()
+        r = problem.replace(budget=float(b)).build(kz, coef).solve()
         sweep.append({"budget": b, "jobs": r.objective, "budget_shadow_price": float(r.dual("budget").values[0])})
     sweep = pd.DataFrame(sweep)
     sweep.to_csv(output / "budget_sweep.csv", index=False)
     fig, ax = plt.subplots(1, 2, figsize=(12, 4.2))
     ax[0].plot(sweep["budget"] / 1e3, sweep["jobs"], "o-")
     ax[0].set_xlabel("budget, bn KZT (PV)")
-    ax[0].set_ylabel("jobs (average a year)")
+    ax[0].set_ylabel("attributable jobs (average a year)")
     ax[0].set_title("Jobs the budget buys")
     ax[1].step(sweep["budget"] / 1e3, sweep["budget_shadow_price"] * 1e3, where="post")
     ax[1].set_xlabel("budget, bn KZT (PV)")
@@ -82,23 +80,33 @@ def report(problem, res, sweep: pd.DataFrame, front) -> str:
     lab = sp_[(sp_["constraint"] == "labour") & (sp_["shadow_price"].abs() > 1e-9)]
     budget_sp = float(res.dual("budget").values[0])
     names = iom.datasets.kazakhstan_sectors()["name_en"].to_dict()
+    hosted = {c for z in iom.datasets.kazakhstan_economy().zones.values() if z.status == "operating" for c in z.clusters}
+    left_out = [c for c in iom.datasets.kazakhstan_economy().clusters if c not in hosted]
+    gross = float(plan["jobs_gross"].sum())
     lines = [
         f"# {problem.name}: allocation of {problem.budget / 1e3:,.0f} bn KZT (PV) of incentives",
         "",
         f"Objective: {res.objective:,.0f} jobs a year on average over {problem.years[0]}-{problem.years[1]} "
-        "(direct, indirect and induced).",
+        f"attributable to the incentives (additionality times the {gross:,.0f} gross jobs, direct, indirect and "
+        "induced).",
         "",
         "Candidates: each cluster in every operating zone that hosts it; clusters no zone hosts cannot receive "
         "an SEZ package and are left out: "
-        + (", ".join(getattr(opt.kazakhstan_candidates, "left_out", [])) or "none")
+        + (", ".join(left_out) or "none")
         + ".",
         "",
         "## The plan",
         *[
             f"- {name}: level {row['level']:.2f}, capex {row['capex'] / 1e3:,.0f} bn KZT, budget cost "
-            f"{row['budget_cost'] / 1e3:,.1f} bn KZT, NPV of the net fiscal effect {row['nfe'] / 1e3:,.1f} bn KZT"
+            f"{row['budget_cost'] / 1e3:,.1f} bn KZT, NPV of the net fiscal effect {row['nfe'] / 1e3:,.1f} bn KZT; "
+            f"relief {row['relief']}"
             for name, row in chosen.iterrows()
         ],
+        *(
+            [f"- No relief at all for: {', '.join(res.info['nil_relief'])} (the zone's term ends first)."]
+            if res.info["nil_relief"]
+            else []
+        ),
         "",
         "## Shadow prices",
         f"- Budget: {budget_sp * 1e3:,.0f} jobs per extra bn KZT of incentive budget (PV).",

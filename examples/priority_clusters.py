@@ -33,10 +33,10 @@ from iomodel.cli import multiplier_table  # noqa: E402
 from iomodel.plot import multiplier_bars  # noqa: E402
 
 
-def run(output: Path, mpc: float = iom.datasets.KZ_DEFAULT_MPC) -> dict[str, pd.DataFrame]:
+def run(output: Path, mpc: float | None = None) -> dict[str, pd.DataFrame]:
     output.mkdir(parents=True, exist_ok=True)
     kz = iom.datasets.kazakhstan(2024)
-    closure = iom.datasets.kazakhstan_closure(2024, mpc=mpc)
+    closure = iom.impacts.closure_for(kz.economy, mpc)  # the economy's closure, mpc replaced if given
     t1 = multiplier_table(kz, kind="type1")
     t2 = multiplier_table(kz, kind="type2", closure=closure)
     cols = ["output", "employment", "income", "gva", "budget"]
@@ -89,7 +89,7 @@ def run(output: Path, mpc: float = iom.datasets.KZ_DEFAULT_MPC) -> dict[str, pd.
     clusters = iom.datasets.kazakhstan_clusters()
     core = clusters[clusters.role == "core"]
     n_key = (
-        core.assign(cls=core["product"].map(keys["class"]))
+        core.assign(cls=core["product"].map(keys["key_sector"].to_series()))
         .groupby("cluster")["cls"]
         .apply(lambda s: int((s == "key").sum()))
     )
@@ -115,8 +115,10 @@ def report(t1: pd.DataFrame, t2: pd.DataFrame, n_key: pd.Series, closure) -> str
     lines = [
         "# Priority clusters of Kazakhstan: multipliers on the 2024 input-output table",
         "",
-        f"Type II closure: marginal propensity to consume {closure.propensity}, effective income tax "
-        f"{closure.income_tax:.3f} (METHODS.md 1.4). Employment per 1 bn KZT of final demand.",
+        f"Type II closure: marginal propensity to consume {closure.mpc}, income tax and employee contributions "
+        f"{closure.deductions:.3f} of labour income, product taxes on consumption "
+        + ", ".join(f"{k} {v:.4f}" for k, v in closure.consumption_taxes.items())
+        + " (METHODS.md 1.4; the budget multiplier includes them). Employment per 1 bn KZT of final demand.",
         "",
         "## Who leads",
         f"- **Jobs**: {name(jobs.index[0])} ({jobs.iloc[0]:.0f} jobs per 1 bn KZT), then "
@@ -163,7 +165,7 @@ def _has_tabulate() -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--output", default=str(Path(__file__).parent / "output" / "priority_clusters"))
-    ap.add_argument("--mpc", type=float, default=iom.datasets.KZ_DEFAULT_MPC)
+    ap.add_argument("--mpc", type=float, default=None, help="marginal propensity to consume (default: the economy's)")
     a = ap.parse_args()
     out = run(Path(a.output), a.mpc)
     print((Path(a.output) / "priority_clusters.md").read_text(encoding="utf-8"))

@@ -42,14 +42,11 @@ def run(output: Path) -> pd.DataFrame:
     rows, results = [], {}
     for key, path in SCENARIOS.items():
         sc = iom.Scenario.from_toml(path)
-        for variant, scenario in (
-            ("with package", sc),
-            ("without package", sc.replace(package=None, name=f"{sc.name} (no package)")),
-        ):
-            res = iom.impact(kz, scenario)
-            results[(key, variant)] = res
-            s = res.summary()["value"]
-            f = res.fiscal
+        impacts = iom.impact(kz, sc)  # one IO run; the package changes the budget, not the real economy
+        s = impacts.summary()["value"]
+        for variant, package in (("with package", sc.package), ("without package", None)):
+            f = iom.fiscal.fiscal_accounts(impacts, package)  # the fiscal step alone
+            results[(key, variant)] = f
             rows.append(
                 {
                     "project": key,
@@ -59,33 +56,29 @@ def run(output: Path) -> pd.DataFrame:
                     "GVA, bn KZT": (s["GVA, construction"] + s["GVA, operation"]) / 1e3,
                     "revenue collected, bn KZT": float(f.revenue_collected.sum()) / 1e3,
                     "revenue forgone, bn KZT": float(f.revenue_forgone.sum()) / 1e3,
+                    "customs forgone by the EAEU pool, bn KZT": float(f.customs_forgone_pooled.sum()) / 1e3,
                     "state costs, bn KZT": float(f.state_costs.sum()) / 1e3,
                     "NFE cumulative, bn KZT": float(f.nfe.sum()) / 1e3,
                     "NFE NPV, bn KZT": f.attrs["npv"] / 1e3,
                     "payback year": f.attrs["payback_year"] if f.attrs["payback_year"] > 0 else np.nan,
-                    "break-even additionality": f.attrs["break_even_additionality"] if scenario.package else np.nan,
+                    "break-even additionality": f.attrs["break_even_additionality"] if package else np.nan,
                     "relief": f.attrs["relief"],
                 }
             )
-            fig = res.plot("employment")
+            fig = iom.Appraisal(impacts=impacts, fiscal=f).plot("employment")
             fig.savefig(output / f"{key}_{variant.replace(' ', '_')}_employment.png", dpi=110)
             plt.close(fig)
+        results[(key, "impacts")] = impacts
     table = pd.DataFrame(rows).set_index(["project", "variant"])
     table.to_csv(output / "sez_packages.csv")
 
     # budget revenue by tax, with the package
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
     for ax, key in zip(axes, SCENARIOS, strict=True):
-        f = results[(key, "with package")].fiscal
-        other = f.revenue_other.sum("year").to_pandas() / 1e3
-        paid = (f.revenue_exemptible - f.revenue_forgone).sum("year").to_pandas() / 1e3
+        f = results[(key, "with package")]
+        collected = (f.revenue_other + f.revenue_exemptible - f.revenue_forgone).sum("year").to_pandas() / 1e3
         forgone = f.revenue_forgone.sum("year").to_pandas() / 1e3
-        df = pd.DataFrame(
-            {
-                "collected": pd.concat([other, paid.add_prefix("participant ")]),
-                "forgone": pd.concat([other * 0, forgone.add_prefix("participant ")]),
-            }
-        )
+        df = pd.DataFrame({"collected": collected, "forgone": forgone})
         df = df[(df.abs().sum(axis=1) > 0)]
         df.plot.barh(ax=ax, stacked=True, color=["#3b6ea5", "#c62828"])
         ax.set_title(f"{key}: budget revenue by tax, 2026-2045 (bn KZT)", fontsize=10)
@@ -94,14 +87,15 @@ def run(output: Path) -> pd.DataFrame:
     fig.savefig(output / "budget_by_tax.png", dpi=110)
     plt.close(fig)
 
-    # NPV of the net fiscal effect against additionality (linear in alpha, METHODS.md 3.4)
+    # NPV of the net fiscal effect against additionality: the fiscal step for 101 values at once
     fig, ax = plt.subplots(figsize=(7, 4.5))
     alphas = np.linspace(0.0, 1.0, 101)
     for key in SCENARIOS:
-        a = results[(key, "with package")].fiscal.attrs
-        curve = (alphas * a["pv_revenue_gross"] - a["pv_revenue_forgone"] - a["pv_state_costs"]) / 1e3
-        ax.plot(alphas, curve, label=key)
-        ax.axvline(a["break_even_additionality"], ls="--", lw=0.8, color=ax.lines[-1].get_color())
+        impacts = results[(key, "impacts")]
+        sw = iom.fiscal.fiscal_sweep(impacts, impacts.scenario.package, additionality=alphas)
+        ax.plot(alphas, sw.npv.values / 1e3, label=key)
+        be = results[(key, "with package")].attrs["break_even_additionality"]
+        ax.axvline(be, ls="--", lw=0.8, color=ax.lines[-1].get_color())
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlabel("additionality (share of the investment due to the package)")
     ax.set_ylabel("NPV of the net fiscal effect, bn KZT")
