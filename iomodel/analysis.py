@@ -231,7 +231,7 @@ def multipliers(
                     "rename the table's rows or pass consumption_taxes=False"
                 )
             rows = np.vstack([r * cl.income_row() for r in per_income.values()])
-            money = f"{table.meta.currency or table.meta.unit} per {table.meta.currency or table.meta.unit} of final demand"
+            money = f"{_money(table)} per {_money(table)} of final demand"
             at = names.index("budget") if "budget" in names else len(names)
             if "budget" in names:
                 values[at] = values[at] + rows.sum(axis=0)

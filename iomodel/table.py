@@ -47,8 +47,8 @@ import scipy.sparse as sp
 from frozendict import frozendict
 
 from . import dims
-from .economy import Economy, HouseholdClosure
 from . import linalg as la
+from .economy import Economy, HouseholdClosure
 from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,9 @@ class TableMeta:
 
     def __post_init__(self) -> None:
         # read-only mappings: a cached table's metadata cannot be changed by a caller
-        object.__setattr__(self, "satellite_units", frozendict({str(k): str(v) for k, v in self.satellite_units.items()}))
+        object.__setattr__(
+            self, "satellite_units", frozendict({str(k): str(v) for k, v in self.satellite_units.items()})
+        )
         object.__setattr__(self, "notes", frozendict({str(k): str(v) for k, v in self.notes.items()}))
 
     def attrs(self) -> dict[str, Any]:

@@ -13,8 +13,8 @@ import xarray as xr
 from numpy.testing import assert_allclose
 
 import iomodel as iom
-from iomodel.errors import LabelError, NotProductiveError, ValidationError
 from iomodel.analysis import group_multipliers, mixed_model, modified_inverse
+from iomodel.errors import LabelError, NotProductiveError, ValidationError
 
 from .test_table import random_table
 
