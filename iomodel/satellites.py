@@ -142,8 +142,8 @@ def pay_adjusted_key(
         e_i = E_{s(i)}\,\frac{W_i / w_i}{\sum_{j \in s(i)} W_j / w_j}.
 
     The wage of product :math:`i` is looked up in ``wages`` under its code in
-    ``wage_codes`` (e.g. an OKED division), else under the product code
-    itself; a product without a wage takes the average wage of its section
+    ``wage_codes`` (e.g. an OKED division) if it has one there, otherwise
+    under the product code; a product without a wage takes the average wage of its section
     (``wages`` under the section code, the product's own or its alias). In a
     section where no product has a wage of its own the key is :math:`W_i`
     (every wage of the section is the same and cancels), the split by

@@ -617,7 +617,7 @@ def build_kazakhstan(
         raise ReadError(f"{blocks.meta.get('file')}: no table of net taxes on products by final use (table 5)")
     tp_final = float(blocks.product_taxes_final.to_numpy().sum())
     consumption_taxes, consumption_comparison = _consumption_taxes(
-        table, blocks, {"VAT": (vat, vat_src), "excise": (excise, excise_src)}
+        table, blocks.product_taxes_final, {"VAT": (vat, vat_src), "excise": (excise, excise_src)}
     )
     comparison = pd.DataFrame(
         {"thousand_kzt": [tp_int, tp_final, tp_int + tp_final, vat, excise, vat + excise]},
@@ -676,7 +676,7 @@ NOT_VAT_USES = ("exports",)
 
 
 def _consumption_taxes(
-    table: IOTable, blocks: BNSBlocks, revenue: dict[str, tuple[float, str]]
+    table: IOTable, ptf: pd.DataFrame, revenue: dict[str, tuple[float, str]]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Effective VAT and excise rates on household consumption (METHODS.md 3.1, tau^f).
 
@@ -684,12 +684,10 @@ def _consumption_taxes(
     every final-use category but exports) in proportion to the table's net
     taxes on products on each use (tables 5 and 6); the households' part is
     divided by household final consumption at basic prices, domestic plus
-    imported. Returns the records for the provenance and the comparison of the
-    table's product taxes on domestic use with VAT plus excise revenue.
+    imported. ``ptf`` is table 5 (taxed product x final-use category). Returns
+    the records for the provenance and the comparison of the table's product
+    taxes on domestic use with VAT plus excise revenue.
     """
-    ptf = blocks.product_taxes_final
-    if ptf is None:  # checked by the caller; kept for the type checker
-        raise ReadError("no table of net taxes on products by final use")
     by_use = {"intermediate use": float(table.product_taxes.sum())}
     by_use.update({str(c): float(ptf[c].sum()) for c in ptf.columns if c not in NOT_VAT_USES})
     hh = "households"
