@@ -113,8 +113,9 @@ def test_a_cached_dataset_cannot_be_changed_by_a_caller():
         kz.meta.satellite_units["employment"] = "x"  # type: ignore[index]
     with pytest.raises(ValueError, match="read-only"):
         kz.arrays.Z[0, 0] = 1.0
+    frame = kz.Z
     with pytest.raises(ValueError, match="read-only"):
-        kz.Z.iloc[0, 0] = -1.0  # the frames wrap the table's read-only buffers
+        frame.iloc[0, 0] = -1.0  # the frames wrap the table's read-only buffers
     again = iom.datasets.kazakhstan()
     assert again is kz and float(again.Z.iloc[0, 0]) >= 0.0 and float(again.output.sum()) == before
     assert again.meta.satellite_units["employment"] == "persons"
