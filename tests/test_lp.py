@@ -318,30 +318,57 @@ def test_new_highs_uses_the_class_in_place_and_keeps_callbacks(monkeypatch):
 
 # ----------------------------------------------------------------------------- module layout
 OPT = ROOT / "iomodel" / "optimize"
-LAYERS = ("lp", "highs", "pyomo_backend")
+LAYERS = ("program", "highs", "pyomo_backend", "lp")
 
 
-def _relative_imports(module: str, *, top_level: bool) -> list[tuple[str, str]]:
+def _relative_imports(module: str, *, top_level: bool) -> list[tuple[str, str | None]]:
+    """``(module, name)`` of each ``from .module import name``; ``(module, None)`` for ``from . import module``."""
     tree = ast.parse((OPT / f"{module}.py").read_text(encoding="utf-8"))
     nodes = tree.body if top_level else list(ast.walk(tree))
     return [
-        (node.module or "", alias.name)
+        (node.module, alias.name) if node.module else (alias.name, None)
         for node in nodes
         if isinstance(node, ast.ImportFrom) and node.level == 1
         for alias in node.names
     ]
 
 
-def test_backends_depend_on_lp_without_cycles_or_private_names():
+def test_imports_run_one_way_without_private_names():
+    """program <- highs <- pyomo_backend <- lp: the building API imports no solver, lp sits on top."""
     import importlib
 
     graph = {m: {src for src, _ in _relative_imports(m, top_level=True) if src in LAYERS} for m in LAYERS}
-    assert graph == {"lp": set(), "highs": {"lp"}, "pyomo_backend": {"lp", "highs"}}
+    assert graph == {
+        "program": set(),
+        "highs": {"program"},
+        "pyomo_backend": {"program", "highs"},
+        "lp": {"program", "highs", "pyomo_backend"},
+    }
     for m in LAYERS:
+        inner = {src for src, _ in _relative_imports(m, top_level=False) if src in LAYERS}
+        assert inner == graph[m], f"{m} imports {inner - graph[m]} inside a function"
         for src, name in _relative_imports(m, top_level=False):
-            if src in LAYERS:
+            if src in LAYERS and name is not None:
                 assert not name.startswith("_"), f"{m} imports the private {src}.{name}"
                 assert name in importlib.import_module(f"iomodel.optimize.{src}").__all__, f"{src}.{name}"
+
+
+def test_linear_program_is_a_program_and_solve_pyomo_builds_the_base():
+    from iomodel.optimize import Program, program
+    from iomodel.optimize import lp as lp_module
+
+    for name in program.__all__:
+        assert getattr(lp_module, name) is getattr(program, name)
+    assert opt.Program is Program is program.Program and issubclass(LinearProgram, Program)
+    lp = brink_mccarl()
+    assert isinstance(lp, LinearProgram) and isinstance(lp, Program)
+    assert repr(lp).startswith("LinearProgram(") and lp == dataclasses.replace(lp)
+    assert not hasattr(Program, "solve") and not hasattr(Program, "to_pyomo")
+    base = Program(sense=lp.sense, objective_units=lp.objective_units, name=lp.name)
+    base.variables, base.constraints = lp.variables, lp.constraints
+    assert_allclose(highs.solve_highs(base).dual("balance"), lp.solve().dual("balance"))
+    res = opt.solve_pyomo(lp.to_pyomo())
+    assert_allclose(res.dual("balance"), lp.solve().dual("balance"))
 
 
 def test_old_import_locations_still_work():

@@ -1,7 +1,10 @@
 """The linear-programming extension: labelled LPs solved with HiGHS.
 
-* :mod:`iomodel.optimize.lp`: :class:`LinearProgram` (blocks of variables and
+* :mod:`iomodel.optimize.program`: the building API without solvers
+  (:class:`~iomodel.optimize.program.Program`, blocks of variables and
   constraints), :class:`LPResult`, :class:`LPStatus`;
+* :mod:`iomodel.optimize.lp`: :class:`LinearProgram`, a program with ``solve``
+  and ``to_pyomo`` (it re-exports the names of ``program``);
 * :mod:`iomodel.optimize.highs`: the matrix path (HiGHS through ``highspy``),
   :func:`diagnose_infeasibility`;
 * :mod:`iomodel.optimize.pyomo_backend`: Pyomo models of a program and
@@ -16,16 +19,18 @@ from .allocation import (
     Candidate,
     allocate,
     candidate_coefficients,
-    standard_candidates,
     pareto_front,
+    standard_candidates,
 )
 from .highs import diagnose_infeasibility
 from .lp import LinearProgram, LPResult, LPStatus
+from .program import Program
 from .pyomo_backend import solve_pyomo
 from .technology import choice_of_technology
 
 __all__ = [
     "LinearProgram",
+    "Program",
     "LPResult",
     "LPStatus",
     "solve_pyomo",

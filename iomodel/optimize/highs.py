@@ -1,10 +1,13 @@
-r"""The matrix path: a :class:`~iomodel.optimize.lp.LinearProgram` solved by HiGHS through ``highspy``.
+r"""The matrix path: a :class:`~iomodel.optimize.program.Program` solved by HiGHS through ``highspy``.
 
 :func:`solve_highs` stacks the program's blocks into one sparse matrix in
-compressed-column form (:meth:`~iomodel.optimize.lp.LinearProgram.matrices`),
+compressed-column form (:meth:`~iomodel.optimize.program.Program.matrices`),
 passes it to HiGHS in a single ``passModel`` call with the objective sense set
 in the model (METHODS.md 4.7), and labels the solution, duals, reduced costs
-and ranging by block and index (:class:`~iomodel.optimize.lp.LPResult`).
+and ranging by block and index (:class:`~iomodel.optimize.program.LPResult`).
+It takes any :class:`~iomodel.optimize.program.Program`, a
+:class:`~iomodel.optimize.lp.LinearProgram` included, and imports only
+:mod:`iomodel.optimize.program`.
 :meth:`LinearProgram.solve <iomodel.optimize.lp.LinearProgram.solve>` calls it
 for ``solver="highs"``; so does
 :func:`~iomodel.optimize.pyomo_backend.solve_pyomo` once it has compiled a
@@ -29,7 +32,7 @@ import scipy.sparse as sp
 import xarray as xr
 
 from ..errors import InfeasibleError, SolverError, UnboundedError, ValidationError
-from .lp import ConBlock, LinearProgram, LPResult, LPStatus, VarBlock
+from .program import ConBlock, LPResult, LPStatus, Program, VarBlock
 
 __all__ = ["solve_highs", "diagnose_infeasibility", "new_highs", "DENSE_PRESOLVE_NNZ", "DENSE_PRESOLVE_DENSITY"]
 
@@ -135,7 +138,7 @@ def _status(h) -> tuple[LPStatus, str]:
     return _STATUS.get(raw, LPStatus.OTHER), raw
 
 
-def _per_unit_of(prog: LinearProgram, block: str) -> str:
+def _per_unit_of(prog: Program, block: str) -> str:
     """Units of a reduced cost or cost range of a variable block: objective units per unit of the block."""
     obj, units = prog.objective_units, prog.variables[block].units
     if not obj:
@@ -154,14 +157,14 @@ def _labelled(values: np.ndarray, block: VarBlock | ConBlock, units: str) -> xr.
 
 
 def solve_highs(
-    prog: LinearProgram,
+    prog: Program,
     *,
     check: bool = True,
     ranging: bool = True,
     time_limit: float | None = None,
     options: Mapping[str, Any] | None = None,
 ) -> LPResult:
-    """Solve a :class:`~iomodel.optimize.lp.LinearProgram` on the matrix path.
+    """Solve a :class:`~iomodel.optimize.program.Program` on the matrix path.
 
     Parameters are those of :meth:`LinearProgram.solve
     <iomodel.optimize.lp.LinearProgram.solve>` (which calls this for
@@ -190,6 +193,7 @@ def solve_highs(
     Examples
     --------
     >>> import numpy as np
+    >>> from iomodel.optimize.lp import LinearProgram
     >>> lp = LinearProgram(sense="min")
     >>> _ = lp.add_variables("x", ["a", "b"], cost=[2.0, 3.0])
     >>> _ = lp.add_constraints("demand", ["d"], {"x": np.ones((1, 2))}, lower=[4.0])
@@ -237,7 +241,7 @@ def solve_highs(
     )
 
 
-def _ranging(h, prog: LinearProgram, mats: Mapping[str, Any]) -> dict[str, xr.Dataset]:
+def _ranging(h, prog: Program, mats: Mapping[str, Any]) -> dict[str, xr.Dataset]:
     _, r = h.getRanging()
     if not getattr(r, "valid", False):
         return {}
@@ -259,7 +263,7 @@ def _ranging(h, prog: LinearProgram, mats: Mapping[str, Any]) -> dict[str, xr.Da
     return out
 
 
-def _failure(prog: LinearProgram, mats: Mapping[str, Any], status: LPStatus, raw: str, check: bool) -> LPResult:
+def _failure(prog: Program, mats: Mapping[str, Any], status: LPStatus, raw: str, check: bool) -> LPResult:
     msg = ""
     if status in (LPStatus.INFEASIBLE, LPStatus.UNBOUNDED_OR_INFEASIBLE):
         blocks = diagnose_infeasibility(prog, mats)
@@ -305,7 +309,7 @@ def _failure(prog: LinearProgram, mats: Mapping[str, Any], status: LPStatus, raw
     )
 
 
-def diagnose_infeasibility(prog: LinearProgram, mats: Mapping[str, Any] | None = None) -> dict[str, tuple[float, Any]]:
+def diagnose_infeasibility(prog: Program, mats: Mapping[str, Any] | None = None) -> dict[str, tuple[float, Any]]:
     """Elastic filter: the constraint blocks whose rows must be violated to become feasible.
 
     Each row gets non-negative slack variables on its finite bounds; the
@@ -319,7 +323,7 @@ def diagnose_infeasibility(prog: LinearProgram, mats: Mapping[str, Any] | None =
     prog
         The program.
     mats
-        Its :meth:`~iomodel.optimize.lp.LinearProgram.matrices`, if already
+        Its :meth:`~iomodel.optimize.program.Program.matrices`, if already
         stacked.
 
     Returns
@@ -334,6 +338,7 @@ def diagnose_infeasibility(prog: LinearProgram, mats: Mapping[str, Any] | None =
 
     >>> import numpy as np
     >>> import iomodel as iom
+    >>> from iomodel.optimize.lp import LinearProgram
     >>> t = iom.datasets.miller_blair()
     >>> lp = LinearProgram(sense="max")
     >>> _ = lp.add_variables("x", t.sectors, cost=1.0)

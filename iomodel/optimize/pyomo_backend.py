@@ -1,5 +1,7 @@
-"""The Pyomo path: a :class:`~iomodel.optimize.lp.LinearProgram` as a Pyomo model, and Pyomo models solved.
+"""The Pyomo path: a :class:`~iomodel.optimize.program.Program` as a Pyomo model, and Pyomo models solved.
 
+This module imports :mod:`iomodel.optimize.program` and
+:mod:`iomodel.optimize.highs` only; :mod:`iomodel.optimize.lp` sits on top.
 :func:`to_pyomo` (what :meth:`LinearProgram.to_pyomo
 <iomodel.optimize.lp.LinearProgram.to_pyomo>` returns) builds a
 ``ConcreteModel`` with one ``Var`` and one ``Constraint`` per block, which a
@@ -16,7 +18,7 @@ Names inside the model and in the result:
   extend the model (``m.x_index``); they are not the dimensions of results;
 * the model carries ``iomodel_units`` (units by block name, and
   ``"objective"``) and ``iomodel_dims`` (each block's result dimension,
-  :attr:`~iomodel.optimize.lp.VarBlock.dim`);
+  :attr:`~iomodel.optimize.program.VarBlock.dim`);
 * :func:`solve_pyomo` labels a block of the original program along its own
   dimension (``sector`` for a block over ``table.sectors``), a component the
   user added over one of the program's sets (``Var(m.x_index)``) along that
@@ -37,12 +39,12 @@ import xarray as xr
 
 from ..errors import InfeasibleError, SolverError, UnboundedError, ValidationError
 from .highs import solve_highs
-from .lp import LinearProgram, LPResult, LPStatus
+from .program import LPResult, LPStatus, Program
 
 __all__ = ["to_pyomo", "solve_pyomo"]
 
 
-def to_pyomo(prog: LinearProgram):
+def to_pyomo(prog: Program):
     """A Pyomo ``ConcreteModel`` with one ``Var`` and one ``Constraint`` per block of ``prog``.
 
     The set ``<block>_index`` holds the labels (as strings); the objective is
@@ -53,6 +55,7 @@ def to_pyomo(prog: LinearProgram):
     --------
     >>> import numpy as np
     >>> import iomodel as iom
+    >>> from iomodel.optimize.lp import LinearProgram
     >>> t = iom.datasets.miller_blair()
     >>> lp = LinearProgram(sense="max", objective_units="dollars of output")
     >>> _ = lp.add_variables("x", t.sectors, cost=1.0)
@@ -155,7 +158,7 @@ def solve_pyomo(
 
     With ``solver="highs"`` the model is compiled to standard form
     (``pyomo.repn.plugins.standard_form``), rebuilt as a
-    :class:`~iomodel.optimize.lp.LinearProgram` whose blocks are the Pyomo
+    :class:`~iomodel.optimize.program.Program` whose blocks are the Pyomo
     components, and solved by :func:`~iomodel.optimize.highs.solve_highs`,
     keeping duals, reduced costs and ranging; ``options`` are HiGHS options as
     in :meth:`LinearProgram.solve <iomodel.optimize.lp.LinearProgram.solve>`.
@@ -180,6 +183,7 @@ def solve_pyomo(
     >>> import numpy as np
     >>> import pyomo.environ as pyo
     >>> import iomodel as iom
+    >>> from iomodel.optimize.lp import LinearProgram
     >>> t = iom.datasets.miller_blair()
     >>> lp = LinearProgram(sense="max")
     >>> _ = lp.add_variables("x", t.sectors, cost=1.0)
@@ -268,7 +272,7 @@ def _solve_compiled(
     if len(repn.objectives) != 1:
         raise ValidationError(f"the model must have exactly one active objective, has {len(repn.objectives)}")
     sense: Literal["max", "min"] = "max" if repn.objectives[0].sense == pyo.maximize else "min"
-    prog = LinearProgram(sense=sense, objective_units=units.get("objective", ""), name=model.name)
+    prog = Program(sense=sense, objective_units=units.get("objective", ""), name=model.name)
     cols: dict[str, list[int]] = {}
     comps: dict[str, Any] = {}
     for j, v in enumerate(repn.columns):
