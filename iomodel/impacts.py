@@ -546,7 +546,10 @@ class ImpactResult:
         prod = imp.sel({dims.INDICATOR: "budget"}) if "budget" in imp[dims.INDICATOR] else xr.zeros_like(imp[:, :, 0])
         cons = self.dataset["consumption_taxes"].sum([dims.INVESTMENT, dims.TAX])
         out = (prod.drop_vars([dims.INDICATOR, "units"], errors="ignore") + cons) / self.unit_factor
-        return out.rename("budget").assign_attrs(units=self.unit, long_name="budget revenue at effective rates")
+        attrs = {k: v for k, v in self.dataset.attrs.items() if k != "scenario_toml"}
+        return out.rename("budget").assign_attrs(
+            attrs, units=self.unit, long_name="budget revenue at effective rates (production and consumption taxes)"
+        )
 
     def summary(self) -> pd.DataFrame:
         """What the scenario brings to the real economy, in the scenario's unit (jobs in persons).

@@ -114,6 +114,55 @@ CASES: list[Case] = [
 ]
 
 
+# --------------------------------------------------------------------------- evaluation layer
+def _scenario(table: iom.IOTable) -> iom.Scenario:
+    """A construction and operation scenario on any table, with a package where the economy has rates."""
+    first, last = str(table.sectors[0]), _last(table)
+    inv = iom.ClusterInvestment(
+        name="plant",
+        products={last: 1.0},
+        capex={2026: 100.0},
+        output={2027: 80.0, 2028: 80.0},
+        bridge=iom.InvestmentBridge(shares={first: 1.0}, import_shares={first: 0.3}),
+        profit_margin=0.1,
+    )
+    package = table.economy.sez_package(duration=2, additionality=0.5) if table.economy is not None else None
+    return iom.Scenario(name="contract", investments=(inv,), package=package, years=(2026, 2029), kind="type2")
+
+
+def _impact(table: iom.IOTable) -> iom.ImpactResult:
+    return iom.impact(table, _scenario(table))
+
+
+def _allocation(table: iom.IOTable) -> opt.AllocationProblem:
+    cands = opt.standard_candidates(table.economy, ["agro", "tourism"], capex=10_000.0, years=(2026, 2030))
+    return opt.AllocationProblem(candidates=tuple(cands), budget=5_000.0, unit="million KZT", years=(2026, 2030))
+
+
+CASES += [
+    Case("impact", lambda t: _impact(t).to_dataset()),
+    Case("ImpactResult.budget", lambda t: _impact(t).budget()),
+    Case("fiscal_accounts", lambda t: iom.fiscal.fiscal_accounts(r := _impact(t), r.scenario.package)),
+    Case(
+        "fiscal_sweep",
+        lambda t: iom.fiscal.fiscal_sweep(r := _impact(t), r.scenario.package, discount_rate=[0.0, 0.05]),
+    ),
+    Case("Appraisal.to_dataset", lambda t: iom.appraise(t, _scenario(t)).to_dataset()),
+    Case("candidate_coefficients", lambda t: opt.candidate_coefficients(t, _allocation(t)), tables=("kazakhstan",)),
+    Case(
+        "allocation LPResult.to_dataset",
+        lambda t: _allocation(t).solve(t).to_dataset(),
+        tables=("kazakhstan",),
+        table_meta=False,
+    ),
+    Case(
+        "pareto_front",
+        lambda t: opt.pareto_front(t, _allocation(t), points=3),
+        tables=("kazakhstan",),
+    ),
+]
+
+
 # --------------------------------------------------------------------------- the contract
 def _units_of(var: xr.DataArray) -> str | None:
     """The variable's units: ``attrs["units"]``, or its ``units`` coordinate along ``indicator``."""

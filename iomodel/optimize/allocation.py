@@ -522,6 +522,7 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
         sectors,
         {"output": np.eye(n), "level": Q},
         upper=_per_sector(problem.capacity_growth, table, "capacity_growth") * x0,
+        units=f"{unit} a year",
         dual_units=f"{per} {unit} of capacity a year",
     )
     if "employment" in table.satellites.index:
@@ -531,6 +532,7 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
             sectors,
             {"output": np.diag(e), "level": H},
             upper=_per_sector(problem.labour_share, table, "labour_share") * E0,
+            units="persons",
             dual_units=f"{per} worker",
         )
     zones = sorted({c.zone for c in problem.candidates if c.zone in problem.zone_fixed_costs})
@@ -541,13 +543,21 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
         )
         terms_budget["open"] = np.array([[problem.zone_fixed_costs[z] for z in zones]])
     one = pd.Index(["budget"], name=dims.CONSTRAINT)
-    lp.add_constraints("budget", one, terms_budget, upper=[problem.budget], dual_units=f"{per} {unit} of budget (PV)")
+    lp.add_constraints(
+        "budget",
+        one,
+        terms_budget,
+        upper=[problem.budget],
+        units=f"{unit} (PV)",
+        dual_units=f"{per} {unit} of budget (PV)",
+    )
     if problem.import_limit is not None:
         lp.add_constraints(
             "imports",
             pd.Index(["imports"], name=dims.CONSTRAINT),
             {"output": m[None, :], "level": coef["imports"].values[None, :]},
             upper=[problem.import_limit],
+            units=f"{unit} a year",
             dual_units=f"{per} {unit} of imports a year",
         )
     capex = coef["capex"].values
@@ -565,6 +575,7 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
             {"level": M},
             lower=lo_,
             upper=hi_,
+            units=unit,
             dual_units=f"{per} {unit} of capex",
         )
     if zones:
@@ -572,11 +583,25 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
         Zm = np.zeros((len(rows), len(zones)))
         for r, j in enumerate(rows):
             Zm[r, zones.index(problem.candidates[j].zone)] = -problem.candidates[j].max_level
-        lp.add_constraints("zone_open", names[rows], {"level": np.eye(P)[rows], "open": Zm}, upper=0.0, dual_units="")
+        lp.add_constraints(
+            "zone_open",
+            names[rows],
+            {"level": np.eye(P)[rows], "open": Zm},
+            upper=0.0,
+            units="scale of the project",
+            dual_units=f"{per} unit of level",
+        )
     if problem.semicontinuous:
         lp.add_variables("build", names, lower=0, upper=1, integer=True, units="1 = project built")
-        lp.add_constraints("build_max", names, {"level": np.eye(P), "build": -np.diag(hi)}, upper=0.0, dual_units="")
-        lp.add_constraints("build_min", names, {"level": np.eye(P), "build": -np.diag(lo)}, lower=0.0, dual_units="")
+        for name, bound, kw in (("build_max", hi, {"upper": 0.0}), ("build_min", lo, {"lower": 0.0})):
+            lp.add_constraints(
+                name,
+                names,
+                {"level": np.eye(P), "build": -np.diag(bound)},
+                units="scale of the project",
+                dual_units=f"{per} unit of level",
+                **kw,
+            )
     return lp
 
 
