@@ -107,8 +107,15 @@ def make_dense_table(n: int, seed: int) -> dict:
     return _finish_table(Z, x, colsum, rng)
 
 
-def make_mrio_table(regions: int, sectors: int, seed: int, *, dom_density: float = 0.30,
-                    trade_density: float = 0.01, trade_weight: float = 0.25) -> dict:
+def make_mrio_table(
+    regions: int,
+    sectors: int,
+    seed: int,
+    *,
+    dom_density: float = 0.30,
+    trade_density: float = 0.01,
+    trade_weight: float = 0.25,
+) -> dict:
     """A balanced, productive random table shaped like a multi-regional one.
 
     ``regions x regions`` blocks of ``sectors x sectors``: domestic (diagonal) blocks
@@ -272,10 +279,18 @@ def worker_iomodel(data: dict, method: str) -> tuple[dict, dict]:
         m1 = iom.multipliers(t, "type1")
         m2 = iom.multipliers(t, "type2")
         seconds = time.perf_counter() - t0
-    rec = {"seconds": seconds, **meter.report(), "path": t.factor().method, "warmup_seconds": warmup,
-           "z_shared": bool(np.shares_memory(t._Z, Z_df.to_numpy()))}
-    arrays = {"type1": np.asarray(m1.values), "type2": np.asarray(m2.values),
-              "indicators": np.asarray(m1.indicator.values.astype(str))}
+    rec = {
+        "seconds": seconds,
+        **meter.report(),
+        "path": t.factor().method,
+        "warmup_seconds": warmup,
+        "z_shared": bool(np.shares_memory(t._Z, Z_df.to_numpy())),
+    }
+    arrays = {
+        "type1": np.asarray(m1.values),
+        "type2": np.asarray(m2.values),
+        "indicators": np.asarray(m1.indicator.values.astype(str)),
+    }
     return rec, arrays
 
 
@@ -298,8 +313,7 @@ def worker_lu(data: dict, kernel: bool = False) -> tuple[dict, dict]:
         t0 = time.perf_counter()
         lu, piv = sla.lu_factor(IA)  # the bare call, default arguments
         seconds = time.perf_counter() - t0
-    rec = {"seconds": seconds, **meter.report(), "form_i_minus_a_seconds": form_seconds,
-           "warmup_seconds": warmup}
+    rec = {"seconds": seconds, **meter.report(), "form_i_minus_a_seconds": form_seconds, "warmup_seconds": warmup}
     del lu, piv
     gc.collect()
     if kernel:
@@ -336,8 +350,10 @@ def worker_pymrio(data: dict) -> tuple[dict, dict]:
     import pymrio
 
     t0 = time.perf_counter()
-    _pymrio_job(pd, pymrio, {k: (v[:4, :4] if k == "Z" else v[..., :4] if k == "S" else v[:4])
-                             for k, v in data.items()})  # warm-up on a 4-sector corner
+    # warm-up on a 4-sector corner (a temporary: views of data["Z"] must not outlive the call)
+    _pymrio_job(
+        pd, pymrio, {k: (v[:4, :4] if k == "Z" else v[..., :4] if k == "S" else v[:4]) for k, v in data.items()}
+    )
     warmup = time.perf_counter() - t0
     Z_df, Y_df, F_df = _pymrio_frames(pd, data)
     del data["Z"]  # the DataFrame holds the only reference
@@ -345,8 +361,7 @@ def worker_pymrio(data: dict) -> tuple[dict, dict]:
         t0 = time.perf_counter()
         io = _pymrio_calc(pymrio, Z_df, Y_df, F_df)
         seconds = time.perf_counter() - t0
-    rec = {"seconds": seconds, **meter.report(), "pymrio_version": pymrio.__version__,
-           "warmup_seconds": warmup}
+    rec = {"seconds": seconds, **meter.report(), "pymrio_version": pymrio.__version__, "warmup_seconds": warmup}
     arrays = {"M": io.satellite.M.to_numpy(), "output": io.L.to_numpy().sum(axis=0)}
     return rec, arrays
 
@@ -370,21 +385,48 @@ def run_worker(args: argparse.Namespace) -> None:
 
 
 # ----------------------------------------------------------------------------- driver
-def spawn(worker: str, *, n: int, table: str, seed: int, threads: int, regions: int,
-          method: str = "auto", out: Path | None = None, extra: list[str] | None = None,
-          timeout: float | None = None) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", worker, "--n", str(n),
-           "--table", table, "--seed", str(seed), "--threads", str(threads),
-           "--regions", str(regions), "--method", method, *(extra or [])]
+def spawn(
+    worker: str,
+    *,
+    n: int,
+    table: str,
+    seed: int,
+    threads: int,
+    regions: int,
+    method: str = "auto",
+    out: Path | None = None,
+    extra: list[str] | None = None,
+    timeout: float | None = None,
+) -> dict:
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        worker,
+        "--n",
+        str(n),
+        "--table",
+        table,
+        "--seed",
+        str(seed),
+        "--threads",
+        str(threads),
+        "--regions",
+        str(regions),
+        "--method",
+        method,
+        *(extra or []),
+    ]
     if out is not None:
         cmd += ["--out", str(out)]
     load_before = _load1()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"worker {' '.join(cmd[2:])} failed (rc={proc.returncode}):\n"
-                           f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    rec = json.loads(lines[-1][len("RESULT "):])
+        raise RuntimeError(
+            f"worker {' '.join(cmd[2:])} failed (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
+    rec = json.loads(lines[-1][len("RESULT ") :])
     rec["load1_before"] = load_before
     rec["load1_after"] = _load1()
     return rec
@@ -413,9 +455,11 @@ def measure_interleaved(jobs: list[tuple[str, str, dict]], repeat: int, log) -> 
                 kw.pop("out", None)  # result arrays from the first run only
                 kw["extra"] = []
             rec = spawn(worker, **kw)
-            log(f"  {label:<14} run {i + 1}/{repeat}: {rec['seconds']:8.3f} s, peak {rec['peak_gib']:.2f} GiB"
+            log(
+                f"  {label:<14} run {i + 1}/{repeat}: {rec['seconds']:8.3f} s, peak {rec['peak_gib']:.2f} GiB"
                 + (f" ({rec['path']})" if "path" in rec else "")
-                + f", load {fmt(rec['load1_before'])} -> {fmt(rec['load1_after'])}")
+                + f", load {fmt(rec['load1_before'])} -> {fmt(rec['load1_after'])}"
+            )
             recs[label].append(rec)
     out = {}
     for label, rs in recs.items():
@@ -444,9 +488,7 @@ def prefault(gib: float) -> float:
     if gib <= 0:
         return 0.0
     t0 = time.perf_counter()
-    code = ("import numpy as np\n"
-            f"n = int({gib} * 2**30 // 8)\n"
-            "a = np.ones(n)\n")
+    code = f"import numpy as np\nn = int({gib} * 2**30 // 8)\na = np.ones(n)\n"
     subprocess.run([sys.executable, "-c", code], check=True)
     return time.perf_counter() - t0
 
@@ -498,8 +540,7 @@ def cross_checks(io_arr: dict, pm_arr: dict | None) -> dict:
     t1 = io_arr["type1"]
     return {
         "type1_output_vs_pymrio": rel_err(t1[names.index("output")], pm_arr["output"]),
-        "type1_satellites_vs_pymrio": per_indicator_err(t1[[names.index(s) for s in SATELLITES]],
-                                                        pm_arr["M"]),
+        "type1_satellites_vs_pymrio": per_indicator_err(t1[[names.index(s) for s in SATELLITES]], pm_arr["M"]),
     }
 
 
@@ -545,11 +586,14 @@ def environment(threads: int) -> dict:
     except OSError:
         pass
     try:
-        info["git_commit"] = subprocess.run(["git", "rev-parse", "HEAD"], cwd=HERE.parent,
-                                            capture_output=True, text=True).stdout.strip()
-        info["iomodel_uncommitted_changes"] = bool(subprocess.run(
-            ["git", "status", "--porcelain", "--", "iomodel"], cwd=HERE.parent,
-            capture_output=True, text=True).stdout.strip())
+        info["git_commit"] = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=HERE.parent, capture_output=True, text=True
+        ).stdout.strip()
+        info["iomodel_uncommitted_changes"] = bool(
+            subprocess.run(
+                ["git", "status", "--porcelain", "--", "iomodel"], cwd=HERE.parent, capture_output=True, text=True
+            ).stdout.strip()
+        )
     except OSError:
         pass
     try:
@@ -598,8 +642,10 @@ def run_driver(args: argparse.Namespace) -> int:
     for n in sizes:
         log(f"dense n={n}: {args.repeat} interleaved fresh-process run(s) per contender")
         base = dict(common, n=n, table="dense")
-        jobs = [("iomodel", "iomodel", dict(base, out=tmp / f"io_{n}.npz")),
-                ("lu", "lu", dict(base, extra=["--kernel"]))]
+        jobs = [
+            ("iomodel", "iomodel", dict(base, out=tmp / f"io_{n}.npz")),
+            ("lu", "lu", dict(base, extra=["--kernel"])),
+        ]
         if have_pymrio and not args.no_pymrio:
             jobs.append(("pymrio", "pymrio", dict(base, out=tmp / f"pm_{n}.npz")))
         res = measure_interleaved(jobs, args.repeat, log)
@@ -616,56 +662,71 @@ def run_driver(args: argparse.Namespace) -> int:
         checks[f"dense_{n}"] = {k: v for k, v in c.items()}
         worst = max(c.values()) if c else None
         r = {
-            "case": "dense", "n": n,
+            "case": "dense",
+            "n": n,
             "pymrio_over_iomodel_time": pm_rec["seconds"] / io_rec["seconds"] if pm_rec else None,
             "iomodel_over_pymrio_peak": io_rec["peak_gib"] / pm_rec["peak_gib"] if pm_rec else None,
-            "iomodel_over_pymrio_above": (io_rec["above_gib"] / pm_rec["above_gib"]
-                                          if pm_rec and pm_rec["above_gib"] > 0 else None),
+            "iomodel_over_pymrio_above": (
+                io_rec["above_gib"] / pm_rec["above_gib"] if pm_rec and pm_rec["above_gib"] > 0 else None
+            ),
             "iomodel_over_lu_time": io_rec["seconds"] / lu_rec["seconds"],
             "worst_check_rel_err": worst,
             "checks_pass": (worst is None or worst <= CHECK_RTOL),
         }
         if n == target_n:
-            r["target_speed_vs_pymrio"] = (None if pm_rec is None else
-                                           verdict(r["pymrio_over_iomodel_time"] >= TARGET_SPEEDUP_VS_PYMRIO))
-            r["target_memory_vs_pymrio"] = (None if pm_rec is None else
-                                            verdict(r["iomodel_over_pymrio_peak"] <= TARGET_MEMORY_VS_PYMRIO))
+            r["target_speed_vs_pymrio"] = (
+                None if pm_rec is None else verdict(r["pymrio_over_iomodel_time"] >= TARGET_SPEEDUP_VS_PYMRIO)
+            )
+            r["target_memory_vs_pymrio"] = (
+                None if pm_rec is None else verdict(r["iomodel_over_pymrio_peak"] <= TARGET_MEMORY_VS_PYMRIO)
+            )
             r["target_vs_bare_lu"] = verdict(r["iomodel_over_lu_time"] <= TARGET_VS_BARE_LU)
         ratios.append(r)
 
     if not args.no_sparse:
         n = sparse_n
         kw = dict(common, regions=sparse_regions)
-        log(f"sparse MRIO n={n} ({sparse_regions} regions): iomodel auto vs forced dense, "
-            f"{args.repeat} interleaved run(s) each")
+        log(
+            f"sparse MRIO n={n} ({sparse_regions} regions): iomodel auto vs forced dense, "
+            f"{args.repeat} interleaved run(s) each"
+        )
         base = dict(kw, n=n, table="mrio")
-        jobs = [("auto", "iomodel", dict(base, method="auto", out=tmp / "sp_auto.npz")),
-                ("dense", "iomodel", dict(base, method="dense", out=tmp / "sp_dense.npz"))]
+        jobs = [
+            ("auto", "iomodel", dict(base, method="auto", out=tmp / "sp_auto.npz")),
+            ("dense", "iomodel", dict(base, method="dense", out=tmp / "sp_dense.npz")),
+        ]
         res = measure_interleaved(jobs, args.repeat, log)
         sp_rec, dn_rec = res["auto"], res["dense"]
         runs.append({"case": "mrio", "n": n, "contender": f"iomodel-{sp_rec['path']}", **sp_rec})
         runs.append({"case": "mrio", "n": n, "contender": f"iomodel-{dn_rec['path']}", **dn_rec})
         a = dict(np.load(tmp / "sp_auto.npz"))
         b = dict(np.load(tmp / "sp_dense.npz"))
-        agree = {"type1_sparse_vs_dense": per_indicator_err(a["type1"], b["type1"]),
-                 "type2_sparse_vs_dense": per_indicator_err(a["type2"], b["type2"])}
+        agree = {
+            "type1_sparse_vs_dense": per_indicator_err(a["type1"], b["type1"]),
+            "type2_sparse_vs_dense": per_indicator_err(a["type2"], b["type2"]),
+        }
         checks[f"mrio_{n}"] = agree
         worst = max(agree.values())
         speed = dn_rec["seconds"] / sp_rec["seconds"]
-        ratios.append({
-            "case": "mrio", "n": n, "regions": sparse_regions,
-            "dense_over_sparse_time": speed,
-            "sparse_path": sp_rec["path"],
-            "worst_check_rel_err": worst,
-            "checks_pass": worst <= TARGET_SPARSE_AGREEMENT,
-            "target_sparse_speed": verdict(speed >= TARGET_SPARSE_SPEEDUP),
-            "target_sparse_agreement": verdict(worst <= TARGET_SPARSE_AGREEMENT),
-        })
+        ratios.append(
+            {
+                "case": "mrio",
+                "n": n,
+                "regions": sparse_regions,
+                "dense_over_sparse_time": speed,
+                "sparse_path": sp_rec["path"],
+                "worst_check_rel_err": worst,
+                "checks_pass": worst <= TARGET_SPARSE_AGREEMENT,
+                "target_sparse_speed": verdict(speed >= TARGET_SPARSE_SPEEDUP),
+                "target_sparse_agreement": verdict(worst <= TARGET_SPARSE_AGREEMENT),
+            }
+        )
 
     # ---------------------------------------------------------------- report
     lines = []
-    lines.append("| case | n | contender | path | seconds (best) | all runs s | peak GiB | base GiB "
-                 "| above base GiB | notes |")
+    lines.append(
+        "| case | n | contender | path | seconds (best) | all runs s | peak GiB | base GiB | above base GiB | notes |"
+    )
     lines.append("|---|---:|---|---|---:|---|---:|---:|---:|---|")
     for rr in runs:
         notes = []
@@ -675,41 +736,52 @@ def run_driver(args: argparse.Namespace) -> int:
             notes.append("no Type II")
         busy = args.threads + 0.5  # this run itself counts about `threads` in the load average
         if rr.get("max_load1") is not None and rr["max_load1"] > busy:
-            notes.append(f"other work running: load {rr['max_load1']:.1f} incl. this run, "
-                         f"{os.cpu_count()} cores")
-        lines.append(f"| {rr['case']} | {rr['n']} | {rr['contender']} | {rr.get('path', '-')} | "
-                     f"{rr['seconds']:.3f} | {' '.join(f'{v:.3f}' for v in rr['all_seconds'])} | "
-                     f"{rr['peak_gib']:.2f} | {rr['base_gib']:.2f} | {rr['above_gib']:.2f} | "
-                     f"{'; '.join(notes)} |")
+            notes.append(f"other work running: load {rr['max_load1']:.1f} incl. this run, {os.cpu_count()} cores")
+        lines.append(
+            f"| {rr['case']} | {rr['n']} | {rr['contender']} | {rr.get('path', '-')} | "
+            f"{rr['seconds']:.3f} | {' '.join(f'{v:.3f}' for v in rr['all_seconds'])} | "
+            f"{rr['peak_gib']:.2f} | {rr['base_gib']:.2f} | {rr['above_gib']:.2f} | "
+            f"{'; '.join(notes)} |"
+        )
     lines.append("")
-    lines.append("| n | pymrio / iomodel time | iomodel / pymrio peak | iomodel / pymrio above-base "
-                 "| iomodel / bare LU time | worst check rel. err | targets |")
+    lines.append(
+        "| n | pymrio / iomodel time | iomodel / pymrio peak | iomodel / pymrio above-base "
+        "| iomodel / bare LU time | worst check rel. err | targets |"
+    )
     lines.append("|---:|---:|---:|---:|---:|---:|---|")
     for r in ratios:
         if r["case"] != "dense":
             continue
         tg = []
         if "target_vs_bare_lu" in r:
-            tg = [f"speed >= {TARGET_SPEEDUP_VS_PYMRIO:g}x pymrio: {r['target_speed_vs_pymrio']}",
-                  f"memory <= 1/3 pymrio: {r['target_memory_vs_pymrio']}",
-                  f"<= {TARGET_VS_BARE_LU}x bare LU: {r['target_vs_bare_lu']}"]
+            tg = [
+                f"speed >= {TARGET_SPEEDUP_VS_PYMRIO:g}x pymrio: {r['target_speed_vs_pymrio']}",
+                f"memory <= 1/3 pymrio: {r['target_memory_vs_pymrio']}",
+                f"<= {TARGET_VS_BARE_LU}x bare LU: {r['target_vs_bare_lu']}",
+            ]
         tg.append(f"checks <= {CHECK_RTOL:g}: {verdict(r['checks_pass'])}")
-        lines.append(f"| {r['n']} | {fmt(r['pymrio_over_iomodel_time'])} | "
-                     f"{fmt(r['iomodel_over_pymrio_peak'], '.3f')} | "
-                     f"{fmt(r['iomodel_over_pymrio_above'], '.3f')} | "
-                     f"{fmt(r['iomodel_over_lu_time'], '.3f')} | "
-                     f"{fmt(r['worst_check_rel_err'], '.1e')} | {'; '.join(tg)} |")
+        lines.append(
+            f"| {r['n']} | {fmt(r['pymrio_over_iomodel_time'])} | "
+            f"{fmt(r['iomodel_over_pymrio_peak'], '.3f')} | "
+            f"{fmt(r['iomodel_over_pymrio_above'], '.3f')} | "
+            f"{fmt(r['iomodel_over_lu_time'], '.3f')} | "
+            f"{fmt(r['worst_check_rel_err'], '.1e')} | {'; '.join(tg)} |"
+        )
     for r in ratios:
         if r["case"] == "mrio":
             lines.append("")
-            lines.append("| sparse MRIO n | regions | sparse path | dense / sparse time | "
-                         "max rel. diff sparse vs dense | targets |")
+            lines.append(
+                "| sparse MRIO n | regions | sparse path | dense / sparse time | "
+                "max rel. diff sparse vs dense | targets |"
+            )
             lines.append("|---:|---:|---|---:|---:|---|")
-            lines.append(f"| {r['n']} | {r['regions']} | {r['sparse_path']} | "
-                         f"{r['dense_over_sparse_time']:.2f} | "
-                         f"{r['worst_check_rel_err']:.1e} | "
-                         f">= {TARGET_SPARSE_SPEEDUP:g}x faster: {r['target_sparse_speed']}; "
-                         f"agree to {TARGET_SPARSE_AGREEMENT:g}: {r['target_sparse_agreement']} |")
+            lines.append(
+                f"| {r['n']} | {r['regions']} | {r['sparse_path']} | "
+                f"{r['dense_over_sparse_time']:.2f} | "
+                f"{r['worst_check_rel_err']:.1e} | "
+                f">= {TARGET_SPARSE_SPEEDUP:g}x faster: {r['target_sparse_speed']}; "
+                f"agree to {TARGET_SPARSE_AGREEMENT:g}: {r['target_sparse_agreement']} |"
+            )
     table_md = "\n".join(lines)
     print()
     print(table_md)
@@ -720,8 +792,10 @@ def run_driver(args: argparse.Namespace) -> int:
             print(f"  {case:>12} {k:<30} {v:.2e}")
     print("pymrio has no Type II multipliers; the pymrio timing covers its calc_all() (A, L, M, D accounts).")
     if args.quick:
-        print(f"QUICK RUN: the targets are meant for n = {TARGET_N}; they are evaluated at n = {target_n} "
-              "and on a 2000-sector sparse table only to exercise the script.")
+        print(
+            f"QUICK RUN: the targets are meant for n = {TARGET_N}; they are evaluated at n = {target_n} "
+            "and on a 2000-sector sparse table only to exercise the script."
+        )
 
     result = {
         "date": _dt.datetime.now().isoformat(timespec="seconds"),
@@ -731,9 +805,12 @@ def run_driver(args: argparse.Namespace) -> int:
         "prefault_gib": args.prefault_gib,
         "environment": environment(args.threads),
         "targets": {
-            "n": target_n, "speedup_vs_pymrio": TARGET_SPEEDUP_VS_PYMRIO,
-            "memory_vs_pymrio": TARGET_MEMORY_VS_PYMRIO, "vs_bare_lu": TARGET_VS_BARE_LU,
-            "sparse_speedup": TARGET_SPARSE_SPEEDUP, "sparse_agreement": TARGET_SPARSE_AGREEMENT,
+            "n": target_n,
+            "speedup_vs_pymrio": TARGET_SPEEDUP_VS_PYMRIO,
+            "memory_vs_pymrio": TARGET_MEMORY_VS_PYMRIO,
+            "vs_bare_lu": TARGET_VS_BARE_LU,
+            "sparse_speedup": TARGET_SPARSE_SPEEDUP,
+            "sparse_agreement": TARGET_SPARSE_AGREEMENT,
             "check_rtol": CHECK_RTOL,
         },
         "runs": runs,
@@ -753,21 +830,35 @@ def run_driver(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--quick", action="store_true", help="smoke run: n=500 dense, 10x200 sparse")
-    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 4000, 9800],
-                   help="dense table sizes (default 1000 2000 4000 9800)")
+    p.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[1000, 2000, 4000, 9800],
+        help="dense table sizes (default 1000 2000 4000 9800)",
+    )
     p.add_argument("--sparse-n", type=int, default=9800, help="sparse MRIO size (default 9800)")
     p.add_argument("--regions", type=int, default=49, help="regions of the sparse MRIO table (default 49)")
     p.add_argument("--no-sparse", action="store_true", help="skip the sparse MRIO case")
     p.add_argument("--no-pymrio", action="store_true", help="skip pymrio")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="BLAS threads for every contender (default 1)")
-    p.add_argument("--repeat", type=int, default=None,
-                   help="interleaved fresh-process runs per contender, fastest kept (default 3; --quick 1)")
-    p.add_argument("--prefault-gib", type=float, default=None,
-                   help="GiB of memory to touch once before measuring (default 12; --quick 0)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="interleaved fresh-process runs per contender, fastest kept (default 3; --quick 1)",
+    )
+    p.add_argument(
+        "--prefault-gib",
+        type=float,
+        default=None,
+        help="GiB of memory to touch once before measuring (default 12; --quick 0)",
+    )
     p.add_argument("--json", help="results file (default benchmarks/results/multipliers-<date>.json)")
     # worker mode (internal)
     p.add_argument("--worker", choices=["iomodel", "lu", "pymrio"], help=argparse.SUPPRESS)

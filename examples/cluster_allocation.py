@@ -80,7 +80,9 @@ def report(problem, res, sweep: pd.DataFrame, front) -> str:
     lab = sp_[(sp_["constraint"] == "labour") & (sp_["shadow_price"].abs() > 1e-9)]
     budget_sp = float(res.dual("budget").values[0])
     names = iom.datasets.kazakhstan_sectors()["name_en"].to_dict()
-    hosted = {c for z in iom.datasets.kazakhstan_economy().zones.values() if z.status == "operating" for c in z.clusters}
+    hosted = {
+        c for z in iom.datasets.kazakhstan_economy().zones.values() if z.status == "operating" for c in z.clusters
+    }
     left_out = [c for c in iom.datasets.kazakhstan_economy().clusters if c not in hosted]
     gross = float(plan["jobs_gross"].sum())
     lines = [
@@ -91,9 +93,7 @@ def report(problem, res, sweep: pd.DataFrame, front) -> str:
         "induced).",
         "",
         "Candidates: each cluster in every operating zone that hosts it; clusters no zone hosts cannot receive "
-        "an SEZ package and are left out: "
-        + (", ".join(left_out) or "none")
-        + ".",
+        "an SEZ package and are left out: " + (", ".join(left_out) or "none") + ".",
         "",
         "## The plan",
         *[

@@ -24,6 +24,7 @@ from .analysis import (
     modified_inverse,
     multipliers,
 )
+from .economy import Cluster, Economy, HouseholdClosure, TaxRate, Zone
 from .errors import (
     IOModelError,
     IOModelWarning,
@@ -32,7 +33,6 @@ from .errors import (
     ReadError,
     ValidationError,
 )
-from .economy import Cluster, Economy, HouseholdClosure, TaxRate, Zone
 from .fiscal import Appraisal, appraise
 from .impacts import ImpactResult, impact
 from .price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates

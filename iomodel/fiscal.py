@@ -615,7 +615,10 @@ class Appraisal:
         fiscal = self.fiscal.rename({v: f"fiscal_{v}" for v in self.fiscal.data_vars if v.startswith("nfe")})
         # the fiscal tax axis covers every tax; consumption taxes of the others are 0
         ds = xr.merge(
-            [self.impacts.dataset, fiscal.drop_attrs(deep=False)], combine_attrs="override", join="outer", fill_value=0.0
+            [self.impacts.dataset, fiscal.drop_attrs(deep=False)],
+            combine_attrs="override",
+            join="outer",
+            fill_value=0.0,
         )
         ds.attrs.update({f"fiscal_{k}": v for k, v in self.fiscal.attrs.items() if k not in ds.attrs})
         for k in ("npv", "payback_year", "break_even_additionality", "relief", "unit"):
