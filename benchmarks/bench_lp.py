@@ -84,6 +84,7 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -182,8 +183,10 @@ def make_problem(n: int, projects: int = 20, seed: int = 0, budget_share: float 
 
 # ----------------------------------------------------------------------------- solver instrumentation
 class _Clock:
+    """Process-wide solver time and HiGHS options, shared by every ``TimedHighs``."""
+
     solver = 0.0
-    options: dict = {}
+    options: ClassVar[dict] = {}
 
 
 class TimedHighs(highspy.Highs):
@@ -201,7 +204,7 @@ class TimedHighs(highspy.Highs):
         finally:
             _Clock.solver += time.perf_counter() - t0
 
-    def getRanging(self, *a, **kw):  # noqa: N802
+    def getRanging(self, *a, **kw):
         t0 = time.perf_counter()
         try:
             return super().getRanging(*a, **kw)
@@ -490,7 +493,7 @@ def environment() -> dict:
         from importlib.metadata import version
 
         env["highspy"] = version("highspy")
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     try:
         import subprocess
@@ -502,14 +505,14 @@ def environment() -> dict:
                 [*git, "status", "--porcelain", "--", "iomodel"], capture_output=True, text=True
             ).stdout.strip()
         )
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     try:
         import os
 
         env["cpus"] = os.cpu_count()
         env["loadavg_start"] = os.getloadavg()
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return env
 

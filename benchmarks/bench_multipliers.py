@@ -599,7 +599,7 @@ def environment(threads: int) -> dict:
     try:
         cfg = np.show_config(mode="dicts")
         info["blas"] = cfg["Build Dependencies"]["blas"].get("name")
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return info
 

@@ -25,12 +25,12 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-import iomodel as iom  # noqa: E402
-from iomodel.cli import multiplier_table  # noqa: E402
-from iomodel.plot import multiplier_bars  # noqa: E402
+import iomodel as iom
+from iomodel.cli import multiplier_table
+from iomodel.plot import multiplier_bars
 
 
 def run(output: Path, mpc: float | None = None) -> dict[str, pd.DataFrame]:

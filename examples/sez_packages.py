@@ -23,11 +23,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-import iomodel as iom  # noqa: E402
+import iomodel as iom
 
 HERE = Path(__file__).parent
 SCENARIOS = {

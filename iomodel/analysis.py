@@ -45,14 +45,14 @@ from .errors import LabelError, NotProductiveError, ValidationError
 from .table import HouseholdClosure, IOTable
 
 __all__ = [
-    "multipliers",
     "direct_effect_multipliers",
-    "linkages",
-    "key_sectors",
-    "hypothetical_extraction",
     "group_multipliers",
+    "hypothetical_extraction",
+    "key_sectors",
+    "linkages",
     "mixed_model",
     "modified_inverse",
+    "multipliers",
 ]
 
 Kind = Literal["type1", "type2"]
@@ -279,7 +279,7 @@ def direct_effect_multipliers(
     _check_kind(kind)
     if closure is None:
         closure = table.economy.closure if table.economy is not None else HouseholdClosure()
-    names, units, S = _coefficient_rows(table, closure)
+    names, _units, S = _coefficient_rows(table, closure)
     total = multipliers(table, kind, closure=closure, consumption_taxes=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(S != 0.0, total.values / np.where(S != 0.0, S, 1.0), np.nan)

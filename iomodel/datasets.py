@@ -36,16 +36,16 @@ from .errors import LabelError, ReadError
 from .table import IOTable
 
 __all__ = [
-    "miller_blair",
-    "kazakhstan",
-    "kazakhstan_sectors",
-    "kazakhstan_provenance",
-    "kazakhstan_clusters",
-    "kazakhstan_zones",
-    "kazakhstan_tax_rates",
-    "kazakhstan_mci",
     "cluster_weights",
+    "kazakhstan",
+    "kazakhstan_clusters",
     "kazakhstan_economy",
+    "kazakhstan_mci",
+    "kazakhstan_provenance",
+    "kazakhstan_sectors",
+    "kazakhstan_tax_rates",
+    "kazakhstan_zones",
+    "miller_blair",
     "tables_path",
 ]
 

@@ -42,6 +42,7 @@ import datetime as _dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -52,13 +53,13 @@ from .errors import LabelError, ValidationError
 from .scenarios import EXEMPTIBLE_TAXES, SEZPackage
 
 __all__ = [
-    "Economy",
-    "HouseholdClosure",
     "Cluster",
     "ClusterMember",
-    "Zone",
-    "TaxRate",
+    "Economy",
+    "HouseholdClosure",
     "ReliefRule",
+    "TaxRate",
+    "Zone",
     "cluster_weights",
 ]
 
@@ -149,7 +150,7 @@ class HouseholdClosure:
 
     @property
     def spending_per_income(self) -> float:
-        """Household spending at purchasers' prices per unit of labour income, :math:`c(1-\\delta)` (``mpc`` only)."""
+        r"""Household spending at purchasers' prices per unit of labour income, :math:`c(1-\delta)` (``mpc`` only)."""
         if self.mpc is None:
             raise ValidationError("the textbook closure (mpc=None) has no spending propensity")
         return self.mpc * (1.0 - self.deductions)
@@ -260,7 +261,7 @@ class ReliefRule:
         if not th:
             raise ValidationError("relief rule: no thresholds")
         uppers = [u for u, _ in th]
-        if any(b <= a for a, b in zip(uppers, uppers[1:], strict=False)) or any(y < 0 for _, y in th):
+        if any(b <= a for a, b in pairwise(uppers)) or any(y < 0 for _, y in th):
             raise ValidationError(f"relief rule: thresholds must increase and years be >= 0, got {th}")
         object.__setattr__(self, "thresholds", th)
 

@@ -14,16 +14,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
-    "IOModelError",
-    "ValidationError",
-    "NotProductiveError",
-    "LabelError",
-    "InfeasibleError",
-    "UnboundedError",
-    "SolverError",
-    "ReadError",
     "ConvergenceError",
+    "IOModelError",
     "IOModelWarning",
+    "InfeasibleError",
+    "LabelError",
+    "NotProductiveError",
+    "ReadError",
+    "SolverError",
+    "UnboundedError",
+    "ValidationError",
 ]
 
 

@@ -74,16 +74,16 @@ from .scenarios import EXEMPTIBLE_TAXES, Scenario, SEZPackage
 from .table import IOTable
 
 __all__ = [
+    "PARTICIPANT_TAXES",
+    "Appraisal",
+    "appraise",
+    "break_even_additionality",
     "fiscal_accounts",
     "fiscal_summary",
     "fiscal_sweep",
-    "appraise",
-    "Appraisal",
-    "relief_window",
     "npv",
     "payback_year",
-    "break_even_additionality",
-    "PARTICIPANT_TAXES",
+    "relief_window",
 ]
 
 #: The participant's exemptible taxes, valued at statutory rates.

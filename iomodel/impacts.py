@@ -62,18 +62,18 @@ from .scenarios import ClusterInvestment, Scenario
 from .table import IOTable
 
 __all__ = [
-    "impact",
-    "ImpactResult",
-    "IndicatorRows",
-    "indicator_rows",
-    "economy_of",
-    "closure_for",
-    "scenario_of",
-    "ImpactSums",
-    "impact_sums",
+    "BASES",
     "EFFECTS",
     "PHASES",
-    "BASES",
+    "ImpactResult",
+    "ImpactSums",
+    "IndicatorRows",
+    "closure_for",
+    "economy_of",
+    "impact",
+    "impact_sums",
+    "indicator_rows",
+    "scenario_of",
 ]
 
 EFFECTS = ("direct", "indirect", "induced", "total")

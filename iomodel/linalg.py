@@ -34,18 +34,18 @@ from .errors import ConvergenceError, NotProductiveError, ValidationError
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "reciprocal",
-    "choose_method",
-    "technical_coefficients",
-    "allocation_coefficients",
-    "spectral_radius",
-    "check_productive",
-    "LeontiefFactor",
-    "factorize",
     "ClosedLeontief",
+    "LeontiefFactor",
+    "allocation_coefficients",
+    "check_productive",
+    "choose_method",
     "close_households",
+    "factorize",
     "ghosh_inverse",
+    "reciprocal",
     "sherman_morrison_column",
+    "spectral_radius",
+    "technical_coefficients",
 ]
 
 ArrayLike = np.ndarray

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["multiplier_bars", "impact_overview", "lp_overview", "pareto"]
+__all__ = ["impact_overview", "lp_overview", "multiplier_bars", "pareto"]
 
 
 def _plt():

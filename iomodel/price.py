@@ -71,10 +71,10 @@ from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationEr
 from .table import HouseholdClosure, IOTable
 
 __all__ = [
-    "price_effects",
-    "tax_on_intermediates",
     "consumer_price_index",
+    "price_effects",
     "sez_cost_change",
+    "tax_on_intermediates",
 ]
 
 Kind = Literal["type1", "type2"]

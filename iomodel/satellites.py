@@ -42,12 +42,12 @@ from .errors import LabelError, ValidationError
 from .table import IOTable
 
 __all__ = [
-    "split_to_products",
-    "pay_adjusted_key",
-    "jobs_per_output",
-    "calibrate_tax",
     "TaxCalibration",
     "attribute_product_taxes",
+    "calibrate_tax",
+    "jobs_per_output",
+    "pay_adjusted_key",
+    "split_to_products",
 ]
 
 
@@ -299,7 +299,7 @@ def jobs_per_output(table: IOTable, *, per: str = "bn", indicator: str = "employ
 
 @dataclass(frozen=True)
 class TaxCalibration:
-    """Record of one calibrated effective tax rate (for provenance files).
+    r"""Record of one calibrated effective tax rate (for provenance files).
 
     Attributes
     ----------
@@ -312,7 +312,7 @@ class TaxCalibration:
     revenue
         Revenue the rate reproduces, in the table's unit.
     rate
-        The effective rate :math:`R / \\sum B`.
+        The effective rate :math:`R / \sum B`.
     source
         Where the revenue figure comes from.
     """
@@ -325,6 +325,7 @@ class TaxCalibration:
     source: str
 
     def to_dict(self) -> dict:
+        """The record as a JSON-ready dict (``products`` a list, or ``"all"`` when ``None``)."""
         d = asdict(self)
         d["products"] = list(self.products) if self.products is not None else "all"
         return d

@@ -40,11 +40,11 @@ from frozendict import frozendict
 from .errors import LabelError, ValidationError
 
 __all__ = [
-    "InvestmentBridge",
+    "EXEMPTIBLE_TAXES",
     "ClusterInvestment",
+    "InvestmentBridge",
     "SEZPackage",
     "Scenario",
-    "EXEMPTIBLE_TAXES",
     "read_toml",
 ]
 

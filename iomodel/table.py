@@ -53,7 +53,7 @@ from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationEr
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["IOTable", "TableArrays", "TableMeta", "HouseholdClosure", "IMPORT_CONVENTIONS"]
+__all__ = ["IMPORT_CONVENTIONS", "HouseholdClosure", "IOTable", "TableArrays", "TableMeta"]
 
 #: How imports enter the technical coefficients.
 #:
@@ -318,24 +318,24 @@ class IOTable:
     """
 
     __slots__ = (
-        "_sectors",
-        "_categories",
-        "_components",
-        "_import_rows",
-        "_indicators",
-        "_tax_names",
-        "_Z",
         "_F",
-        "_V",
         "_M",
         "_MF",
-        "_tp",
         "_S",
         "_T",
-        "_x",
-        "_meta",
-        "_economy",
+        "_V",
+        "_Z",
         "_cache",
+        "_categories",
+        "_components",
+        "_economy",
+        "_import_rows",
+        "_indicators",
+        "_meta",
+        "_sectors",
+        "_tax_names",
+        "_tp",
+        "_x",
     )
 
     # ------------------------------------------------------------------ build
@@ -1028,7 +1028,7 @@ class IOTable:
         )
 
     def check(self, *, rtol: float = 1e-6, productive: bool = True, outliers: float | None = 20.0) -> IOTable:
-        """Verify the accounting identities and productivity; return the table.
+        r"""Verify the accounting identities and productivity; return the table.
 
         Parameters
         ----------
@@ -1041,7 +1041,7 @@ class IOTable:
             Band factor :math:`k` for jobs per unit of output: where the table
             has an ``employment`` satellite, sectors whose employment per unit
             of output :math:`r_j = e_j / x_j` lies outside
-            :math:`[\\tilde r / k,\\ k \\tilde r]`, with :math:`\\tilde r` the
+            :math:`[\tilde r / k,\ k \tilde r]`, with :math:`\tilde r` the
             median over sectors with positive employment and output, are named
             in an :class:`~iomodel.errors.IOModelWarning` with their values (a
             unit slip, or a section total split to the wrong products). The

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .errors import ValidationError
 
-__all__ = ["SCALES", "parse", "factor"]
+__all__ = ["SCALES", "factor", "parse"]
 
 #: Scale words and their size.
 SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}

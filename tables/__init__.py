@@ -1,0 +1,1 @@
+"""The shipped tables, installed as ``iomodel.tables``: data files only (see ``README.md``)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -160,8 +161,8 @@ def import_cycles(modules: dict[str, Module]) -> list[str]:
         path = [end]
         while path[-1] != first:
             path.append(prev[path[-1]])
-        path = path[::-1] + [first]
-        hops = " -> ".join(f"{b} ({modules[a].rel}:{graph[a][b]})" for a, b in zip(path[:-1], path[1:], strict=True))
+        path = [*path[::-1], first]
+        hops = " -> ".join(f"{b} ({modules[a].rel}:{graph[a][b]})" for a, b in pairwise(path))
         out.append(f"cycle among {comp}: {path[0]} -> {hops}")
     return out
 

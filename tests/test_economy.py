@@ -103,7 +103,7 @@ def test_frozen_objects_are_hashable_and_deeply_read_only(obj):
         if isinstance(value, Mapping):
             with pytest.raises(TypeError):
                 value["new key"] = 1  # type: ignore[index]
-        assert not isinstance(value, list | dict | set) or isinstance(value, Mapping) and hash(value) is not None
+        assert not isinstance(value, list | dict | set) or (isinstance(value, Mapping) and hash(value) is not None)
 
 
 def test_a_cached_dataset_cannot_be_changed_by_a_caller():

@@ -188,9 +188,9 @@ def test_missing_rates_and_bad_arguments_are_named():
         fiscal_accounts(res, res.scenario.package)
     without = fiscal_accounts(res, None)
     assert without.attrs["taxes_not_valued"] == "CIT, VAT, social_tax"
-    with pytest.raises(ValidationError, match="needs.*duration|no SEZ relief-duration rule"):
+    with pytest.raises(ValidationError, match=r"needs.*duration|no SEZ relief-duration rule"):
         fiscal_accounts(res, res.scenario.package.replace(duration=None), economy=ECO)
-    with pytest.raises(ValidationError, match="must be an iomodel.SEZPackage"):
+    with pytest.raises(ValidationError, match=r"must be an iomodel\.SEZPackage"):
         fiscal_accounts(res, {"CIT": 1.0})  # type: ignore[arg-type]
     with pytest.raises(LabelError, match="no zone 'y'"):
         iom.impact(MB, scenario(zone="y"), economy=ECO)

@@ -95,7 +95,7 @@ def test_diagnose_infeasibility_is_public_and_names_the_blocks():
     lp.add_constraints("ceiling", ["total"], {"x": np.ones((1, 2))}, upper=[25.0])
     found = opt.diagnose_infeasibility(lp)
     assert set(found) == {"floor"} or set(found) == {"ceiling"}
-    block, (violation, label) = next(iter(found.items()))
+    _block, (violation, label) = next(iter(found.items()))
     assert_allclose(violation, 5.0, rtol=1e-9)  # 30 needed against 25 allowed
     assert label in {"agriculture", "manufacturing", "total"}
     assert highs.diagnose_infeasibility(brink_mccarl()) == {}  # a feasible program

@@ -56,7 +56,7 @@ def test_calibrate_tax_errors():
     base = pd.Series({"a": 1.0, "b": 0.0})
     with pytest.raises(LabelError, match=r"MET: unknown product\(s\) \['z'\]"):
         calibrate_tax(base, 1.0, tax="MET", base_name="output", products=["z"])
-    with pytest.raises(ValidationError, match="sums to 0.0 over the taxed products"):
+    with pytest.raises(ValidationError, match=r"sums to 0\.0 over the taxed products"):
         calibrate_tax(base, 1.0, tax="MET", base_name="output", products=["b"])
     with pytest.raises(ValidationError, match="base 'output' must be finite and non-negative at \\['b'\\]"):
         calibrate_tax(pd.Series({"a": 1.0, "b": -2.0}), 1.0, tax="MET", base_name="output")

@@ -136,7 +136,7 @@ def test_weighted_aggregation_and_errors():
     assert_allclose(a.output.sum(), t.output.sum())
     with pytest.raises(LabelError, match=r"sectors without a group \['s2'\]"):
         t.aggregate({"s0": "a", "s1": "a"})
-    with pytest.raises(ValidationError, match="sector 's1' sum to 0.9"):
+    with pytest.raises(ValidationError, match=r"sector 's1' sum to 0\.9"):
         t.aggregate(pd.DataFrame([[1, 0.5, 0], [0, 0.4, 1]], index=["a", "b"], columns=t.sectors))
 
 
@@ -216,11 +216,11 @@ def test_duplicated_labels():
 def test_nan_and_inf():
     Z, F, V = mb_blocks()
     Z.loc["manufacturing", "agriculture"] = np.nan
-    with pytest.raises(ValidationError, match="Z .*NaN or infinite.*row 'manufacturing', column 'agriculture'"):
+    with pytest.raises(ValidationError, match=r"Z .*NaN or infinite.*row 'manufacturing', column 'agriculture'"):
         iom.IOTable.from_flows(Z, F, V)
     Z, F, V = mb_blocks()
     V.loc["compensation", "manufacturing"] = np.inf
-    with pytest.raises(ValidationError, match="value_added .*row 'compensation', column 'manufacturing'"):
+    with pytest.raises(ValidationError, match=r"value_added .*row 'compensation', column 'manufacturing'"):
         iom.IOTable.from_flows(Z, F, V)
 
 

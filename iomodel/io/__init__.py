@@ -10,12 +10,12 @@ from .kazakhstan import build_kazakhstan, read_bns
 from .tidy import read_description, read_sectors, read_tidy, write_tidy
 
 __all__ = [
-    "read_bns",
-    "read_bns_blocks",
     "BNSBlocks",
     "build_kazakhstan",
+    "read_bns",
+    "read_bns_blocks",
+    "read_description",
+    "read_sectors",
     "read_tidy",
     "write_tidy",
-    "read_sectors",
-    "read_description",
 ]

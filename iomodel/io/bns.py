@@ -117,6 +117,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from iomodel.dims import CATEGORY, COMPONENT, SECTOR, SECTOR_TO
 from iomodel.errors import IOModelWarning, ReadError
 
-__all__ = ["BNSBlocks", "read_bns_blocks", "CATEGORIES", "VALUE_ADDED_COMPONENTS"]
+__all__ = ["CATEGORIES", "VALUE_ADDED_COMPONENTS", "BNSBlocks", "read_bns_blocks"]
 
 #: Final-use categories returned, in this order.
 CATEGORIES: tuple[str, ...] = (
@@ -867,7 +868,7 @@ def _match_codes(
     missing = [expected[k] for k, pos in enumerate(positions) if pos is None]
     if missing and not allow_missing:
         raise sheet.error(f"{axis} for product '{missing[0]}' (as in {reference}) not found")
-    for a, b in zip(order, order[1:], strict=False):
+    for a, b in pairwise(order):
         if b < a:
             raise sheet.error_at(
                 f"{axis} '{expected[b]}' ({where(positions[b])})",  # type: ignore[arg-type]
@@ -1089,7 +1090,7 @@ def _read_basic_extras(flows: _Flows, codes: Sequence[str]) -> _BasicExtras:
     # Rows defined for the using products only: products plus the economy total column.
     def column_row(label: _Label) -> tuple[np.ndarray, float]:
         r = sheet.require_row(label)
-        values = sheet.block([(label.text, r)], pcols + [inter_col])[0]
+        values = sheet.block([(label.text, r)], [*pcols, inter_col])[0]
         for col_name, c in other_cols:
             value = sheet.cell(r, c)
             if value is not None and not (_is_number(value) and value == 0):

@@ -57,17 +57,17 @@ from .bns import BNSBlocks, read_bns_blocks
 from .tidy import write_tidy
 
 __all__ = [
-    "read_bns",
-    "read_employment_by_section",
-    "read_tax_revenue",
-    "read_sez_list",
-    "parse_term_end",
-    "build_kazakhstan",
-    "read_wage_table",
-    "default_sources",
+    "PRODUCT_NAMES_EN",
     "SOURCES_DIR",
     "KazakhstanBuild",
-    "PRODUCT_NAMES_EN",
+    "build_kazakhstan",
+    "default_sources",
+    "parse_term_end",
+    "read_bns",
+    "read_employment_by_section",
+    "read_sez_list",
+    "read_tax_revenue",
+    "read_wage_table",
 ]
 
 #: English names of the 68 products (CPA/KPVED 2008 groupings of the Bureau's table).

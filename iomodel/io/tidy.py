@@ -32,7 +32,7 @@ import pandas as pd
 from ..errors import ReadError
 from ..table import IOTable
 
-__all__ = ["write_tidy", "read_tidy", "read_sectors", "read_description"]
+__all__ = ["read_description", "read_sectors", "read_tidy", "write_tidy"]
 
 FORMAT = "iomodel-tidy-1"
 

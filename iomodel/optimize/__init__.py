@@ -29,17 +29,17 @@ from .pyomo_backend import solve_pyomo
 from .technology import choice_of_technology
 
 __all__ = [
-    "LinearProgram",
-    "Program",
-    "LPResult",
-    "LPStatus",
-    "solve_pyomo",
-    "diagnose_infeasibility",
     "AllocationProblem",
     "Candidate",
+    "LPResult",
+    "LPStatus",
+    "LinearProgram",
+    "Program",
     "allocate",
-    "pareto_front",
     "candidate_coefficients",
-    "standard_candidates",
     "choice_of_technology",
+    "diagnose_infeasibility",
+    "pareto_front",
+    "solve_pyomo",
+    "standard_candidates",
 ]

@@ -70,13 +70,13 @@ from ..table import IOTable
 from .lp import LinearProgram, LPResult
 
 __all__ = [
-    "Candidate",
-    "AllocationProblem",
-    "allocate",
-    "pareto_front",
-    "candidate_coefficients",
-    "standard_candidates",
     "OBJECTIVES",
+    "AllocationProblem",
+    "Candidate",
+    "allocate",
+    "candidate_coefficients",
+    "pareto_front",
+    "standard_candidates",
 ]
 
 #: Objectives the allocation can maximise (or weight).

@@ -34,7 +34,7 @@ import xarray as xr
 from ..errors import InfeasibleError, SolverError, UnboundedError, ValidationError
 from .program import ConBlock, LPResult, LPStatus, Program, VarBlock
 
-__all__ = ["solve_highs", "diagnose_infeasibility", "new_highs", "DENSE_PRESOLVE_NNZ", "DENSE_PRESOLVE_DENSITY"]
+__all__ = ["DENSE_PRESOLVE_DENSITY", "DENSE_PRESOLVE_NNZ", "diagnose_infeasibility", "new_highs", "solve_highs"]
 
 #: Programs with more non-zeros than this, at a density above :data:`DENSE_PRESOLVE_DENSITY`,
 #: are solved with HiGHS presolve off unless options say otherwise (measured in benchmarks/bench_lp.py).

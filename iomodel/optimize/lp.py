@@ -52,7 +52,7 @@ from .program import INF, ConBlock, LPResult, LPStatus, Program, VarBlock
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LinearProgram", "Program", "LPResult", "LPStatus", "VarBlock", "ConBlock", "INF"]
+__all__ = ["INF", "ConBlock", "LPResult", "LPStatus", "LinearProgram", "Program", "VarBlock"]
 
 #: Names that moved to a backend module, by that module (still readable here, with a warning).
 _MOVED = {

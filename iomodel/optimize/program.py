@@ -50,7 +50,7 @@ import xarray as xr
 
 from ..errors import InfeasibleError, LabelError, ValidationError
 
-__all__ = ["Program", "LPResult", "LPStatus", "VarBlock", "ConBlock", "INF"]
+__all__ = ["INF", "ConBlock", "LPResult", "LPStatus", "Program", "VarBlock"]
 
 INF = np.inf
 
@@ -247,7 +247,7 @@ class Program:
 
     def matrices(self) -> dict[str, Any]:
         """The stacked problem: ``c, A (csc), row_lower, row_upper, col_lower, col_upper, integrality``."""
-        cols, rows, nc, nr = self._layout()
+        cols, rows, nc, _nr = self._layout()
         blocks = []
         for cb in self.constraints.values():
             row = [

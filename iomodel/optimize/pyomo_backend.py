@@ -41,7 +41,7 @@ from ..errors import InfeasibleError, SolverError, UnboundedError, ValidationErr
 from .highs import solve_highs
 from .program import LPResult, LPStatus, Program
 
-__all__ = ["to_pyomo", "solve_pyomo"]
+__all__ = ["solve_pyomo", "to_pyomo"]
 
 
 def to_pyomo(prog: Program):

@@ -27,7 +27,7 @@ def test_round_trip_is_exact(tmp_path, import_use):
 
 
 def test_broken_files(tmp_path):
-    with pytest.raises(ReadError, match="no table.json"):
+    with pytest.raises(ReadError, match=r"no table\.json"):
         read_tidy(tmp_path)
     write_tidy(random_table(), tmp_path)
     p = tmp_path / "blocks.csv"
