@@ -206,6 +206,7 @@ class _Components:
     pooled: np.ndarray
     G: np.ndarray
     reliefs: list[str]
+    relief_operation_years: int  # years of operation with relief, summed over investments
     not_valued: set[str]
     statutory: Any
     vintage: str
@@ -242,6 +243,7 @@ def _components(
     forgone = np.zeros((T, len(tax_names)))
     pooled = np.zeros(T)
     reliefs: list[str] = []
+    op_relief = 0
     not_valued: set[str] = set()
     # -- revenue other: suppliers, induced activity, the participant's non-exemptible taxes
     replaced = set(eco.participant_tax_rows)
@@ -299,6 +301,7 @@ def _components(
         )
         reliefs.append(f"{inv_name}: {label}")
         active = np.isin(years, win).astype(float)
+        op_relief += int(np.sum(active * (b["plant_output"] > 0)))
         for t, r in package.exemptions.items():
             forgone[:, col[t]] += r * active * per_tax[t]
         pooled += package.exemptions.get("customs", 0.0) * active * duty_all
@@ -318,6 +321,7 @@ def _components(
         pooled=pooled,
         G=G,
         reliefs=reliefs,
+        relief_operation_years=op_relief,
         not_valued=not_valued,
         statutory=statutory,
         vintage=vintage,
@@ -434,6 +438,7 @@ def fiscal_accounts(
         taxes_not_valued=", ".join(sorted(not_valued)),
         customs_pooling_share=eco.customs_pooling_share,
         relief="; ".join(reliefs) if package else "no package",
+        relief_operation_years=c.relief_operation_years,
         package=package.name if package else "none",
         sign_convention="revenues, forgone revenue and costs positive; nfe > 0 = budget gains",
         method="METHODS.md 3.4; docs/fiscal.md",
@@ -612,7 +617,7 @@ class Appraisal:
 
     def to_dataset(self) -> xr.Dataset:
         """Impacts and fiscal accounts in one netCDF-safe :class:`xarray.Dataset`."""
-        fiscal = self.fiscal.rename({v: f"fiscal_{v}" for v in self.fiscal.data_vars if v.startswith("nfe")})
+        fiscal = self.fiscal.rename({v: f"fiscal_{v}" for v in self.fiscal.data_vars if str(v).startswith("nfe")})
         # the fiscal tax axis covers every tax; consumption taxes of the others are 0
         ds = xr.merge(
             [self.impacts.dataset, fiscal.drop_attrs(deep=False)],

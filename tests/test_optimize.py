@@ -303,13 +303,41 @@ def test_a_known_zone_caps_relief_of_hand_written_candidates_and_nil_relief_is_r
         budget=1e9,
         unit="million KZT",
     )
-    r = q.solve(KZ)
+    coef = opt.candidate_coefficients(KZ, q)
+    r = q.solve(KZ, coefficients=coef)
     assert r.info["nil_relief"] == ["late@pit"]
     assert r.info["plan"].loc["late@pit", "relief"].startswith("none: relief would end in 2027")
+    # the package grants nothing: nothing is attributable to it, its NPV is the cost of the zone and relief
+    assert float(coef["jobs_attributable"].sel(project="late@pit")) == 0.0
+    assert float(coef["nfe"].sel(project="late@pit")) == -float(coef["cost"].sel(project="late@pit"))
+    # construction-only relief (the zone's term ends before operation) is nil too
+    slow = iom.ClusterInvestment(
+        name="slow", cluster="agro", capex={2026: 500.0, 2027: 500.0}, output={y: 800.0 for y in range(2028, 2036)}
+    )
+    p = opt.AllocationProblem(
+        candidates=(opt.Candidate(project=slow, zone="pit", package=KZ.economy.sez_package()),),
+        budget=1e9,
+        unit="million KZT",
+    )
+    c = opt.candidate_coefficients(KZ, p)
+    assert c["nil_relief"].values.tolist() == [1] and "construction years 2026-2027 only" in str(c["relief"].values[0])
+    assert float(c["cost"][0]) > 0  # duties on imported equipment were still forgone
     with pytest.raises(LabelError, match="no zone 'atlantis'; valid zone ids are"):
         opt.AllocationProblem(
             candidates=(opt.Candidate(project=late, zone="atlantis"),), budget=1.0, unit="million KZT"
         ).solve(KZ)
+
+
+def test_stale_coefficients_are_refused():
+    p = opt.AllocationProblem(candidates=tuple(_hand_candidates()), budget=1e9, unit="million KZT")
+    coef = opt.candidate_coefficients(KZ, p)
+    changed = p.replace(candidates=tuple(_hand_candidates(alpha=0.9)))
+    with pytest.raises(
+        iom.errors.ValidationError, match=r"other versions of candidate\(s\) \['agro plant@turkistan'\]"
+    ):
+        changed.solve(KZ, coefficients=coef)
+    with pytest.raises(iom.errors.ValidationError, match="recompute them"):
+        p.replace(years=(2026, 2036)).solve(KZ, coefficients=coef)
 
 
 def test_semicontinuous_levels_against_enumeration():

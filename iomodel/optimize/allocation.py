@@ -43,17 +43,25 @@ extra worker.
 Assumption: a candidate's relief period is fixed at its specified size (the
 size rule is a step function and is not re-applied at other levels). A
 candidate in a known zone gets the zone's legal term as the end of its
-relief; one whose relief is nil (the term ends before the project starts) is
-reported as such in the plan.
+relief. A candidate whose relief covers no year of operation (the zone's term
+ends before the plant runs) is *nil relief*: the package grants it nothing
+that could cause the investment, so nothing is attributable to it (its
+additionality is 0 in effect, its NPV the cost of what it forgoes and of the
+zone); the plan and ``info["nil_relief"]`` name it.
+
+Coefficients carry a fingerprint of each candidate's scenario; solving with
+coefficients computed for another version of a candidate (another package,
+horizon, closure or unit) is refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -173,7 +181,7 @@ class AllocationProblem:
     zone_fixed_costs: Mapping[str, float] = field(default_factory=frozendict)
     semicontinuous: bool = False
     discount_rate: float = 0.05
-    kind: str = "type2"
+    kind: Literal["type1", "type2"] = "type2"
     tax_vintage: str | None = None
     mpc: float | None = None
     unit: str | None = None
@@ -235,7 +243,7 @@ class AllocationProblem:
             zone=cand.zone,
             years=self.years,
             discount_rate=self.discount_rate,
-            kind=self.kind,  # type: ignore[arg-type]
+            kind=self.kind,
             tax_vintage=self.tax_vintage,
             mpc=self.mpc,
             unit=self.unit,
@@ -370,7 +378,10 @@ def candidate_coefficients(table: IOTable, problem: AllocationProblem, *, econom
             return float(sum(out(ph, ef, ind).sum() for ph in ("construction", "operation")))
 
         ds = res.dataset.sel({dims.INVESTMENT: cand.project.name})
-        alpha = cand.package.additionality if cand.package else 1.0
+        # a package whose relief covers no year of operation causes nothing: nothing is attributable to it
+        nil = cand.package is not None and int(acc.attrs["relief_operation_years"]) == 0
+        alpha = 0.0 if nil else (cand.package.additionality if cand.package else 1.0)
+        cost = float(acc.attrs["pv_revenue_forgone"] + acc.attrs["pv_state_costs"])
         jobs_other = total("employment", "induced") + float(out("operation", "direct", "employment").sum())
         gva_other = (total("gva", "induced") + float(out("operation", "direct", "gva").sum())) / uf
         rows[cand.name] = {
@@ -383,13 +394,15 @@ def candidate_coefficients(table: IOTable, problem: AllocationProblem, *, econom
             "additionality": alpha,
             "jobs_other": jobs_other,
             "gva_other": gva_other,
-            "nfe": float(acc.attrs["npv"]),
-            "cost": float(acc.attrs["pv_revenue_forgone"] + acc.attrs["pv_state_costs"]),
+            "nfe": -cost if nil else float(acc.attrs["npv"]),
+            "cost": cost,
             "imports": float((ds["capex_imported"] + ds["plant_imported_inputs"]).sum()) / uf / T,
             "capex": cand.project.total_capex,
             "cluster": cand.cluster,
             "zone": cand.zone or "",
             "relief": str(acc.attrs["relief"]).split(": ", 1)[-1] if cand.package else "no package",
+            "nil_relief": nil,
+            "fingerprint": _fingerprint(problem, cand),
         }
     names = list(rows)
     proj = {dims.PROJECT: names}
@@ -442,9 +455,16 @@ def candidate_coefficients(table: IOTable, problem: AllocationProblem, *, econom
             "cluster": (dims.PROJECT, stack("cluster")),
             "zone": (dims.PROJECT, stack("zone")),
             "relief": (dims.PROJECT, stack("relief")),
+            "nil_relief": (dims.PROJECT, stack("nil_relief").astype(int)),
+            "fingerprint": (dims.PROJECT, stack("fingerprint")),
         },
         attrs={**table.meta.attrs(), "economy": eco.name, "unit": unit, "problem": problem.name, "years": f"{y0}-{y1}"},
     )
+
+
+def _fingerprint(problem: AllocationProblem, cand: Candidate) -> str:
+    """A digest of what a candidate's coefficients depend on (its scenario), to refuse stale coefficients."""
+    return hashlib.sha256(repr(problem.scenario(cand)).encode()).hexdigest()[:16]
 
 
 def _per_sector(v: float | Mapping[str, float], table: IOTable, what: str) -> np.ndarray:
@@ -474,6 +494,16 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
     if missing:
         raise LabelError(f"the coefficients lack candidate(s) {missing}")
     coef = coef.sel({dims.PROJECT: [c.name for c in problem.candidates]})
+    stale = [
+        c.name
+        for c, fp in zip(problem.candidates, coef["fingerprint"].values, strict=True)
+        if fp != _fingerprint(problem, c)
+    ]
+    if stale:
+        raise ValidationError(
+            f"the coefficients were computed for other versions of candidate(s) {stale} or of the problem's "
+            "horizon, closure, unit or rates: recompute them with candidate_coefficients"
+        )
     names = pd.Index([c.name for c in problem.candidates], name=dims.PROJECT)
     n, P = table.n, len(names)
     D = coef["demand"].values.T  # (n, P)
@@ -535,7 +565,7 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
             units="persons",
             dual_units=f"{per} worker",
         )
-    zones = sorted({c.zone for c in problem.candidates if c.zone in problem.zone_fixed_costs})
+    zones = sorted({c.zone for c in problem.candidates if c.zone is not None and c.zone in problem.zone_fixed_costs})
     terms_budget: dict[str, Any] = {"level": coef["cost"].values[None, :]}
     if zones:
         lp.add_variables(
@@ -579,10 +609,12 @@ def _build(problem: AllocationProblem, table: IOTable, coef: xr.Dataset) -> Line
             dual_units=f"{per} {unit} of capex",
         )
     if zones:
-        rows = [j for j, c in enumerate(problem.candidates) if c.zone in zones]
+        # (candidate, its zone's position) for every candidate in a zone that can be opened
+        opening = [(j, zones.index(c.zone)) for j, c in enumerate(problem.candidates) if c.zone in zones]
+        rows = [j for j, _ in opening]
         Zm = np.zeros((len(rows), len(zones)))
-        for r, j in enumerate(rows):
-            Zm[r, zones.index(problem.candidates[j].zone)] = -problem.candidates[j].max_level
+        for r, (j, z) in enumerate(opening):
+            Zm[r, z] = -problem.candidates[j].max_level
         lp.add_constraints(
             "zone_open",
             names[rows],
@@ -638,6 +670,7 @@ def _decorate(res: LPResult, problem: AllocationProblem, coef: xr.Dataset) -> LP
             "output_gross": L * c["output_gross"].values,
             "output_attributable": L * c["output_attributable"].values,
             "relief": c["relief"].values,
+            "nil_relief": c["nil_relief"].values.astype(bool),
         },
         index=pd.Index(lev[dim].values, name=dims.PROJECT),
     )
@@ -655,7 +688,7 @@ def _decorate(res: LPResult, problem: AllocationProblem, coef: xr.Dataset) -> LP
         "output_gross": f"{unit} a year",
         "output_attributable": f"{unit} a year",
     }
-    nil = [p for p, r in zip(plan.index, plan["relief"], strict=True) if str(r).startswith("none")]
+    nil = [str(p) for p, flag in zip(plan.index, c["nil_relief"].values, strict=True) if flag]
     info = {**res.info, "plan": plan, "problem": problem.name, "nil_relief": nil}
     return LPResult(
         status=res.status,
