@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import datasets
-from .analysis import group_multipliers, multipliers
+from .analysis import Kind, group_multipliers, multipliers
 from .economy import HouseholdClosure
 from .errors import IOModelError
 from .impacts import closure_for, economy_of
@@ -40,7 +40,7 @@ _COLUMNS = ["output", "employment", "income", "gva", "budget"]
 def multiplier_table(
     table: IOTable,
     *,
-    kind: str = "type2",
+    kind: Kind = "type2",
     by: str = "cluster",
     closure: HouseholdClosure | None = None,
     clusters: pd.DataFrame | None = None,
@@ -58,7 +58,7 @@ def multiplier_table(
         Rows = clusters (or products), columns = available indicators, sorted
         descending by ``sort``; ``attrs`` carry units and the parameters.
     """
-    m = multipliers(table, kind, closure=closure)  # type: ignore[arg-type]
+    m = multipliers(table, kind, closure=closure)
     if by == "cluster":
         w = datasets.cluster_weights(table, clusters)
         g = group_multipliers(m, w)

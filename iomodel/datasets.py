@@ -33,7 +33,7 @@ import pandas as pd
 from .economy import Cluster, ClusterMember, Economy, HouseholdClosure, ReliefRule, TaxRate, Zone
 from .economy import cluster_weights as _cluster_weights
 from .errors import LabelError, ReadError
-from .table import IOTable
+from .table import ImportConvention, IOTable
 
 __all__ = [
     "cluster_weights",
@@ -119,7 +119,7 @@ def _kazakhstan(year: int) -> IOTable:
     return read_tidy(_table_dir(year)).with_economy(kazakhstan_economy(year))
 
 
-def kazakhstan(year: int = 2024, *, import_convention: str = "domestic") -> IOTable:
+def kazakhstan(year: int = 2024, *, import_convention: ImportConvention = "domestic") -> IOTable:
     """The official input-output table of Kazakhstan with its satellite accounts.
 
     68 products, thousand KZT, basic prices, from the Bureau of National
@@ -146,7 +146,7 @@ def kazakhstan(year: int = 2024, *, import_convention: str = "domestic") -> IOTa
     (68, 'thousand KZT')
     """
     t = _kazakhstan(int(year))
-    return t if import_convention == t.meta.import_convention else t.with_import_convention(import_convention)  # type: ignore[arg-type]
+    return t if import_convention == t.meta.import_convention else t.with_import_convention(import_convention)
 
 
 def kazakhstan_sectors(year: int = 2024) -> pd.DataFrame:
@@ -372,8 +372,8 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         currency=f["currency"],
         year=year,
         closure=closure,
-        clusters=clusters,
-        zones=zones,
+        clusters={c.id: c for c in clusters},
+        zones={z.id: z for z in zones},
         tax_rates=tuple(rates),
         mci=kazakhstan_mci().to_dict(),
         relief_rule=rule,

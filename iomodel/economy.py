@@ -423,9 +423,9 @@ class Economy:
             items = items.values() if isinstance(items, Mapping) else items
             set_(self, attr, frozendict({item.id: item for item in items}))
         set_(self, "mci", _fmap(self.mci, int, float))
-        bad = {y: v for y, v in self.mci.items() if not (math.isfinite(v) and v > 0)}
-        if bad:
-            raise ValidationError(f"economy {self.name!r}: MCI must be positive, got {bad}")
+        bad_mci = {y: v for y, v in self.mci.items() if not (math.isfinite(v) and v > 0)}
+        if bad_mci:
+            raise ValidationError(f"economy {self.name!r}: MCI must be positive, got {bad_mci}")
         for attr in ("construction_products", "machinery_products", "participant_tax_rows"):
             set_(self, attr, tuple(str(p) for p in getattr(self, attr)))
         set_(self, "employee_contributions", _fmap(self.employee_contributions))
@@ -488,8 +488,11 @@ class Economy:
         """Statutory rates valid on ``day`` by tax (one rate per tax, or an error naming the clash)."""
         d = _date(day, "tax vintage")
         assert d is not None
+        rates = self.tax_rates
+        if isinstance(rates, Mapping):  # __post_init__ turns a mapping into TaxRate records
+            raise ValidationError(f"economy {self.name!r}: tax_rates were changed after construction")
         out: dict[str, float] = {}
-        for r in self.tax_rates:
+        for r in rates:
             if r.valid_on(d):
                 if r.tax in out and out[r.tax] != r.rate:
                     raise ValidationError(f"economy {self.name!r}: two rates of {r.tax!r} are valid on {d}")

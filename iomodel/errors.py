@@ -11,7 +11,8 @@ Kernels in :mod:`iomodel.linalg` know nothing of labels: they raise with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
+from typing import SupportsInt
 
 __all__ = [
     "ConvergenceError",
@@ -39,11 +40,12 @@ class ValidationError(IOModelError, ValueError):
     message
         What is wrong and where.
     positions
-        Optional integer positions (kernel level) of the offending items, so
-        that a labelled caller can translate them into sector labels.
+        Optional integer positions (kernel level) of the offending items, e.g.
+        a numpy index array, so that a labelled caller can translate them into
+        sector labels; stored as a list of ``int``.
     """
 
-    def __init__(self, message: str, positions: Sequence[int] | None = None) -> None:
+    def __init__(self, message: str, positions: Iterable[SupportsInt] | None = None) -> None:
         super().__init__(message)
         self.positions: list[int] = [int(p) for p in positions] if positions is not None else []
 

@@ -394,7 +394,7 @@ def impact(
     data = np.zeros((P, 2, T, 4, k, n))
     ctax = np.zeros((P, 2, T, len(ctax_names)))
     bases = {name: np.zeros((P, T)) for name in BASES}
-    per_inv = {"customs_duty_rate": [], "building_depreciation": [], "vat_permanent_share": []}
+    per_inv: dict[str, list[float]] = {"customs_duty_rate": [], "building_depreciation": [], "vat_permanent_share": []}
     construction_idx = table.sectors.get_indexer([p for p in eco.construction_products if p in table.sectors])
     for ii, inv in enumerate(scenario.investments):
         # construction

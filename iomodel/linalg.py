@@ -21,8 +21,9 @@ factorisation: no second factorisation of the ``(n+1)`` system is needed
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import scipy.linalg as sla
@@ -49,6 +50,8 @@ __all__ = [
 ]
 
 ArrayLike = np.ndarray
+#: A square coefficient (or flow) matrix: a dense array or a :mod:`scipy.sparse` array or matrix.
+Matrix: TypeAlias = np.ndarray | sp.sparray | sp.spmatrix
 Method = Literal["auto", "dense", "splu", "gmres"]
 
 #: Tables at or above this size, sparse enough, go to the sparse path by default.
@@ -177,7 +180,7 @@ def allocation_coefficients(
     return np.asarray(Z, dtype=float) * inv[:, np.newaxis]
 
 
-def spectral_radius(A: ArrayLike) -> float:
+def spectral_radius(A: Matrix) -> float:
     r"""Spectral radius :math:`\rho(A)` of a non-negative matrix.
 
     For a non-negative matrix the spectral radius is the Perron root, a real
@@ -200,7 +203,7 @@ def spectral_radius(A: ArrayLike) -> float:
     return float(np.abs(vals[0]))
 
 
-def check_productive(A: ArrayLike) -> float:
+def check_productive(A: Matrix) -> float:
     """Raise :class:`NotProductiveError` unless ``rho(A) < 1``; return ``rho`` or a bound.
 
     All column sums below one are sufficient (Miller & Blair 2009, ch. 2;
@@ -229,7 +232,7 @@ def check_productive(A: ArrayLike) -> float:
     return rho
 
 
-def choose_method(A: ArrayLike, method: Method = "auto") -> Literal["dense", "splu", "gmres"]:
+def choose_method(A: Matrix, method: Method = "auto") -> Literal["dense", "splu", "gmres"]:
     """The solver :func:`factorize` uses for ``A`` under ``method``.
 
     ``"auto"`` picks ``"dense"`` below :data:`SPARSE_MIN_SIZE` sectors or
@@ -259,7 +262,7 @@ def choose_method(A: ArrayLike, method: Method = "auto") -> Literal["dense", "sp
     n = A.shape[0]
     if n < SPARSE_MIN_SIZE:
         return "dense"
-    nnz = A.nnz if sp.issparse(A) else int(np.count_nonzero(A))
+    nnz = int(np.count_nonzero(A)) if isinstance(A, np.ndarray) else int(A.nnz)
     density = nnz / float(n * n)
     return "gmres" if density <= SPARSE_MAX_DENSITY else "dense"
 
@@ -288,11 +291,11 @@ class LeontiefFactor:
     n: int
     method: Literal["dense", "splu", "gmres"]
     _lu: tuple | None = field(default=None, repr=False)
-    _splu: object | None = field(default=None, repr=False)
-    _M: object | None = field(default=None, repr=False)
+    _splu: spla.SuperLU | None = field(default=None, repr=False)
+    _M: sp.csc_array | sp.csr_array | None = field(default=None, repr=False)  # I - A (sparse paths)
     _inverse: np.ndarray | None = field(default=None, repr=False)
-    _apply: object | None = field(default=None, repr=False)
-    _MT: object | None = field(default=None, repr=False)
+    _apply: Callable[[np.ndarray, bool], np.ndarray] | None = field(default=None, repr=False)
+    _MT: sp.csr_array | None = field(default=None, repr=False)  # (I - A)', formed on the first transposed GMRES solve
 
     # -- solves -------------------------------------------------------------
     def solve(self, F: ArrayLike) -> np.ndarray:
@@ -354,18 +357,27 @@ class LeontiefFactor:
             L = self._inverse
             return (L.T @ B) if trans else (L @ B)
         if self.method == "dense":
+            if self._lu is None:
+                raise self._not_built("LU factors")
             # the factors are those of (I - A)' (see factorize): flip the direction
             X = sla.lu_solve(self._lu, B, trans=0 if trans else 1, check_finite=False)
             if self._apply is not None:
                 self._verify(B, X, trans)
             return X
         if self.method == "splu":
+            if self._splu is None:
+                raise self._not_built("a sparse LU")
             X = self._splu.solve(B, trans="T" if trans else "N")
             self._verify(B, X, trans)
             return X
         return self._gmres(B, trans)
 
+    def _not_built(self, what: str) -> ValidationError:
+        return ValidationError(f"this {self.method!r} LeontiefFactor holds no {what}; build it with factorize()")
+
     def _gmres(self, B: np.ndarray, trans: bool) -> np.ndarray:
+        if self._M is None:
+            raise self._not_built("I - A")
         if trans and self._MT is None:
             self._MT = self._M.T.tocsr()
         M = self._MT if trans else self._M
@@ -391,8 +403,10 @@ class LeontiefFactor:
         if self._M is not None:
             M = self._M.T if trans else self._M
             R = (M @ X) - B
-        else:
+        elif self._apply is not None:
             R = self._apply(X, trans) - B
+        else:
+            raise self._not_built("I - A and no operator to check a solve with")
         scale = max(float(np.max(np.abs(B))), np.finfo(float).tiny)
         err = float(np.max(np.abs(R))) / scale
         if err > RESIDUAL_RTOL:
@@ -402,12 +416,12 @@ class LeontiefFactor:
 
 
 def factorize(
-    A: ArrayLike,
+    A: Matrix,
     *,
     method: Method = "auto",
     check: bool = True,
     overwrite_a: bool = False,
-    apply: object | None = None,
+    apply: Callable[[np.ndarray, bool], np.ndarray] | None = None,
 ) -> LeontiefFactor:
     r"""Factorise :math:`I - A` once for many solves.
 
@@ -452,9 +466,9 @@ def factorize(
         check_productive(A)
     logger.debug("factorising I - A (n=%d) with %s", n, chosen)
     if chosen == "dense":
-        if sp.issparse(A):
+        if not isinstance(A, np.ndarray):  # a scipy.sparse matrix
             M = np.negative(A.toarray())
-        elif overwrite_a and isinstance(A, np.ndarray) and A.dtype == np.float64 and A.flags.writeable:
+        elif overwrite_a and A.dtype == np.float64 and A.flags.writeable:
             M = np.negative(A, out=A)
         else:
             M = np.negative(np.asarray(A, dtype=float))  # fresh buffer, factorised in place

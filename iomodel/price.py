@@ -140,8 +140,7 @@ def _label_hint(table: IOTable, labels: list[Any]) -> str:
 
 def _align(obj: Any, table: IOTable, what: str, *, frame: bool = False) -> pd.Series | pd.DataFrame:
     """Reindex a Series (or a sector x scenario DataFrame) to the sectors; missing sectors are 0."""
-    kinds: tuple[type, ...] = (pd.Series, pd.DataFrame) if frame else (pd.Series,)
-    if not isinstance(obj, kinds):
+    if not (isinstance(obj, pd.Series) or (frame and isinstance(obj, pd.DataFrame))):
         want = "a pandas Series by sector" + (
             " or a DataFrame sector x scenario (or an xarray DataArray over sector and scenario)" if frame else ""
         )
@@ -564,7 +563,7 @@ def _price_array(table: IOTable, price_change: Any) -> tuple[xr.DataArray, dict[
     if have.has_duplicates:
         raise LabelError("price_change has duplicated sector labels")
     da = price_change.astype(float)
-    finite = np.isfinite(da).all([d for d in da.dims if d != dims.SECTOR])
+    finite = xr.apply_ufunc(np.isfinite, da).all([d for d in da.dims if d != dims.SECTOR])
     if not bool(finite.all()):
         raise ValidationError(f"price_change is NaN or infinite for sector(s) {have[~finite.values].tolist()[:10]}")
     da = da.reindex({dims.SECTOR: table.sectors.to_numpy()}, fill_value=0.0)

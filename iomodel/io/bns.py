@@ -850,7 +850,7 @@ def _match_codes(
 
     wanted = {_code_key(code): k for k, code in enumerate(expected)}
     positions: list[int | None] = [None] * len(expected)
-    order: list[int] = []
+    order: list[tuple[int, int]] = []  # (expected position, sheet index) in sheet order
     for code, index in found:
         k = wanted.get(_code_key(code))
         if k is None:
@@ -864,14 +864,14 @@ def _match_codes(
                 f"{axis} '{code}'", f"product code appears twice ({where(previous)} and {where(index)})"
             )
         positions[k] = index
-        order.append(k)
+        order.append((k, index))
     missing = [expected[k] for k, pos in enumerate(positions) if pos is None]
     if missing and not allow_missing:
         raise sheet.error(f"{axis} for product '{missing[0]}' (as in {reference}) not found")
-    for a, b in pairwise(order):
+    for (a, _), (b, index_b) in pairwise(order):
         if b < a:
             raise sheet.error_at(
-                f"{axis} '{expected[b]}' ({where(positions[b])})",  # type: ignore[arg-type]
+                f"{axis} '{expected[b]}' ({where(index_b)})",
                 f"out of order; products must follow the order of {reference}",
             )
     return positions
@@ -991,15 +991,14 @@ def _read_flows(sheet: _Sheet, codes: Sequence[str], reference: str) -> _Flows:
         (4, S[:, 0] + S[:, 3], _abs_sum(S[:, 0], S[:, 3]), "intermediate use + final demand"),
     )
     for j, parts, scale, what in checks:
-        _check(
-            S[:, j],
-            parts,
-            scale,
-            lambda i, a, b, j=j, what=what: (
+
+        def describe(i: tuple[int, ...], a: float, b: float, j: int = j, what: str = what) -> str:
+            return (
                 f"{file}, sheet '{sheet.name}', row '{rows[i[0]][0]}': column '{scols[j][0]}' "
                 f"{_fmt(a)} differs from {what} {_fmt(b)}"
-            ),
-        )
+            )
+
+        _check(S[:, j], parts, scale, describe)
 
     all_cols = pcols + ccols + scols
     body = np.hstack([Z, F, S])
@@ -1177,8 +1176,8 @@ def _read_coefficients(
     rows = [(code, r) for code, r in zip(codes, row_pos, strict=True) if r is not None]
     matrix = np.full((len(codes), len(codes)), np.nan)
     present = [j for j, c in enumerate(col_pos) if c is not None]
-    cols = [(codes[j], col_pos[j]) for j in present]
-    matrix[:, present] = sheet.block(rows, cols)  # type: ignore[arg-type]
+    cols = [(codes[j], c) for j, c in enumerate(col_pos) if c is not None]
+    matrix[:, present] = sheet.block(rows, cols)
     missing = [codes[j] for j, c in enumerate(col_pos) if c is None]
     return matrix, missing
 
@@ -1219,15 +1218,14 @@ def _check_direct_coefficients(
         if r is None:
             continue
         values = sheet.block([(label.text, r)], pcols)[0]
-        _check(
-            values,
-            numerator / res,
-            np.abs(values),
-            lambda i, a, b, label=label, what=what: (
+
+        def describe(i: tuple[int, ...], a: float, b: float, label: _Label = label, what: str = what) -> str:
+            return (
                 f"{file}, sheet '{sheet.name}', row '{label.text}', column '{codes[i[0]]}': "
                 f"{_fmt(a)} differs from {what} / (output + imports) = {_fmt(b)}"
-            ),
-        )
+            )
+
+        _check(values, numerator / res, np.abs(values), describe)
     c = sheet.find_col(_COL_INTERMEDIATE, optional=True)
     if c is not None:
         rows = [(code, r) for code, r in sheet.product_rows]
@@ -1320,14 +1318,18 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
 
     # Rows: domestic use = output, imported use = imports.
     for flows, target, what in ((domestic, extras.output, "output"), (imported, extras.imports, "imports")):
+
+        def describe_use(i: tuple[int, ...], a: float, b: float, flows: _Flows = flows, what: str = what) -> str:
+            return (
+                f"{file}, sheet '{flows.sheet.name}', row '{codes[i[0]]}': intermediate plus final use "
+                f"{_fmt(a)} differs from {what} {_fmt(b)} (sheet '{use.sheet.name}')"
+            )
+
         _check(
             flows.Z.sum(axis=1) + flows.F.sum(axis=1),
             target,
             np.abs(flows.Z).sum(axis=1) + np.abs(flows.F).sum(axis=1),
-            lambda i, a, b, flows=flows, what=what: (
-                f"{file}, sheet '{flows.sheet.name}', row '{codes[i[0]]}': intermediate plus final use "
-                f"{_fmt(a)} differs from {what} {_fmt(b)} (sheet '{use.sheet.name}')"
-            ),
+            describe_use,
         )
 
     # Columns: inputs + net taxes + GVA = output.
@@ -1347,16 +1349,15 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
         dom = getattr(domestic, part)
         imp = getattr(imported, part)
         cols = use.all_cols[:n] if part == "Z" else use.all_cols[n : n + len(CATEGORIES)]
-        _check(
-            whole,
-            dom + imp,
-            _abs_sum(dom, imp),
-            lambda i, a, b, cols=cols: (
+
+        def describe_split(i: tuple[int, ...], a: float, b: float, cols: list[tuple[str, int]] = cols) -> str:
+            return (
                 f"{file}, sheet '{use.sheet.name}', row '{codes[i[0]]}', column '{cols[i[1]][0]}': "
                 f"{_fmt(a)} differs from domestic (sheet '{domestic.sheet.name}') plus imported "
                 f"(sheet '{imported.sheet.name}') use {_fmt(b)}"
-            ),
-        )
+            )
+
+        _check(whole, dom + imp, _abs_sum(dom, imp), describe_split)
 
     # Table 5 against the net-taxes row of table 6.
     tax_all = np.concatenate([extras.net_taxes, extras.net_taxes_final])

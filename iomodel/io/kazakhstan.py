@@ -52,7 +52,7 @@ import pandas as pd
 
 from ..errors import ReadError
 from ..satellites import attribute_product_taxes, calibrate_tax, pay_adjusted_key, split_to_products
-from ..table import IOTable
+from ..table import ImportConvention, IOTable
 from .bns import BNSBlocks, read_bns_blocks
 from .tidy import write_tidy
 
@@ -172,7 +172,7 @@ def default_sources() -> Path:
     return SOURCES_DIR
 
 
-def read_bns(path: str | Path, *, import_convention: str = "domestic") -> IOTable:
+def read_bns(path: str | Path, *, import_convention: ImportConvention = "domestic") -> IOTable:
     """Read the Bureau's input-output workbook into an :class:`~iomodel.IOTable`.
 
     Parameters
@@ -199,7 +199,7 @@ def read_bns(path: str | Path, *, import_convention: str = "domestic") -> IOTabl
     return table_from_blocks(b, import_convention=import_convention)
 
 
-def table_from_blocks(b: BNSBlocks, *, import_convention: str = "domestic") -> IOTable:
+def table_from_blocks(b: BNSBlocks, *, import_convention: ImportConvention = "domestic") -> IOTable:
     """Assemble an :class:`~iomodel.IOTable` from parsed workbook blocks."""
     year = int(b.meta["year"])
     taxes = pd.DataFrame(
@@ -222,7 +222,7 @@ def table_from_blocks(b: BNSBlocks, *, import_convention: str = "domestic") -> I
         unit="thousand KZT",
         price_basis="basic prices",
         source=BNS_SOURCE.replace("2024", str(year)) if year != 2024 else BNS_SOURCE,
-        import_convention=import_convention,  # type: ignore[arg-type]
+        import_convention=import_convention,
         notes={"file": str(b.meta.get("file", "")), "layout": str(b.meta.get("layout", ""))},
         rtol=1e-9,
     )
