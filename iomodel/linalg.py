@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, TypeGuard
 
 import numpy as np
 import scipy.linalg as sla
@@ -60,6 +60,11 @@ SPARSE_MIN_SIZE = 2000
 SPARSE_MAX_DENSITY = 0.10
 #: Relative residual that every solve must meet, whatever the method.
 RESIDUAL_RTOL = 1e-9
+
+
+def _is_sparse(A: object) -> TypeGuard[sp.sparray | sp.spmatrix]:
+    """:func:`scipy.sparse.issparse`, telling the type checker what it found."""
+    return bool(sp.issparse(A))
 
 
 def reciprocal(
@@ -262,7 +267,7 @@ def choose_method(A: Matrix, method: Method = "auto") -> Literal["dense", "splu"
     n = A.shape[0]
     if n < SPARSE_MIN_SIZE:
         return "dense"
-    nnz = int(np.count_nonzero(A)) if isinstance(A, np.ndarray) else int(A.nnz)
+    nnz = A.nnz if _is_sparse(A) else int(np.count_nonzero(A))
     density = nnz / float(n * n)
     return "gmres" if density <= SPARSE_MAX_DENSITY else "dense"
 
@@ -466,9 +471,9 @@ def factorize(
         check_productive(A)
     logger.debug("factorising I - A (n=%d) with %s", n, chosen)
     if chosen == "dense":
-        if not isinstance(A, np.ndarray):  # a scipy.sparse matrix
+        if _is_sparse(A):
             M = np.negative(A.toarray())
-        elif overwrite_a and A.dtype == np.float64 and A.flags.writeable:
+        elif overwrite_a and isinstance(A, np.ndarray) and A.dtype == np.float64 and A.flags.writeable:
             M = np.negative(A, out=A)
         else:
             M = np.negative(np.asarray(A, dtype=float))  # fresh buffer, factorised in place
