@@ -2,7 +2,7 @@ r"""Structural analysis: multipliers, linkages, key sectors, extraction, the mix
 
 Definitions follow Miller & Blair (2009), chapter 6 (multipliers),
 chapter 12 (linkages, extraction) and chapter 13 (the mixed model); the
-formula sheet is METHODS.md sections 1.2-1.5 and 1.8. Every function returns
+formulas with their sources are on docs/math.md. Every function returns
 an :class:`xarray.DataArray` or :class:`xarray.Dataset` with dimensions from
 :mod:`iomodel.dims`, units per variable (or a ``units`` coordinate along
 ``indicator``) and the table's metadata and the parameters in ``attrs``.
@@ -26,7 +26,7 @@ Indicators
 one row per satellite
     :math:`e' L` for each satellite coefficient row (e.g. ``employment``).
 one row per tax, and ``budget``
-    :math:`t^{k\prime} L` for each tax row and their sum (METHODS.md 3.1).
+    :math:`t^{k\prime} L` for each tax row and their sum (docs/fiscal.md).
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ import xarray as xr
 
 from . import dims
 from . import linalg as la
+from .economy import HouseholdClosure
 from .errors import LabelError, NotProductiveError, ValidationError
-from .table import HouseholdClosure, IOTable
+from .table import IOTable
 
 __all__ = [
     "direct_effect_multipliers",
@@ -188,7 +189,7 @@ def multipliers(
         Type II only: add a row ``tax:<name>`` per product tax on household
         consumption of the closure (VAT, excise), the tax paid on the
         consumption induced by one unit of final demand,
-        :math:`c(1-\delta)\tau_k/(1+\tau)\,\bar L_{21}` (METHODS.md 3.1),
+        :math:`c(1-\delta)\tau_k/(1+\tau)\,\bar L_{21}` (docs/fiscal.md),
         and count it in ``budget``.
 
     Returns
@@ -260,7 +261,7 @@ def direct_effect_multipliers(
     r"""Direct-effect (ratio) multipliers: total effect per unit of *direct* effect.
 
     BEA RIMS II "direct-effect multipliers" and M&B's Type I / Type II ratios
-    (METHODS.md 1.4): for indicator ``s`` and sector ``j`` the multiplier
+    (docs/math.md): for indicator ``s`` and sector ``j`` the multiplier
     divided by the sector's own coefficient, e.g. Type I income
     :math:`(h_R L)_j / h_{R,j}` and Type II income :math:`\bar l_{n+1,j}/h_{R,j}`.
     The output row equals the output multiplier (direct output is 1).
@@ -292,7 +293,7 @@ def direct_effect_multipliers(
 def linkages(table: IOTable) -> xr.Dataset:
     r"""Backward and forward linkages, normalised, with dispersion and key-sector class.
 
-    Variables (METHODS.md 1.5):
+    Variables (docs/math.md):
 
     ``backward_direct``
         Chenery-Watanabe :math:`\sum_i a_{ij}`.
@@ -363,7 +364,7 @@ def linkages(table: IOTable) -> xr.Dataset:
         coords={dims.SECTOR: table.sectors.to_numpy()},
         attrs={
             **table.meta.attrs(),
-            "model": "backward and forward linkages (METHODS.md 1.5)",
+            "model": "backward and forward linkages (docs/math.md)",
             "normalisation": "average over sectors = 1",
             "forward_basis": "Ghosh inverse (Jones 1976)",
         },
@@ -432,7 +433,7 @@ def hypothetical_extraction(
       loss :math:`((Lx)_j - x_j)/l_{jj}`.
 
     The closed forms follow from the partitioned inverse / Sherman-Morrison
-    (METHODS.md 6.3); the tests check them against re-solving the reduced system.
+    (docs/math.md); the tests check them against re-solving the reduced system.
 
     Parameters
     ----------
@@ -490,7 +491,7 @@ def hypothetical_extraction(
         coords={dims.SECTOR: table.sectors.to_numpy()},
         attrs={
             **table.meta.attrs(),
-            "model": "hypothetical extraction, closed forms (Miller & Blair 2009 ch. 12; METHODS.md 1.6, 6.3)",
+            "model": "hypothetical extraction, closed forms (Miller & Blair 2009 ch. 12; docs/math.md)",
             "variant": variant,
             "final_demand": "the table's, fixed",
         },
@@ -577,7 +578,7 @@ def mixed_model(table: IOTable, fixed_output: pd.Series, final_demand: pd.Series
 
     With exogenous sectors :math:`E` (output change :math:`\Delta x_E` fixed)
     and the others :math:`N` (final demand change :math:`\Delta f_N`, default 0),
-    Miller & Blair (2009) ch. 13; METHODS.md 1.8:
+    Miller & Blair (2009) ch. 13; docs/scenarios.md:
 
     .. math::
 
@@ -680,14 +681,14 @@ def mixed_model(table: IOTable, fixed_output: pd.Series, final_demand: pd.Series
         attrs={
             **table.meta.attrs(),
             "model": "mixed exogenous/endogenous (fixed-output) model",
-            "method": "Miller & Blair (2009) ch. 13; METHODS.md 1.8",
+            "method": "Miller & Blair (2009) ch. 13; docs/scenarios.md",
             "exogenous": json.dumps([str(s) for s in table.sectors[E]], ensure_ascii=False),
         },
     )
 
 
 def modified_inverse(table: IOTable, exogenous: Iterable[Any]) -> xr.DataArray:
-    r"""The modified Leontief inverse of the mixed model (Zhu, Kim & Harris; METHODS.md 1.8).
+    r"""The modified Leontief inverse of the mixed model (Zhu, Kim & Harris; docs/scenarios.md).
 
     .. math::
 
@@ -750,7 +751,7 @@ def modified_inverse(table: IOTable, exogenous: Iterable[Any]) -> xr.DataArray:
             "units": f"{cur} per {cur} of final demand",
             "long_name": "modified Leontief inverse, exogenous outputs fixed",
             "model": "mixed exogenous/endogenous model, closed form (Zhu, Kim & Harris)",
-            "method": "L - L D'(D L D')^-1 D L; METHODS.md 1.8",
+            "method": "L - L D'(D L D')^-1 D L; docs/scenarios.md",
             "exogenous": json.dumps([str(s) for s in labels], ensure_ascii=False),
         },
     )

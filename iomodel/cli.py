@@ -131,7 +131,7 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
             print(
                 f"\n  Type II closure: mpc {closure.mpc}, income tax and employee contributions "
                 f"{closure.deductions:.4f}, product taxes on consumption {taxes} "
-                "(leakage-consistent, METHODS.md 1.4)"
+                "(leakage-consistent, docs/math.md)"
             )
     if not a.no_figure:
         from .plot import multiplier_bars

@@ -267,7 +267,7 @@ def _economy_file() -> dict[str, Any]:
 def kazakhstan_economy(year: int = 2024) -> Economy:
     """Kazakhstan's facts for evaluations, as shipped data (frozen; safe to share).
 
-    * household closure (METHODS.md 1.4): marginal propensity to consume 0.8
+    * household closure (docs/math.md): marginal propensity to consume 0.8
       (an assumption), deductions = the effective PIT rate calibrated in the
       table plus the employee pension (10%) and health (2%) contributions,
       product taxes on household consumption (VAT and excise rates calibrated
@@ -355,16 +355,26 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         source=rr["source"],
     )
     sez = f["sez"]
+    revenue = {r["tax"]: float(r["revenue"]) for r in prov.get("consumption_taxes", [])}
+    participant_rows = dict.fromkeys(sez["participant_tax_rows"], 1.0)
+    # of the net product taxes on the participant's inputs, VAT's share of VAT plus excise is replaced
+    participant_rows[sez["net_product_taxes_row"]] = revenue["VAT"] / (revenue["VAT"] + revenue["excise"])
     sources = {
         "mpc": f["closure"]["mpc_source"],
         "PIT": cal["PIT"]["source"],
-        **{f"contribution:{k}": v for k, v in f["employee_contributions"].items() if k.endswith("_source")},
+        **{
+            f"contribution:{k.removesuffix('_source')}": v
+            for k, v in f["employee_contributions"].items()
+            if k.endswith("_source")
+        },
         **{f"consumption_tax:{r['tax']}": r["source"] for r in prov.get("consumption_taxes", [])},
         "customs_pooling_share": f["customs"]["pooling_source"],
         "relief_rule": rr["source"],
         "construction_products": f["products"]["construction_source"],
         "machinery_products": f["products"]["machinery_source"],
         "standard_exemptions": sez["exemptions_source"],
+        "participant_tax_rows": "tables/kazakhstan/economy.toml [sez]; VAT and excise revenue of 2024 "
+        "(the table's provenance, consumption_taxes)",
         "mci": "tables/kazakhstan/mci.csv (republican budget laws)",
     }
     return Economy(
@@ -381,7 +391,7 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         machinery_products=tuple(f["products"]["machinery"]),
         employee_contributions=contributions,
         customs_pooling_share=float(f["customs"]["pooling_share"]),
-        participant_tax_rows=tuple(sez["participant_tax_rows"]),
+        participant_tax_rows=participant_rows,
         standard_exemptions=sez["exemptions"],
         sez_law=sez["law"],
         sources=sources,

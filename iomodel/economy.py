@@ -74,10 +74,10 @@ class HouseholdClosure:
     * ``mpc=None`` (Miller & Blair 2009, section 2.5): domestic household
       consumption of each product per unit of total labour income,
       :math:`h_{C,i} = c^d_i / \sum_j W_j`;
-    * ``mpc=c``: the leakage-consistent marginal form of METHODS.md section
-      1.4. Of one unit of labour income, the share :math:`\delta`
-      (``deductions``: income tax and employee social contributions) is
-      withheld, and the marginal propensity to consume :math:`c` of the rest is
+    * ``mpc=c``: the leakage-consistent marginal form (docs/math.md). Of one
+      unit of labour income, the share :math:`\delta` (``deductions``: income
+      tax and employee social contributions) is withheld, and the marginal
+      propensity to consume :math:`c` of the rest is
       spent at purchasers' prices. Spending is split like household consumption
       in the table: the part :math:`\tau / (1 + \tau)` is product taxes (VAT,
       excise; ``consumption_taxes``, per unit of consumption at basic prices),
@@ -241,7 +241,9 @@ class ReliefRule:
         bound may be ``inf``. A project of size ``s`` gets the years of the
         first threshold with ``s <= upper``.
     unit
-        Name of the reference unit of the sizes (e.g. ``"MCI"``).
+        Name of the reference unit of the sizes (e.g. ``"MCI"``, whose value
+        by year is :attr:`Economy.mci`); empty or the economy's currency: the
+        sizes are amounts of the currency.
     source
         The law.
 
@@ -385,7 +387,11 @@ class Economy:
         customs union that pools duties).
     participant_tax_rows
         Tax rows of the table that, for an SEZ participant, are replaced by
-        its own taxes at statutory rates (so that nothing is counted twice).
+        its own taxes at statutory rates (so that nothing is counted twice),
+        each with the share of the row replaced (1: all of it). A sequence of
+        names replaces each row whole. Kazakhstan replaces the share of its
+        net product taxes on inputs that VAT and duties make up and keeps the
+        excise part, which no package exempts.
     standard_exemptions
         The standard SEZ package: reduction of each exemptible tax (1 = 100%).
     sez_law
@@ -407,7 +413,7 @@ class Economy:
     machinery_products: tuple[str, ...] = ()
     employee_contributions: Mapping[str, float] = field(default_factory=frozendict)
     customs_pooling_share: float = 1.0
-    participant_tax_rows: tuple[str, ...] = ()
+    participant_tax_rows: Mapping[str, float] = field(default_factory=frozendict)
     standard_exemptions: Mapping[str, float] = field(default_factory=frozendict)
     sez_law: str = ""
     sources: Mapping[str, str] = field(default_factory=frozendict)
@@ -426,8 +432,15 @@ class Economy:
         bad_mci = {y: v for y, v in self.mci.items() if not (math.isfinite(v) and v > 0)}
         if bad_mci:
             raise ValidationError(f"economy {self.name!r}: MCI must be positive, got {bad_mci}")
-        for attr in ("construction_products", "machinery_products", "participant_tax_rows"):
+        for attr in ("construction_products", "machinery_products"):
             set_(self, attr, tuple(str(p) for p in getattr(self, attr)))
+        rows: Any = self.participant_tax_rows  # a mapping, or a sequence of names replaced whole
+        set_(self, "participant_tax_rows", _fmap(rows if isinstance(rows, Mapping) else dict.fromkeys(rows, 1.0)))
+        bad_rows = {k: v for k, v in self.participant_tax_rows.items() if not 0.0 <= v <= 1.0}
+        if bad_rows:
+            raise ValidationError(
+                f"economy {self.name!r}: replaced shares of tax rows must lie in [0, 1], got {bad_rows}"
+            )
         set_(self, "employee_contributions", _fmap(self.employee_contributions))
         bad = {k: v for k, v in self.employee_contributions.items() if not 0.0 <= v < 1.0}
         if bad:
@@ -514,6 +527,8 @@ class Economy:
         """Years of SEZ relief for a project costing ``project_cost`` (``currency``) that starts in ``year``."""
         if self.relief_rule is None:
             raise ValidationError(f"economy {self.name!r} has no SEZ relief-duration rule: give the package a duration")
+        if self.relief_rule.unit in ("", self.currency):  # thresholds in the currency itself
+            return self.relief_rule.years(project_cost)
         return self.relief_rule.years(project_cost / self.mci_for(year))
 
     def sez_package(self, **changes: Any) -> SEZPackage:

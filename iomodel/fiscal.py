@@ -5,7 +5,7 @@ r"""Fiscal accounts of a scenario: revenue gained and forgone, net fiscal effect
 additionality, displacement, statutory rates or the discount rate reruns only
 this step. :func:`appraise` does both steps; :class:`Appraisal` holds both.
 
-METHODS.md section 3.4 (two-state counterfactual, consistent with James 2009,
+docs/fiscal.md (two-state counterfactual, consistent with James 2009,
 2013). Per year :math:`t`, with additionality :math:`\alpha`, displacement
 :math:`d` and the state's zone costs :math:`G_t`:
 
@@ -41,7 +41,7 @@ investors alike). Then
 
     NFE_t = \alpha\,(R^{other}_t + R^{ex}_t) - RF_t - G_t ,
 
-which is METHODS' :math:`\alpha R^{other}_t - (1-\alpha) RF_t - G_t` during
+which is the textbook :math:`\alpha R^{other}_t - (1-\alpha) RF_t - G_t` during
 full relief and :math:`\alpha (R^{other}_t + R^{ex}_t) - G_t` after expiry.
 Without a package: :math:`\alpha = 1`, nothing is forgone.
 
@@ -185,7 +185,8 @@ def relief_window(
         what = (
             f"construction from {start}; {ran} "
             + ("" if ran == dur else f"of {dur} ")
-            + f"years of operation from {op_start}"
+            + ("year" if dur == 1 else "years")
+            + f" of operation from {op_start}"
             + (f"; {'; '.join(caps)}" if caps else "")
         )
     return tuple(range(start, end + 1)), f"{start}-{end} ({what})", dur
@@ -224,6 +225,13 @@ def _components(
         ds, scenario, eco, sums = impacts.dataset, impacts.scenario, economy or impacts.economy, impacts.sums
     elif isinstance(impacts, xr.Dataset):
         ds, scenario, sums = impacts, scenario_of(impacts), impact_sums(impacts)
+        named = str(impacts.attrs.get("economy", Economy.neutral().name))
+        if economy is None and named != Economy.neutral().name:
+            raise ValidationError(
+                f"the impacts were computed in economy {named!r}: pass it as economy= (e.g. "
+                "iomodel.datasets.kazakhstan_economy()), its statutory rates, zones and customs pooling value the "
+                "participant's taxes"
+            )
         eco = economy or Economy.neutral()
     else:
         raise ValidationError(f"impacts must be an ImpactResult or its dataset, got {type(impacts).__name__}")
@@ -246,8 +254,7 @@ def _components(
     op_relief = 0
     not_valued: set[str] = set()
     # -- revenue other: suppliers, induced activity, the participant's non-exemptible taxes
-    replaced = set(eco.participant_tax_rows)
-    keep = np.array([0.0 if t in replaced else 1.0 for t in sums.taxes])
+    keep = np.array([1.0 - eco.participant_tax_rows.get(t, 0.0) for t in sums.taxes])
     if sums.taxes:
         idx = [col[t] for t in sums.taxes]
         other[:, idx] += (sums.construction + sums.operation_chain + keep * sums.operation_direct) * to_out
@@ -441,7 +448,7 @@ def fiscal_accounts(
         relief_operation_years=c.relief_operation_years,
         package=package.name if package else "none",
         sign_convention="revenues, forgone revenue and costs positive; nfe > 0 = budget gains",
-        method="METHODS.md 3.4; docs/fiscal.md",
+        method="docs/fiscal.md",
     )
     return xr.Dataset(
         {k: xr.Variable(dd, v, {**money, "long_name": ln}) for k, (dd, v, ln) in variables.items()},
@@ -467,7 +474,7 @@ def fiscal_sweep(
     relief window does not depend on them, so every value is computed from one
     set of revenue components (:func:`fiscal_accounts` for each value gives the
     same numbers; the test suite checks it). For sensitivity runs over the
-    fiscal assumptions (METHODS.md 3.4: report ranges over alpha and d).
+    fiscal assumptions (docs/fiscal.md: report ranges over alpha and d).
 
     Parameters
     ----------
@@ -565,7 +572,7 @@ def fiscal_sweep(
             "tax_vintage": c.vintage,
             "relief": "; ".join(c.reliefs) if package else "no package",
             "package": package.name if package else "none",
-            "method": "METHODS.md 3.4; docs/fiscal.md (one set of components, linear in alpha and d)",
+            "method": "docs/fiscal.md (one set of components, linear in alpha and d)",
         },
     )
 
@@ -616,9 +623,13 @@ class Appraisal:
         return pd.concat([self.impacts.summary(), fiscal_summary(self.fiscal)])
 
     def to_dataset(self) -> xr.Dataset:
-        """Impacts and fiscal accounts in one netCDF-safe :class:`xarray.Dataset`."""
-        fiscal = self.fiscal.rename({v: f"fiscal_{v}" for v in self.fiscal.data_vars if str(v).startswith("nfe")})
-        # the fiscal tax axis covers every tax; consumption taxes of the others are 0
+        """Impacts and fiscal accounts in one netCDF-safe :class:`xarray.Dataset`.
+
+        The fiscal variables are prefixed ``fiscal_`` and their attributes
+        ``fiscal_``; both share the ``tax`` axis, on which the impacts'
+        ``consumption_taxes`` of the taxes that are not consumption taxes are 0.
+        """
+        fiscal = self.fiscal.rename({v: f"fiscal_{v}" for v in self.fiscal.data_vars})
         ds = xr.merge(
             [self.impacts.dataset, fiscal.drop_attrs(deep=False)],
             combine_attrs="override",

@@ -6,7 +6,7 @@ step (:func:`iomodel.fiscal.fiscal_accounts`) works on this result alone, so a
 sensitivity run over additionality, displacement, tax rates or the discount
 rate never reruns the IO model.
 
-Two shocks per investment (METHODS.md 2.1):
+Two shocks per investment (docs/scenarios.md):
 
 **Construction** (temporary; employment in *job-years*). Capital expenditure
 :math:`K_t` is turned into demand by product with the investment bridge
@@ -18,7 +18,7 @@ Two shocks per investment (METHODS.md 2.1):
     x^{dir} = k^d,\qquad x^{ind} = (L - I)k^d,\qquad x^{indu} = (\bar L_{11} - L)k^d .
 
 **Operation** (recurring; jobs per year). The new plant's output :math:`X_t`
-is exogenous (new-industry / fixed-output model, METHODS.md 1.8): it is not
+is exogenous (new-industry / fixed-output model, docs/scenarios.md): it is not
 final demand; its domestic purchases :math:`a_p X_t` are. With the plant's
 labour-income coefficient :math:`w_p`,
 
@@ -40,7 +40,7 @@ sector, so they are the variable ``consumption_taxes`` by tax, not rows of
 ``impact`` (whose ``budget`` indicator is the production-based taxes).
 
 Impacts are gross: additionality and displacement enter the fiscal accounts,
-as METHODS.md 3.4 prescribes. All values are in constant prices of the
+as docs/fiscal.md prescribes. All values are in constant prices of the
 table's year and in the table's unit. Country facts (clusters, product lists,
 the closure) come from the :class:`~iomodel.Economy`.
 """
@@ -68,6 +68,7 @@ __all__ = [
     "ImpactResult",
     "ImpactSums",
     "IndicatorRows",
+    "capex_bridge",
     "closure_for",
     "economy_of",
     "impact",
@@ -276,6 +277,51 @@ def _bridge(table: IOTable, inv: ClusterInvestment, economy: Economy) -> tuple[n
     return shares, mu
 
 
+def capex_bridge(table: IOTable, investment: ClusterInvestment, *, economy: Economy | None = None) -> xr.Dataset:
+    """How one unit of an investment's capital expenditure becomes demand by product (docs/scenarios.md).
+
+    Parameters
+    ----------
+    table
+        The table whose products and GFCF the bridge uses.
+    investment
+        The investment: its ``bridge`` (or the table's GFCF structure),
+        ``equipment_import_share`` and ``equipment_products``.
+    economy
+        For the machinery products (default: the table's economy, else the neutral one).
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``sector``: ``share`` (of capex, sums to 1), ``import_share``
+        (imported part of each product's capex demand) and ``domestic_demand``
+        (domestic demand per unit of capex, ``(1 - import_share) * share``),
+        as :func:`impact` uses them for the construction phase.
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> kz = iom.datasets.kazakhstan()
+    >>> inv = iom.ClusterInvestment(name="p", cluster="agro", capex={2026: 1.0}, equipment_import_share=0.9)
+    >>> b = capex_bridge(kz, inv)
+    >>> round(float(b.share.sum()), 12), float(b.import_share.sel(sector="28"))
+    (1.0, 0.9)
+    """
+    eco = economy_of(table, economy)
+    shares, mu = _bridge(table, investment, eco)
+    sec = {dims.SECTOR: table.sectors.to_numpy()}
+    per = f"per {table.meta.unit} of capital expenditure"
+    return xr.Dataset(
+        {
+            "share": (dims.SECTOR, shares, {"units": "share of capital expenditure"}),
+            "import_share": (dims.SECTOR, mu, {"units": "share of the product's capex demand"}),
+            "domestic_demand": (dims.SECTOR, (1.0 - mu) * shares, {"units": f"{table.meta.unit} {per}"}),
+        },
+        coords=sec,
+        attrs={**table.meta.attrs(), "investment": investment.name, "economy": eco.name},
+    )
+
+
 @dataclass(frozen=True)
 class _Plant:
     weights: np.ndarray  # output mix over products
@@ -351,7 +397,7 @@ def impact(
         own (:attr:`iomodel.IOTable.economy`), else the neutral economy.
     consumption_taxes
         Type II: report product taxes on induced household consumption
-        (``consumption_taxes`` variable, METHODS.md 3.1-3.2). ``False`` leaves
+        (``consumption_taxes`` variable, docs/fiscal.md). ``False`` leaves
         them out of the result (they remain a leakage of the closure).
 
     Returns
@@ -480,7 +526,7 @@ def impact(
             "consumption_taxes": int(bool(consumption_taxes)),
             "employment_meaning": "construction: job-years; operation: jobs in each year",
             "prices": f"constant {table.meta.year} prices" if table.meta.year else "constant prices of the table",
-            "method": "METHODS.md 1.8, 2.1; docs/scenarios.md",
+            "method": "docs/scenarios.md",
         },
     )
     return ImpactResult(scenario=scenario, economy=eco, dataset=ds)

@@ -2,7 +2,7 @@
 
 Everything here takes and returns :mod:`numpy` (or :mod:`scipy.sparse`) arrays
 and knows nothing of labels; :class:`iomodel.IOTable` converts at the boundary.
-Formulas and sources are in METHODS.md (sections 1 and 6) and Miller & Blair
+Formulas and sources are in docs/math.md and Miller & Blair
 (2009), chapters 2, 6 and 12.
 
 The central object is :class:`LeontiefFactor`, a factorisation of ``I - A``
@@ -136,7 +136,7 @@ def technical_coefficients(
 ) -> np.ndarray:
     r"""Input (technical) coefficients :math:`A = Z\hat{x}^{-1}`.
 
-    Miller & Blair (2009) eq. 2.4; METHODS.md section 1.1.
+    Miller & Blair (2009) eq. 2.4; docs/math.md.
 
     Parameters
     ----------
@@ -172,7 +172,7 @@ def allocation_coefficients(
 ) -> np.ndarray:
     r"""Ghosh allocation coefficients :math:`B = \hat{x}^{-1} Z`.
 
-    Miller & Blair (2009) ch. 12; METHODS.md section 1.3.
+    Miller & Blair (2009) ch. 12; docs/math.md.
 
     Examples
     --------
@@ -212,7 +212,7 @@ def check_productive(A: Matrix) -> float:
     """Raise :class:`NotProductiveError` unless ``rho(A) < 1``; return ``rho`` or a bound.
 
     All column sums below one are sufficient (Miller & Blair 2009, ch. 2;
-    METHODS.md section 1.1) and cheap; only when some column sum reaches one is
+    docs/math.md) and cheap; only when some column sum reaches one is
     the spectral radius computed. The error carries the positions of columns
     whose sums are at or above one, the usual culprits.
 
@@ -322,7 +322,7 @@ class LeontiefFactor:
         r"""Row solves :math:`M = S L` for satellite rows ``S`` of shape ``(k, n)``.
 
         Computed as :math:`(I - A)' M' = S'`, so no inverse is formed
-        (METHODS.md section 1.2: :math:`M = SL`).
+        (docs/math.md: :math:`M = SL`).
 
         Parameters
         ----------
@@ -496,7 +496,7 @@ class ClosedLeontief:
 
     With :math:`\bar A = \begin{bmatrix}A & h_C\\ h_R & h\end{bmatrix}` the
     partitioned inverse is (Miller & Blair 2009, section 2.5 and appendix A;
-    METHODS.md sections 1.4 and 6.4)
+    docs/math.md)
 
     .. math::
 
@@ -586,7 +586,7 @@ def close_households(factor: LeontiefFactor, h_R: ArrayLike, h_C: ArrayLike, h: 
     Examples
     --------
     Miller & Blair (2009) two-sector example closed with households
-    (METHODS.md section 0.1):
+    (docs/math.md):
 
     >>> import numpy as np
     >>> fac = factorize(np.array([[0.15, 0.25], [0.2, 0.05]]))
@@ -615,7 +615,7 @@ def close_households(factor: LeontiefFactor, h_R: ArrayLike, h_C: ArrayLike, h: 
 def ghosh_inverse(L: np.ndarray, x: ArrayLike) -> np.ndarray:
     r"""Ghosh inverse :math:`G = \hat{x}^{-1} L \hat{x}` without a second inversion.
 
-    METHODS.md section 1.3: with :math:`B = \hat x^{-1} Z` the similarity is
+    docs/math.md: with :math:`B = \hat x^{-1} Z` the similarity is
     :math:`G = \hat x^{-1} L \hat x` (not :math:`\hat x L \hat x^{-1}`).
 
     Examples
@@ -635,7 +635,7 @@ def ghosh_inverse(L: np.ndarray, x: ArrayLike) -> np.ndarray:
 def sherman_morrison_column(L: np.ndarray, j: int, d: ArrayLike) -> np.ndarray:
     r"""Leontief inverse after the column ``j`` of ``A`` changes by ``d``.
 
-    METHODS.md section 6.3 (Sherman & Morrison 1950):
+    docs/math.md (Sherman & Morrison 1950):
     :math:`L^* = L + \dfrac{L d\, e_j' L}{1 - e_j' L d}`.
 
     Examples

@@ -1,6 +1,6 @@
 r"""The Leontief price model: cost-push effects of taxes on production and products.
 
-Miller & Blair (2009), section 2.6; METHODS.md section 3.5. Each product's
+Miller & Blair (2009), section 2.6; docs/price.md. Each product's
 basic price covers the cost of its intermediate inputs and its primary inputs
 per unit of output,
 
@@ -26,7 +26,7 @@ Functions
 :func:`tax_on_intermediates`
     An ad valorem non-deductible tax :math:`\tau_i` on intermediate purchases
     of product :math:`i`: :math:`p' = v'\big(I - (I + \hat\tau)A\big)^{-1}`
-    (METHODS.md 3.5, own derivation).
+    (docs/price.md, own derivation).
 :func:`consumer_price_index`
     The consumer-price effect :math:`\Delta\pi = \sum_i w_i \Delta q_i / q_i`
     with budget shares :math:`w` of a final-demand category; import prices
@@ -45,7 +45,7 @@ separately from it); import prices and the prices of primary inputs other than
 the shocked ones are fixed. The price effects are therefore upper bounds of
 the first-round inflationary effect of a cost increase (or of the relief from a
 cost decrease). Dietzenbacher (1997) shows that the Ghosh supply-side model,
-read as a price model, gives the same relative changes (METHODS.md 1.3); the
+read as a price model, gives the same relative changes (docs/math.md); the
 test suite checks that equivalence.
 
 References
@@ -67,8 +67,9 @@ import xarray as xr
 
 from . import dims
 from . import linalg as la
+from .economy import HouseholdClosure
 from .errors import IOModelWarning, LabelError, NotProductiveError, ValidationError
-from .table import HouseholdClosure, IOTable
+from .table import IOTable
 
 __all__ = [
     "consumer_price_index",
@@ -89,7 +90,7 @@ ASSUMPTIONS = (
     "full pass-through of costs to prices; fixed technical coefficients; no quantity response; "
     "import prices and untouched primary-input prices fixed"
 )
-_SOURCE = "Miller & Blair (2009) section 2.6; METHODS.md section 3.5"
+_SOURCE = "Miller & Blair (2009) section 2.6; docs/price.md"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -213,7 +214,7 @@ def price_effects(
     r"""Relative price changes caused by a change in primary-input cost per unit of output.
 
     The cost-push (Leontief price) model, Miller & Blair (2009) section 2.6,
-    METHODS.md 3.5:
+    docs/price.md:
 
     .. math::
 
@@ -370,7 +371,7 @@ def tax_on_intermediates(
 
     A tax :math:`\tau_i` on every intermediate purchase of product :math:`i`
     (non-deductible: the buyer cannot recover it, so it is a cost) changes the
-    price equations to (METHODS.md 3.5, own derivation)
+    price equations to (docs/price.md, own derivation)
 
     .. math::
 
@@ -382,7 +383,7 @@ def tax_on_intermediates(
     imported-input coefficients (import prices fixed; the last term only with
     ``include_imports`` under the domestic convention; under the ``"total"``
     convention imported inputs are already in :math:`A`). With
-    ``include_imports=False`` this is exactly METHODS' :math:`p' =
+    ``include_imports=False`` this is exactly the textbook :math:`p' =
     v'(I - (I + \hat\tau)A)^{-1}`. The system is solved on a new
     factorisation of :math:`I - (I + \hat\tau)A` (:func:`iomodel.linalg.factorize`).
     The price index is relative to the base prices :math:`p_0' = v'L` (ones
@@ -579,7 +580,7 @@ def consumer_price_index(
 ) -> xr.Dataset:
     r"""The consumer-price (CPI) effect of a change in domestic basic prices.
 
-    METHODS.md 3.5. The purchaser's price of product :math:`i` is
+    docs/price.md. The purchaser's price of product :math:`i` is
     :math:`q_i = (s^d_i p_i + s^m_i p^m_i)(1 + \tau^c_i)`, with :math:`s^d_i`
     and :math:`s^m_i = 1 - s^d_i` the domestic and imported shares of the
     category's consumption of :math:`i` in the table, import prices
@@ -697,7 +698,7 @@ def consumer_price_index(
     attrs = {
         **table.meta.attrs(),
         "model": "consumer price index of a Leontief price change",
-        "method": "METHODS.md section 3.5: dpi = sum_i w_i s_d_i dp_i",
+        "method": "docs/price.md: dpi = sum_i w_i s_d_i dp_i",
         "category": category,
         "consumer_tax_rates": ("none" if consumer_tax_rates is None else "given (weights at purchasers' prices)"),
         "index": "Laspeyres, base-year budget shares",
@@ -735,7 +736,7 @@ def sez_cost_change(
     A share :math:`\sigma` of sector :math:`s`'s output is produced in a
     special economic zone whose participants are exempt from customs duties on
     imported inputs (free customs zone) and from VAT they could not recover on
-    domestic purchases (METHODS.md 3.3 and 3.5):
+    domestic purchases (docs/fiscal.md):
 
     .. math::
 
@@ -755,7 +756,7 @@ def sez_cost_change(
     add import VAT that the zone relieves and the producer would not recover.
     ``vat_nonrecoverable_rate`` is the VAT rate times the part of input VAT
     that is not credited (zero for a fully registered taxable producer,
-    whose exemption is only a cash-flow effect; METHODS.md 3.3).
+    whose exemption is only a cash-flow effect; docs/fiscal.md).
 
     Parameters
     ----------
@@ -831,7 +832,7 @@ def sez_cost_change(
             "units": f"{unit} per {unit} of output",
             "long_name": "change in primary-input cost per unit of output (SEZ exemptions)",
             "model": "SEZ cost change, -share (customs_duty_rate m_s + vat_nonrecoverable_rate d_s)",
-            "method": "METHODS.md 3.3 and 3.5",
+            "method": "docs/fiscal.md",
             "sector": str(sector),
             "share": sh,
             "customs_duty_rate": duty,

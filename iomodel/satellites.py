@@ -9,7 +9,7 @@ Two operations build the satellite accounts of a table from published statistics
 * :func:`calibrate_tax` turns a budget revenue total into an *effective* rate
   on a base from the table (operating surplus for corporate income tax,
   compensation for personal income tax and social tax, output or exports for
-  resource taxes), METHODS.md section 3.1: :math:`t^k_j = \tau^{k,eff} B^k_j`
+  resource taxes), docs/fiscal.md: :math:`t^k_j = \tau^{k,eff} B^k_j`
   with :math:`\tau^{k,eff} = R^k / \sum_j B^k_j`.
 
 * :func:`pay_adjusted_key` turns compensation into a key proportional to the
@@ -20,7 +20,7 @@ Two operations build the satellite accounts of a table from published statistics
 * :func:`attribute_product_taxes` attributes the budget revenue of taxes on
   products (VAT, excise) to the domestic uses of a table in proportion to the
   table's net product taxes on each use, and expresses each use's part as a
-  rate on a base (METHODS.md section 3.1, the :math:`\tau^f` of final use).
+  rate on a base (docs/fiscal.md, the :math:`\tau^f` of final use).
 
 All are pure functions on pandas objects; the results are attached to a
 table with :meth:`iomodel.IOTable.with_satellites` and
@@ -344,7 +344,7 @@ def calibrate_tax(
 
     :math:`\tau = R / \sum_{j\in P} B_j` and :math:`t_j = \tau B_j` for
     products :math:`j \in P` (all products when ``products`` is None), zero
-    elsewhere (METHODS.md 3.1).
+    elsewhere (docs/fiscal.md).
 
     Parameters
     ----------
@@ -411,7 +411,7 @@ def attribute_product_taxes(
     :math:`u` of a table (intermediate use, household consumption, gross fixed
     capital formation, ...) in proportion to the table's net taxes on products
     on each use, :math:`T_u`, and the part of each use in ``base`` is divided
-    by that use's base :math:`B_u` (METHODS.md section 3.1):
+    by that use's base :math:`B_u` (docs/fiscal.md):
 
     .. math::
 

@@ -11,8 +11,8 @@ converted to the table's unit when run (:mod:`iomodel.units`). Every mapping
 is read-only and every specification hashable, so a scenario can key a cache
 or a sensitivity run. Country facts (clusters, zones, tax rates, the length
 of SEZ relief) are not here: they come from the :class:`~iomodel.Economy` a
-scenario runs in. Formulas: METHODS.md sections 2 (investment) and 3 (fiscal);
-docs/scenarios.md and docs/fiscal.md.
+scenario runs in. Formulas and sources: docs/scenarios.md (investment) and
+docs/fiscal.md (fiscal accounts).
 
 Examples
 --------
@@ -45,6 +45,7 @@ __all__ = [
     "InvestmentBridge",
     "SEZPackage",
     "Scenario",
+    "is_toml_file",
     "read_toml",
 ]
 
@@ -91,7 +92,7 @@ def _shares(d: Mapping[str, float], what: str) -> frozendict:
 
 @dataclass(frozen=True)
 class InvestmentBridge:
-    r"""Turns capital expenditure into demand by product (METHODS.md 2.1).
+    r"""Turns capital expenditure into demand by product (docs/scenarios.md).
 
     Attributes
     ----------
@@ -107,7 +108,7 @@ class InvestmentBridge:
     -----
     The default bridge (``shares=None`` in :class:`ClusterInvestment`) is the
     product structure of the table's gross fixed capital formation column
-    (domestic plus imported), the documented fallback of METHODS.md 2.1 when
+    (domestic plus imported), the documented fallback of docs/scenarios.md when
     no capital-flow table exists. A project bridge names its own shares, e.g.
     construction works, machinery and equipment, and services.
     """
@@ -150,7 +151,7 @@ class ClusterInvestment:
         ``None``: the economy's machinery products.
     output
         The plant's output by year (``Scenario.unit``), entered through the
-        new-industry / fixed-output model (METHODS.md 1.8): its purchases are
+        new-industry / fixed-output model (docs/scenarios.md): its purchases are
         demand on the economy; its output is not final demand.
     input_coefficients
         Domestic purchases per unit of the plant's output by product; default:
@@ -174,7 +175,7 @@ class ClusterInvestment:
         Annual depreciation of buildings and structures for the property-tax base.
     vat_permanent_share
         Share of the VAT on the plant's domestic purchases that would be a
-        permanent revenue (not a cash-flow item) if exempted: METHODS.md 3.3,
+        permanent revenue (not a cash-flow item) if exempted (docs/fiscal.md):
         0 for a VAT-registered producer of taxable or exported output.
     """
 
@@ -263,7 +264,7 @@ class SEZPackage:
         term of a known zone caps relief anyway).
     additionality
         Share :math:`\alpha` of the investment that happens only because of the
-        package (METHODS.md 3.4); ``1 - alpha`` is redundancy.
+        package (docs/fiscal.md); ``1 - alpha`` is redundancy.
     displacement
         Share :math:`d` of the project's revenue that displaces other domestic activity.
     state_costs
@@ -448,8 +449,32 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, text_or_path: str | Path) -> Scenario:
-        """Parse a TOML file (a :class:`~pathlib.Path` or a string ending in ``.toml``) or TOML text."""
-        return cls.from_dict(read_toml(text_or_path, "scenario"))
+        """Parse a TOML file (a :class:`~pathlib.Path` or a string ending in ``.toml``) or TOML text.
+
+        A scenario *file* must state its monetary unit (``unit = "million
+        KZT"``): figures typed by hand mean nothing without it, and the
+        default (the table's unit) would change their meaning with the table.
+
+        Raises
+        ------
+        ValidationError
+            A missing or invalid file, a file without ``unit``, bad values.
+        LabelError
+            Unknown fields (the message lists the valid ones).
+        """
+        d = read_toml(text_or_path, "scenario")
+        if is_toml_file(text_or_path) and "unit" not in d:
+            raise ValidationError(
+                f'scenario file {text_or_path}: state the monetary unit of its figures, e.g. unit = "million KZT"'
+            )
+        return cls.from_dict(d)
+
+
+def is_toml_file(text_or_path: str | Path) -> bool:
+    """Whether the argument names a file (a ``Path``, or a one-line string ending in ``.toml``), not TOML text."""
+    return isinstance(text_or_path, Path) or (
+        "\n" not in str(text_or_path) and str(text_or_path).strip().endswith(".toml")
+    )
 
 
 def read_toml(text_or_path: str | Path, what: str) -> dict[str, Any]:
@@ -460,10 +485,7 @@ def read_toml(text_or_path: str | Path, what: str) -> dict[str, Any]:
     ValidationError
         A missing file or invalid TOML, naming the file.
     """
-    is_file = isinstance(text_or_path, Path) or (
-        "\n" not in str(text_or_path) and str(text_or_path).strip().endswith(".toml")
-    )
-    if is_file:
+    if is_toml_file(text_or_path):
         p = Path(text_or_path)
         if not p.is_file():
             raise ValidationError(f"{what} file {p} not found")

@@ -24,7 +24,7 @@ block                  shape                       meaning
 ``output``             sector                      gross output ``x``
 =====================  ==========================  ===========================================
 
-Accounting identities (METHODS.md section 1.1), checked by :meth:`IOTable.check`:
+Accounting identities (docs/math.md), checked by :meth:`IOTable.check`:
 
 * rows: ``Z.sum(1) + final_demand.sum(1) = x``;
 * columns: ``Z.sum(0) + imports.sum(0) + product_taxes + value_added.sum(0) = x``;
@@ -58,7 +58,7 @@ __all__ = ["IMPORT_CONVENTIONS", "HouseholdClosure", "IOTable", "TableArrays", "
 #: How imports enter the technical coefficients.
 #:
 #: ``"domestic"`` (default): :math:`A^d = Z^d \hat x^{-1}`, the domestic-technology
-#: model used for impact analysis (METHODS.md 2.2).
+#: model used for impact analysis (docs/scenarios.md).
 #: ``"total"``: :math:`A = (Z^d + Z^m)\hat x^{-1}`, the competitive-imports total
 #: coefficients (imports treated as if produced at home).
 #: ``"bureau"``: :math:`A = (Z^d + Z^m)(\widehat{x + m})^{-1}`, the convention of the
@@ -910,7 +910,7 @@ class IOTable:
             )
 
     def ghosh_inverse(self) -> pd.DataFrame:
-        r"""Ghosh inverse :math:`G = \hat x^{-1} L \hat x` (METHODS.md 1.3)."""
+        r"""Ghosh inverse :math:`G = \hat x^{-1} L \hat x` (docs/math.md)."""
         self.require_domestic("the Ghosh inverse")
         G = la.ghosh_inverse(self.factor().inverse(), self._x)
         return self._df(G, self._sectors, self._sectors.rename(dims.SECTOR_TO))

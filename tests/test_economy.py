@@ -29,7 +29,7 @@ def test_kazakhstan_economy_facts_and_sources():
         "customs_pooling_share",
         "relief_rule",
         "consumption_tax:VAT",
-        "contribution:pension_source",
+        "contribution:pension",
     ):
         assert eco.sources[fact], fact
     pkg = eco.sez_package(additionality=0.4)

@@ -70,7 +70,7 @@ def test_hand_worked_accounts_on_miller_blair():
     assert_allclose(ex.loc[2026, "customs"], 0.5 * 0.05 * 40.0)
     assert_allclose(f.customs_forgone_pooled.sel(year=2026), 0.05 * 40.0)
     # relief: from the first year of the project to one year of operation
-    assert f.attrs["relief"] == "plant: 2026-2027 (construction from 2026; 1 years of operation from 2027)"
+    assert f.attrs["relief"] == "plant: 2026-2027 (construction from 2026; 1 year of operation from 2027)"
     assert_allclose(rf.loc[2026].sum(), 0.5 * 0.05 * 40.0)
     assert_allclose(rf.loc[2027].sum(), ex.loc[2027].sum())
     assert float(rf.loc[2028:].to_numpy().sum()) == 0.0
@@ -194,3 +194,31 @@ def test_missing_rates_and_bad_arguments_are_named():
         fiscal_accounts(res, {"CIT": 1.0})  # type: ignore[arg-type]
     with pytest.raises(LabelError, match="no zone 'y'"):
         iom.impact(MB, scenario(zone="y"), economy=ECO)
+
+
+def test_a_share_of_a_participant_row_is_replaced():
+    """Kazakhstan keeps the excise part of the plant's net product taxes on inputs (no package exempts it)."""
+    part = ECO.replace(participant_tax_rows={"net_product_taxes": 0.75})
+    res = iom.impact(MB, scenario(), economy=part)
+    other = fiscal_accounts(res, res.scenario.package).revenue_other.to_pandas()
+    x_o = L @ A[:, 1] * 100.0
+    assert_allclose(other.loc[2027, "net_product_taxes"], T_NP @ x_o + 0.25 * 0.02 * 100.0)
+    kz = iom.datasets.kazakhstan_economy()
+    prov = {r["tax"]: r["revenue"] for r in iom.datasets.kazakhstan_provenance()["consumption_taxes"]}
+    assert_allclose(kz.participant_tax_rows["net_product_taxes"], prov["VAT"] / (prov["VAT"] + prov["excise"]))
+    assert kz.participant_tax_rows["CIT"] == 1.0
+
+
+def test_a_dataset_read_back_needs_its_economy(tmp_path):
+    sc = iom.Scenario.from_toml("examples/scenarios/machine_building_ahmp.toml")
+    res = iom.impact(KZ, sc)
+    res.to_netcdf(tmp_path / "r.nc")
+    back = xr.load_dataset(tmp_path / "r.nc")
+    with pytest.raises(ValidationError, match="computed in economy 'Kazakhstan 2024': pass it as economy="):
+        fiscal_accounts(back, sc.package)
+    xr.testing.assert_allclose(fiscal_accounts(back, sc.package, economy=KZ.economy), fiscal_accounts(res, sc.package))
+
+
+def test_relief_rule_in_the_currency_needs_no_reference_unit():
+    eco = iom.Economy(currency="USD", relief_rule=iom.economy.ReliefRule(((100.0, 2), (float("inf"), 5))))
+    assert eco.relief_years(50.0, 2026) == 2 and eco.relief_years(500.0, 2026) == 5

@@ -317,7 +317,10 @@ def test_cli_impact_runs_a_scenario_file(tmp_path, capsys):
     back = xr.load_dataset(tmp_path / "impact.nc")
     assert iom.impacts.scenario_of(back) == iom.Scenario.from_toml(toml)
     bad = tmp_path / "bad.toml"
-    bad.write_text('name = "x"\n[[investments]]\nname = "a"\ncluster = "nowhere"\n[investments.capex]\n2026 = 1.0\n')
+    bad.write_text(
+        'name = "x"\nunit = "million KZT"\n'
+        '[[investments]]\nname = "a"\ncluster = "nowhere"\n[investments.capex]\n2026 = 1.0\n'
+    )
     assert cli.main(["impact", str(bad), "--output", str(tmp_path / "b")]) == 2
     assert "unknown cluster 'nowhere'" in capsys.readouterr().err
 
@@ -334,3 +337,24 @@ def test_from_toml_reads_text_paths_and_reports_missing_files(tmp_path):
         iom.Scenario.from_toml(Path(tmp_path / "missing.toml"))
     with pytest.raises(ValidationError, match="scenario TOML is invalid"):
         iom.Scenario.from_toml("name = \n")
+
+
+def test_scenario_files_state_their_unit(tmp_path):
+    text = kz_scenario().to_toml().replace('unit = "million KZT"\n', "")
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ValidationError, match=r'state the monetary unit of its figures, e\.g\. unit = "million KZT"'):
+        iom.Scenario.from_toml(path)
+    assert iom.Scenario.from_toml(text).unit is None  # TOML text (e.g. stored in a result) may leave it to the table
+
+
+def test_capex_bridge_is_what_construction_uses():
+    inv = kz_scenario().investments[0]
+    b = iom.impacts.capex_bridge(KZ, inv)
+    res = iom.impact(KZ, kz_scenario(package=False))
+    direct = res.dataset["impact"].sel(phase="construction", effect="direct", indicator="output", year=2026)
+    assert_allclose(
+        direct.values.ravel(), b.domestic_demand.values * 200_000.0 * 1000.0, rtol=1e-12
+    )  # million -> thousand KZT
+    assert_allclose(float(b.share.sum()), 1.0)
+    assert_allclose(b.import_share.sel(sector=list(KZ.economy.machinery_products)), 0.9)

@@ -236,7 +236,8 @@ def test_highs_options_zone_terms_and_toml_years(tmp_path):
         lp.solve(options={"no_such_option": 1})
     toml = tmp_path / "p.toml"
     toml.write_text(
-        'budget = 1000.0\nyears = [2026, 2030]\n[standard_candidates]\nclusters = ["agro"]\ncapex = 1000.0\n'
+        'budget = 1000.0\nunit = "million KZT"\nyears = [2026, 2030]\n'
+        '[standard_candidates]\nclusters = ["agro"]\ncapex = 1000.0\n'
     )
     with pytest.raises(ValidationError, match=r"\[standard_candidates\] needs an economy"):
         opt.AllocationProblem.from_toml(toml)

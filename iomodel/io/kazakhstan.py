@@ -678,7 +678,7 @@ NOT_VAT_USES = ("exports",)
 def _consumption_taxes(
     table: IOTable, ptf: pd.DataFrame, revenue: dict[str, tuple[float, str]]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Effective VAT and excise rates on household consumption (METHODS.md 3.1, tau^f).
+    """Effective VAT and excise rates on household consumption (docs/fiscal.md, tau^f).
 
     Revenue of each tax is attributed to the domestic uses (intermediate use and
     every final-use category but exports) in proportion to the table's net

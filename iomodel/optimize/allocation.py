@@ -16,7 +16,7 @@ direct imports (:func:`candidate_coefficients`).
 investment it causes: the objective counts jobs and GVA times the candidate's
 additionality :math:`\alpha_p` (1 without a package), and the plan reports
 gross effects beside them. The NPV of the net fiscal effect already nets
-additionality (METHODS.md 3.4).
+additionality (docs/fiscal.md).
 
 The program (average year of the horizon; money in ``unit``):
 
@@ -303,6 +303,8 @@ class AllocationProblem:
         unknown = sorted(set(d) - known)
         if unknown:
             raise LabelError(f"{p}: unknown field(s) {unknown}; valid options are {sorted(known)}")
+        if "unit" not in d:
+            raise ValidationError(f'{p}: state the monetary unit of its figures, e.g. unit = "million KZT"')
 
         def need_economy(what: str) -> Economy:
             if economy is None:
@@ -769,7 +771,7 @@ def pareto_front(
     *,
     economy: Economy | None = None,
 ) -> xr.Dataset:
-    r"""Trade-off between two objectives by the epsilon-constraint method (METHODS.md 4.5).
+    r"""Trade-off between two objectives by the epsilon-constraint method (docs/optimize.md).
 
     Maximises the first objective subject to the second being at least
     :math:`\varepsilon`, for :math:`\varepsilon` on a grid between the second
@@ -840,7 +842,7 @@ def pareto_front(
         },
         attrs={
             **table.meta.attrs(),
-            "method": "epsilon-constraint (Haimes, Lasdon & Wismer 1971; METHODS.md 4.5)",
+            "method": "epsilon-constraint (Haimes, Lasdon & Wismer 1971; docs/optimize.md)",
             "maximised": f1,
             "constrained": f2,
             "unit": unit,

@@ -3,7 +3,7 @@ r"""The matrix path: a :class:`~iomodel.optimize.program.Program` solved by HiGH
 :func:`solve_highs` stacks the program's blocks into one sparse matrix in
 compressed-column form (:meth:`~iomodel.optimize.program.Program.matrices`),
 passes it to HiGHS in a single ``passModel`` call with the objective sense set
-in the model (METHODS.md 4.7), and labels the solution, duals, reduced costs
+in the model (docs/optimize.md), and labels the solution, duals, reduced costs
 and ranging by block and index (:class:`~iomodel.optimize.program.LPResult`).
 It takes any :class:`~iomodel.optimize.program.Program`, a
 :class:`~iomodel.optimize.lp.LinearProgram` included, and imports only

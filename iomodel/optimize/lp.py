@@ -31,7 +31,7 @@ the name of the block's :class:`pandas.Index` when it has one
 (``table.sectors`` is named ``"sector"``, so balance, capacity and labour
 rows over it are reported over ``sector``), otherwise the block's own name.
 
-Sign convention of shadow prices (METHODS.md 4.4, 4.7): the dual of a row is
+Sign convention of shadow prices (docs/optimize.md): the dual of a row is
 :math:`\partial(\text{objective}) / \partial(\text{bound})` of its binding
 bound, in objective units per unit of the row, as HiGHS reports it for the
 problem's own sense. In a maximisation a binding upper bound (a resource
@@ -85,7 +85,7 @@ class LinearProgram(Program):
     Examples
     --------
     Maximise output subject to the Leontief balance: the duals of the
-    balance rows are the output multipliers (Brink & McCarl 1977; METHODS.md 4):
+    balance rows are the output multipliers (Brink & McCarl 1977; docs/optimize.md):
 
     >>> import numpy as np, pandas as pd
     >>> import iomodel as iom

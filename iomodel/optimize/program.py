@@ -27,7 +27,7 @@ block's :class:`pandas.Index` when it has one (``table.sectors`` is named
 ``"sector"``, so balance, capacity and labour rows over it are reported over
 ``sector``), otherwise the block's own name.
 
-Sign convention of shadow prices (METHODS.md 4.4, 4.7): the dual of a row is
+Sign convention of shadow prices (docs/optimize.md): the dual of a row is
 :math:`\partial(\text{objective}) / \partial(\text{bound})` of its binding
 bound, in objective units per unit of the row, as HiGHS reports it for the
 problem's own sense. In a maximisation a binding upper bound (a resource
@@ -467,7 +467,7 @@ class LPResult:
             "objective": float(self.objective),
             "objective_units": self.units.get("objective", ""),
             "convention": "dual = d(objective)/d(binding bound of the row), for the problem's own sense "
-            "(METHODS.md 4.4)",
+            "(docs/optimize.md)",
             **info,
         }
         if omitted:

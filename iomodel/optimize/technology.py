@@ -4,7 +4,7 @@ A product may be made by its incumbent technology (its column of the table)
 or by an alternative, e.g. the technology of a new plant in a special
 economic zone (a user-given input column, labour and other factor use per
 unit of output). With factor prices :math:`\pi` and endowments :math:`f`
-(METHODS.md 4.3):
+(docs/optimize.md):
 
 .. math::
 
@@ -160,7 +160,7 @@ def choice_of_technology(
             **table.meta.attrs(),
             "cost": res.objective,
             "duality_gap": gap,
-            "model": "rectangular choice of technology (Duchin & Levine 2011; METHODS.md 4.3)",
+            "model": "rectangular choice of technology (Duchin & Levine 2011; docs/optimize.md)",
             "alternative": name,
             "alternative_makes": sector,
             "prices": json.dumps({f: float(prices[f]) for f in facs}),
