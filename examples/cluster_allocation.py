@@ -6,7 +6,7 @@ priority clusters in the special economic zones that host them, a budget for
 revenue forgone and zone costs, sector capacity and labour limits and an
 import limit. Reports the plan, the shadow prices of the budget and of labour,
 how the plan changes with the budget, and the Pareto front between jobs and
-the net fiscal effect (epsilon-constraint method, METHODS.md 4.5).
+the net fiscal effect (epsilon-constraint method, docs/methods.md 4.5).
 
 Run:  python examples/cluster_allocation.py [--output DIR] [--points 9]
 """

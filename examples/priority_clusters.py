@@ -118,7 +118,7 @@ def report(t1: pd.DataFrame, t2: pd.DataFrame, n_key: pd.Series, closure) -> str
         f"Type II closure: marginal propensity to consume {closure.mpc}, income tax and employee contributions "
         f"{closure.deductions:.3f} of labour income, product taxes on consumption "
         + ", ".join(f"{k} {v:.4f}" for k, v in closure.consumption_taxes.items())
-        + " (METHODS.md 1.4; the budget multiplier includes them). Employment per 1 bn KZT of final demand.",
+        + " (docs/methods.md 1.4; the budget multiplier includes them). Employment per 1 bn KZT of final demand.",
         "",
         "## Who leads",
         f"- **Jobs**: {name(jobs.index[0])} ({jobs.iloc[0]:.0f} jobs per 1 bn KZT), then "

@@ -10,7 +10,7 @@ project size since 2024). The scenarios are the TOML files in
 Reports jobs (construction job-years, operation jobs), GVA, budget revenue by
 tax, the net fiscal effect by year, its NPV, the payback year and the
 break-even additionality, and how the NPV moves with additionality (the
-assumption that dominates the answer, METHODS.md 3.4).
+assumption that dominates the answer, docs/methods.md 3.4).
 
 Run:  python examples/sez_packages.py [--output DIR]
 """
