@@ -79,6 +79,8 @@ __all__ = [
 
 EFFECTS = ("direct", "indirect", "induced", "total")
 PHASES = ("construction", "operation")
+#: Names of the gross fixed capital formation category a table may use (the default capex bridge).
+GFCF_CATEGORIES = ("gfcf", "gross_fixed_capital_formation", "investment")
 #: Horizon the table is trusted for (years after its reference year).
 MAX_YEARS_AFTER_TABLE = 60
 #: The per-investment, per-year bases of the fiscal accounts carried by an impact result (table unit).
@@ -219,7 +221,7 @@ def _product_weights(table: IOTable, inv: ClusterInvestment, economy: Economy) -
 
 
 def _gfcf_category(table: IOTable) -> str:
-    for cand in ("gfcf", "gross_fixed_capital_formation", "investment"):
+    for cand in GFCF_CATEGORIES:
         if cand in table.categories:
             return cand
     raise LabelError(
@@ -256,8 +258,9 @@ def _bridge(table: IOTable, inv: ClusterInvestment, economy: Economy) -> tuple[n
         shares = pd.Series(dict(inv.bridge.shares)).reindex(table.sectors, fill_value=0.0).to_numpy()
         # import shares: of the product's GFCF where the table has it, else of its total supply
         mu = _supply_import_shares(table)
-        if "gfcf" in table.categories and table.has_import_use:
-            cat = table.categories.get_loc("gfcf")
+        gfcf = [c for c in GFCF_CATEGORIES if c in table.categories]
+        if gfcf and table.has_import_use:
+            cat = table.categories.get_loc(gfcf[0])
             tot = a.final_demand[:, cat] + a.imports_final[:, cat]
             mu = np.where(tot > 0, a.imports_final[:, cat] / np.where(tot > 0, tot, 1.0), mu)
         for p, v in inv.bridge.import_shares.items():
@@ -342,7 +345,7 @@ def _plant(table: IOTable, inv: ClusterInvestment, ind: IndicatorRows, uf: float
             raise LabelError(f"investment {inv.name!r}: input coefficients name unknown product(s) {unknown}")
         inputs = pd.Series(dict(inv.input_coefficients)).reindex(table.sectors, fill_value=0.0).to_numpy()
     else:
-        inputs = a.A @ w if table.meta.import_convention == "domestic" else (a.Z * a.inv_output) @ w
+        inputs = a.A @ w  # domestic coefficients: impact() requires the domestic convention
     m = float((a.imports.sum(axis=0) * a.inv_output) @ w) if len(table.imports.index) else 0.0
     direct = ind.rows @ w
     if inv.jobs_per_output is not None:
