@@ -39,8 +39,14 @@ FACTOR = "factor"
 TECHNOLOGY = "technology"
 #: Generic label of a one-off constraint row of a linear program.
 CONSTRAINT = "constraint"
+#: An account of a social accounting matrix (:class:`~iomodel.cge.SAM`): its receiving row.
+ACCOUNT = "account"
+#: The paying column of a social accounting matrix (the row dimension is :data:`ACCOUNT`).
+ACCOUNT_TO = "account_to"
 
 __all__ = [
+    "ACCOUNT",
+    "ACCOUNT_TO",
     "ALL",
     "CATEGORY",
     "CLUSTER",
@@ -87,5 +93,7 @@ ALL = frozenset(
         FACTOR,
         TECHNOLOGY,
         CONSTRAINT,
+        ACCOUNT,
+        ACCOUNT_TO,
     }
 )
