@@ -1066,7 +1066,7 @@ class SAM:
             a = self._accounts[k]
             raise ValidationError(
                 f"SAM {self._name!r} is unbalanced: account {a!r} ({self._role_of[a]}) receives "
-                f"{t['row_total'].iloc[k]:.10g} but pays {t['column_total'].iloc[k]:.10g} (relative gap "
+                f"{t['row_total'].iloc[k]:.12g} but pays {t['column_total'].iloc[k]:.12g} (relative gap "
                 f"{rel[k]:.4g} > tol {tol:g}); {int(fail.sum())} account(s) fail"
             )
         return self
