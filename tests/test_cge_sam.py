@@ -369,13 +369,62 @@ def test_kernel_infeasible_and_balanced_cases():
     free = np.zeros((3, 3), dtype=bool)
     free[0, 2] = free[2, 1] = True
     least_squares_balance(T1, free=free)  # without sign restrictions it balances
-    with pytest.raises(InfeasibleError, match="sign restrictions admit no balanced matrix"):
-        least_squares_balance(T1, free=free, nonnegative=np.ones((3, 3), dtype=bool), labels=["a", "b", "c"])
+    for solver in ("auto", "newton", "highs"):
+        with pytest.raises(InfeasibleError, match="sign restrictions admit no balanced matrix"):
+            least_squares_balance(
+                T1, free=free, nonnegative=np.ones((3, 3), dtype=bool), labels=["a", "b", "c"], solver=solver
+            )
     B = np.array([[0.0, 2.0], [2.0, 0.0]])
     T, obj = least_squares_balance(B)
     assert (T == B).all() and obj == 0.0
     with pytest.raises(ValidationError, match="weight"):
         least_squares_balance(T0, free=np.ones((3, 3), dtype=bool))  # relative weight of a zero cell
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_newton_and_highs_agree_with_active_bounds(seed):
+    # uniform weights and one large gap: many cells end at their zero bound
+    rng = np.random.default_rng(seed)
+    n = 25
+    T0 = rng.uniform(0.01, 10.0, (n, n)) * (rng.uniform(size=(n, n)) > 0.5)
+    T0[:, 0] *= 3.0
+    kw = dict(nonnegative=np.ones((n, n), dtype=bool), weights=np.ones((n, n)))
+    info_n: dict = {}
+    info_h: dict = {}
+    T_n, obj_n = least_squares_balance(T0, solver="newton", info=info_n, **kw)
+    T_h, obj_h = least_squares_balance(T0, solver="highs", info=info_h, **kw)
+    assert info_n["solver"] == "newton" and info_h["solver"] == "highs" and info_h["qp_iterations"] > 0
+    assert ((T_n == 0) & (T0 != 0)).sum() > 5  # bounds are active
+    assert_allclose(T_n, T_h, atol=1e-9)
+    assert obj_n == pytest.approx(obj_h, rel=1e-10)
+    for T in (T_n, T_h):
+        assert (T >= 0).all()
+        assert_allclose(T.sum(axis=1), T.sum(axis=0), atol=1e-10)
+    info_a: dict = {}
+    T_a, _ = least_squares_balance(T0, info=info_a, **kw)
+    assert info_a["solver"] == "newton, confirmed by HiGHS" and info_a["qp_iterations"] == 0
+    assert_allclose(T_a, T_n, atol=0)
+
+
+def test_large_matrix_balances_fast():
+    import time
+
+    rng = np.random.default_rng(0)
+    n = 320
+    T0 = rng.uniform(0.01, 10.0, (n, n)) * (rng.uniform(size=(n, n)) > 0.5)
+    T0[:, 0] *= 3.0
+    info: dict = {}
+    start = time.perf_counter()
+    T, _ = least_squares_balance(T0, nonnegative=np.ones((n, n), dtype=bool), weights=np.ones((n, n)), info=info)
+    assert time.perf_counter() - start < 5.0
+    assert info["solver"] == "newton" and info["free_cells"] > 50_000
+    assert (T >= 0).all()
+    assert_allclose(T.sum(axis=1), T.sum(axis=0), atol=1e-9)
+
+
+def test_solver_choice_is_checked():
+    with pytest.raises(ValidationError, match="solver must be"):
+        least_squares_balance(np.eye(2), solver="ras")  # type: ignore[arg-type]
 
 
 def test_sam_balance_against_independent_kkt(hosoe):
@@ -398,6 +447,7 @@ def test_sam_balance_against_independent_kkt(hosoe):
     assert set(zip(adj["row"], adj["col"], strict=True)).isdisjoint({("BRD", "BRD"), ("CAP", "BRD"), ("EXT", "MLK")})
     assert_allclose(adj["after"] - adj["before"], adj["change"])
     assert_allclose(adj["change"] / adj["before"].abs(), adj["relative_change"])
+    assert adj.attrs["solver"] == "newton, confirmed by HiGHS"
     assert adj.attrs["weights"] == "relative" and adj.attrs["objective"] == pytest.approx(
         (((sam.values - T0) ** 2)[free] / np.abs(T0)[free]).sum()
     )
