@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -537,10 +539,12 @@ def test_kazakhstan_goods_tied_to_the_table(kz_sam, kz_table):
     t = kz_sam.totals().loc[list(kz_sam.goods)]
     assert_allclose(t["row_total"], x + m + duties, rtol=1e-10)
     assert_allclose(t["column_total"], x + m + duties, rtol=1e-10)
-    # what the goods pay the rest of the world is the table's imports; exports are the table's
+    # what the goods pay the rest of the world is the table's imports; exports are the table's, less
+    # what falling inventories supplied (netted against the fall: net_stock_drawdowns)
     assert_allclose(kz_sam.block("rest_of_world", "goods").to_numpy()[0], m, rtol=1e-12)
+    drawn = stock_drawdowns(kz_table)
     assert_allclose(
-        kz_sam.block("goods", "rest_of_world").to_numpy()[:, 0], kz_table.final_demand["exports"], rtol=1e-12
+        kz_sam.block("goods", "rest_of_world").to_numpy()[:, 0], kz_table.final_demand["exports"] - drawn, rtol=1e-12
     )
     # intermediate use = domestic + imported flows + duty on the imported part
     Zm = kz_table.imports.to_numpy()
@@ -551,8 +555,39 @@ def test_kazakhstan_goods_tied_to_the_table(kz_sam, kz_table):
     assert_allclose(kz_sam.block("goods", "households").to_numpy()[:, 0], hh, rtol=1e-12)
     gov = fd["government"] + fd["npish"] + 1.01 * (mf["government"] + mf["npish"])
     assert_allclose(kz_sam.block("goods", "government").to_numpy()[:, 0], gov, rtol=1e-12)
-    inv = sum(fd[c] + 1.01 * mf[c] for c in ("gfcf", "inventories", "valuables"))
+    inv = sum(fd[c] + 1.01 * mf[c] for c in ("gfcf", "inventories", "valuables")) + drawn
     assert_allclose(kz_sam.block("goods", "investment").to_numpy()[:, 0], inv, rtol=1e-12)
+
+
+def stock_drawdowns(table):
+    """Exports supplied from falling inventories: the smaller of the fall and the exports, by good."""
+    fd = table.final_demand
+    return np.minimum((-fd["inventories"]).clip(lower=0.0), fd["exports"].clip(lower=0.0))
+
+
+def test_kazakhstan_stock_drawdowns_netted(kz_sam, kz_table):
+    drawn = stock_drawdowns(kz_table)
+    moved = json.loads(kz_sam.notes["stock_drawdowns_netted"].split(": ", 1)[1])
+    assert set(moved) == set(drawn[drawn > 0].index)
+    assert sum(moved.values()) == pytest.approx(drawn.sum(), rel=1e-9)
+    # every good now sells at home: output plus production taxes exceeds exports
+    g = list(kz_sam.goods)
+    output = kz_sam.block(["goods", "factors"], g).sum().to_numpy()
+    domestic = (
+        output + kz_sam.block("production_taxes", g).sum().to_numpy() - kz_sam.block(g, "rest_of_world").iloc[:, 0]
+    )
+    assert (domestic > 0).all()
+    # without netting the table's exports stay, and five goods export more than they produce
+    raw = SAM.from_table(kz_table, net_stock_drawdowns=False)
+    assert_allclose(raw.block(g, "rest_of_world").iloc[:, 0], kz_table.final_demand["exports"], rtol=1e-12)
+    domestic = output + raw.block("production_taxes", g).sum().to_numpy() - raw.block(g, "rest_of_world").iloc[:, 0]
+    assert sorted(domestic[domestic <= 0].index) == ["062", "14", "15", "26", "32"]
+    assert "stock_drawdowns_netted" not in raw.notes
+    # the goods rows keep their totals; foreign savings take up the lower exports
+    assert_allclose(raw.row_totals[g], kz_sam.row_totals[g], rtol=1e-12)
+    assert kz_sam.value("investment", "rest_of_world") - raw.value("investment", "rest_of_world") == pytest.approx(
+        drawn.sum(), rel=1e-9
+    )
 
 
 def test_kazakhstan_factor_income_tied_to_the_table(kz_sam, kz_table):
@@ -610,7 +645,8 @@ def test_kazakhstan_institutions(kz_sam, kz_table):
     assert kz_sam.value("rest_of_world", "CAP") == pytest.approx(0.10 * cap_net, rel=1e-12)
     assert kz_sam.value("households", "LAB") == pytest.approx(kz_sam.row_totals["LAB"], rel=1e-12)
     # foreign savings: the residual of the rest of the world = imports + capital income abroad - exports
-    sf = kz_table.total_imports.sum() + kz_sam.value("rest_of_world", "CAP") - kz_table.final_demand["exports"].sum()
+    exports = kz_table.final_demand["exports"].sum() - stock_drawdowns(kz_table).sum()
+    sf = kz_table.total_imports.sum() + kz_sam.value("rest_of_world", "CAP") - exports
     assert kz_sam.value("investment", "rest_of_world") == pytest.approx(sf, rel=1e-9)
     # savings finance investment
     savings = kz_sam.block("investment", ["households", "government", "rest_of_world"]).to_numpy().sum()
@@ -650,7 +686,8 @@ def test_kazakhstan_parameters(kz_table):
     ex = SAM.from_table(kz_table, export_taxes={"061": 2.0e9})
     assert ex.production_taxes[-1] == "export_taxes"
     assert ex.value("rest_of_world", "CAP") == pytest.approx(SAM.from_table(kz_table).value("rest_of_world", "CAP"))
-    assert ex.value("061", "rest_of_world") == pytest.approx(kz_table.final_demand.loc["061", "exports"] + 2.0e9)
+    exports_061 = kz_table.final_demand.loc["061", "exports"] - stock_drawdowns(kz_table)["061"]
+    assert ex.value("061", "rest_of_world") == pytest.approx(exports_061 + 2.0e9)
     with pytest.raises(ValidationError, match=r"factor_income_abroad\['CAP'\]"):
         SAM.from_table(kz_table, factor_income_abroad={"CAP": 1.5})
 

@@ -57,6 +57,7 @@ consumption_taxes      households              any           taxes on household 
 government             households              any           direct tax, only without direct_taxes
 government             every tax role          any           tax revenue
 households             government              >= 0          transfers to households
+households             rest_of_world           any           transfers from abroad (net)
 investment             households              any           household savings
 investment             government              any           government savings
 investment             rest_of_world           any           foreign savings
@@ -190,6 +191,7 @@ CELLS: tuple[Cell, ...] = (
     Cell("government", "households", "any", "direct tax paid without a tax account (only if direct_taxes is empty)"),
     *(Cell("government", r, "any", "tax revenue") for r in TAX_ROLES),
     Cell("households", "government", "nonnegative", "transfers to households"),
+    Cell("households", "rest_of_world", "any", "transfers from abroad to households (net)"),
     Cell("investment", "households", "any", "household savings"),
     Cell("investment", "government", "any", "government savings"),
     Cell("investment", "rest_of_world", "any", "foreign savings"),
@@ -1558,9 +1560,10 @@ class SAM:
             rest of the world (net). Default ``{"CAP": 0.10}``, an
             **assumption**: non-resident direct investors own much of the oil and
             mining capital, and 10% of after-tax capital income with the table's
-            trade surplus leaves a current-account deficit of about 2% of GVA,
-            the order of recent years; replace it with the National Bank's
-            balance of payments (primary income).
+            trade surplus leaves foreign savings (a current-account deficit) of
+            1.8% of GVA, 3.4% once stock drawdowns are netted from exports, the
+            order of recent years; replace it with the National Bank's balance
+            of payments (primary income).
         transfers
             Government transfers to households (pensions, social benefits) as a
             share of the table's gross value added. Default 0.04, an
@@ -1810,6 +1813,12 @@ def _sam_from_table(
 
     # -- the table's tax rows
     notes: dict[str, str] = {}
+    if drawn.any():
+        moved = {g: float(v) for g, v in zip(goods, drawn, strict=True) if v > 0}
+        notes["stock_drawdowns_netted"] = (
+            "exports supplied from falling inventories netted against the fall (the table's unit): "
+            + json.dumps({g: round(v, 3) for g, v in moved.items()})
+        )
     factor_taxes: dict[str, tuple[str, float]] = {}
     direct_taxes: dict[str, float] = {}
     carved: dict[str, np.ndarray] = {}
