@@ -59,7 +59,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -197,6 +197,15 @@ class _Calibration:
     def FF0(self) -> np.ndarray:
         """Factor endowments at the benchmark (all employed)."""
         return self.F0.sum(axis=1)
+
+
+#: Money quantities of the calibration (scaled to model units; rates and shares are not).
+_CAL_QUANTITIES = (
+    "X0", "F0", "Z0", "Y0", "D0", "E0", "M0", "Q0", "Xp0", "Xg0", "Xv0",
+    "YH0", "TR0", "R0", "Sp0", "Sg0", "Sf0", "T0",
+)  # fmt: skip
+#: Money quantities of a solution (multiplied back to SAM units).
+_QUANTITIES = ("Y", "Z", "Q", "D", "Xp", "Xg", "Xv", "E", "M", "F", "Sf", "Sp", "Sg", "T", "TR", "YH", "C", "U")
 
 
 def _calibrate(sam: Any) -> _Calibration:
@@ -417,6 +426,9 @@ class StandardCGE:
         else:
             self.sigma_va = _elasticity(production, goods, "production", 0.5)
         self.elasticity_sources = dict(ELASTICITY_SOURCES)
+        # the solver works in units of about one typical output (a power of ten), results in SAM units
+        typical = float(np.median(cal.Z0))
+        self.scale = float(10.0 ** math.floor(math.log10(typical))) if typical > 0 else 1.0
         self._parameters()
         self.pyomo = self._build()
 
@@ -464,10 +476,18 @@ class StandardCGE:
         self.tauf0 = tf[:, 0] if tf.size else np.zeros(len(c.factors))
 
     # ------------------------------------------------------------------ the Pyomo model
+    def _scaled(self) -> _Calibration:
+        """The benchmark in model units (SAM values over :attr:`scale`): shares and rates are unchanged."""
+        c, k = self.calibration, 1.0 / self.scale
+        return replace(
+            c,
+            **{name: getattr(c, name) * k for name in _CAL_QUANTITIES},
+        )
+
     def _build(self) -> Any:
         import pyomo.environ as pyo
 
-        c = self.calibration
+        c = self._scaled()
         cl = self.closure
         goods, factors = list(c.goods), list(c.factors)
         gi = {g: k for k, g in enumerate(goods)}
@@ -742,7 +762,7 @@ class StandardCGE:
         if policy.consumption_tax_rate is not None:
             m.tauc = policy.consumption_tax_rate
         for h, dv in policy.endowment_change.items():
-            new = float(pyo_value(m.FF[h])) + dv
+            new = float(pyo_value(m.FF[h])) + dv / self.scale
             if not new > 0:
                 raise ValidationError(f"policy {policy.name!r}: the endowment of {h!r} would be {new:.6g} <= 0")
             m.FF[h] = new
@@ -755,7 +775,7 @@ class StandardCGE:
         for g, dv in policy.capital_stock_change.items():
             if (cap, g) not in m.HJ:
                 raise ValidationError(f"policy {policy.name!r}: sector {g!r} uses no capital in the SAM")
-            new = float(pyo_value(m.F[cap, g])) + dv
+            new = float(pyo_value(m.F[cap, g])) + dv / self.scale
             if not new > 0:
                 raise ValidationError(f"policy {policy.name!r}: the capital stock of {g!r} would be {new:.6g} <= 0")
             m.F[cap, g].fix(new)
@@ -767,7 +787,7 @@ class StandardCGE:
         if policy.foreign_savings is not None:
             if self.closure.foreign != "fixed_foreign_savings":
                 raise ValidationError("foreign savings adjust under a fixed exchange rate: they cannot be set")
-            m.Sf.fix(policy.foreign_savings)
+            m.Sf.fix(policy.foreign_savings / self.scale)
 
     def check_square(self, m: Any | None = None) -> None:
         """Refuse a model that is not a square, structurally non-singular system (before solving).
@@ -816,6 +836,7 @@ class StandardCGE:
         start: CGEResult | None = None,
         tol: float = 1e-7,
         options: Mapping[str, Any] | None = None,
+        steps: int = 16,
     ) -> CGEResult:
         """Solve the model under a policy (``None``: the benchmark) and re-check the solution.
 
@@ -833,6 +854,11 @@ class StandardCGE:
             Largest scaled residual the independent numpy check accepts.
         options
             Options passed to the solver.
+        steps
+            Largest number of continuation steps: when the direct solve fails,
+            the policy is applied in 2, 4, ... equal steps (each solve starting
+            from the last) up to this number; ``1`` turns continuation off.
+            ``result.info["steps"]`` says how many were needed.
 
         Raises
         ------
@@ -845,16 +871,22 @@ class StandardCGE:
         m = self.pyomo.clone()
         self._apply(m, policy)
         if start is not None:
+            gpos = {g: k for k, g in enumerate(self.calibration.goods)}
+            hpos = {h: k for k, h in enumerate(self.calibration.factors)}
             for name, arr in start.values.items():
                 comp = getattr(m, name, None)
                 if comp is None or not isinstance(comp, pyo.Var):
                     continue
+                k = 1.0 / self.scale if name in _QUANTITIES else 1.0
                 if comp.is_indexed():
-                    for k, idx in enumerate(comp.index_set()):
+                    for idx in comp.index_set():
+                        pos = (
+                            (hpos[idx[0]], gpos[idx[1]]) if isinstance(idx, tuple) else (hpos.get(idx, gpos.get(idx)),)
+                        )
                         if not comp[idx].fixed:
-                            comp[idx].set_value(float(np.ravel(arr)[k]), skip_validation=True)
+                            comp[idx].set_value(float(np.asarray(arr)[pos]) * k, skip_validation=True)
                 elif not comp.fixed:
-                    comp.set_value(float(arr), skip_validation=True)
+                    comp.set_value(float(arr) * k, skip_validation=True)
         self.check_square(m)
         if solver == "ripopt":
             import pyomo_ripopt  # noqa: F401  # registers the solver with Pyomo
@@ -863,16 +895,50 @@ class StandardCGE:
             raise SolverError(f"NLP solver {solver!r} is not available; install pyomo-ripopt or name another solver")
         for key, val in (options or {}).items():
             opt.options[key] = val
+        name = getattr(policy, "name", "benchmark")
+        outcome = self._attempt(opt, m, tol)
+        n_steps = 1
+        if isinstance(outcome, str) and policy is not None and steps > 1:
+            # continuation: move the policy parameters from the benchmark to their targets in equal steps,
+            # each solve starting from the last; more steps until it goes through or ``steps`` is reached
+            target = _policy_state(m)
+            bench = _policy_state(self.pyomo)
+            n_steps = 2
+            while isinstance(outcome, str) and n_steps <= steps:
+                m = self.pyomo.clone()
+                self._apply(m, policy)
+                for k in range(1, n_steps + 1):
+                    _set_state(m, bench, target, k / n_steps)
+                    outcome = self._attempt(opt, m, tol)
+                    if isinstance(outcome, str):
+                        break
+                if isinstance(outcome, str):
+                    n_steps *= 2
+        if isinstance(outcome, str):
+            hint = "; try another start, a larger ``steps`` or another solver"
+            if self.closure.labour == "fixed_real_wage":
+                hint += " (with a fixed real wage, employment cannot exceed the labour force: raise unemployment_rate)"
+            raise SolverError(f"{solver} did not solve the CGE model under policy {name!r}: {outcome}{hint}")
+        values, params, term, worst = outcome
+        return CGEResult(
+            model=self,
+            policy=policy or Policy(name="benchmark"),
+            values=values,
+            params=params,
+            info={
+                "solver": solver,
+                "termination": term,
+                "max_residual": float(worst[0][1]) if worst else 0.0,
+                "steps": n_steps,
+            },
+        )
+
+    def _attempt(self, opt: Any, m: Any, tol: float) -> Any:
+        """One solve of ``m``; the solution (values, params, termination, worst residuals) or why it failed."""
         results = opt.solve(m, load_solutions=False)
         term = str(results.solver.termination_condition)
         if term not in ("optimal", "locallyOptimal", "feasible"):
-            hint = "; try another start or smaller steps"
-            if self.closure.labour == "fixed_real_wage":
-                hint += " (with a fixed real wage, employment cannot exceed the labour force: raise unemployment_rate)"
-            raise SolverError(
-                f"{solver} did not solve the CGE model under policy {getattr(policy, 'name', 'benchmark')!r}: "
-                f"termination {term}{hint}"
-            )
+            return f"termination {term}"
         # ripopt ends a converged run with a warning status ("search direction becomes too small");
         # the independent residual check below decides whether the solution is accepted
         quiet = logging.getLogger("pyomo.core")
@@ -883,21 +949,18 @@ class StandardCGE:
         finally:
             quiet.setLevel(level)
         values = _values(m)
+        for q in _QUANTITIES:
+            values[q] = values[q] * self.scale
         params = _params(m)
+        params["FF"] = params["FF"] * self.scale
+        params["R"] = params["R"] * self.scale
         res = self.residuals(values, params)
         worst = sorted(res.items(), key=lambda kv: -kv[1])[:5]
         if worst and worst[0][1] > tol:
-            raise SolverError(
-                f"the {solver} solution fails the independent check: largest scaled residuals "
-                + ", ".join(f"{k} {v:.2e}" for k, v in worst)
+            return "the solution fails the independent check: largest scaled residuals " + ", ".join(
+                f"{k} {v:.2e}" for k, v in worst
             )
-        return CGEResult(
-            model=self,
-            policy=policy or Policy(name="benchmark"),
-            values=values,
-            params=params,
-            info={"solver": solver, "termination": term, "max_residual": float(worst[0][1]) if worst else 0.0},
-        )
+        return values, params, term, worst
 
     # ------------------------------------------------------------------ the independent check
     def residuals(self, v: Mapping[str, Any], p: Mapping[str, Any]) -> dict[str, float]:
@@ -925,9 +988,12 @@ class StandardCGE:
         def put(name: str, lhs: Any, rhs: Any, mask: Any = None) -> None:
             lhs, rhs = np.asarray(lhs, dtype=float), np.asarray(rhs, dtype=float)
             scale = np.maximum(np.maximum(np.abs(lhs), np.abs(rhs)), floor)
-            r = np.abs(lhs - rhs) / scale
+            with np.errstate(invalid="ignore"):
+                r = np.abs(lhs - rhs) / scale
             if mask is not None:
                 r = r[mask]
+            # a non-finite side is a failure, never a pass (nan compares false with any tolerance)
+            r = np.where(np.isfinite(r), r, np.inf)
             out[name] = float(r.max()) if r.size else 0.0
 
         Y, Z = v["Y"], v["Z"]
@@ -955,7 +1021,7 @@ class StandardCGE:
             np.where(he, D, pd),
             np.where(he, (k_d * (1 + tz) * pz / pd) ** (1 / (1 - phi)) * Z, pz),
         )
-        k_e = self.theta**phi * self.xi_e
+        k_e = np.where(he, self.theta**phi * self.xi_e, 1.0)  # goods not exported are masked out below
         put("export supply", E, (k_e * (1 + tz) * pz / np.where(he, v["pe"], 1.0)) ** (1 / (1 - phi)) * Z, he)
         put("export price", v["pe"], v["eps"] * p["pWe"], he)
         put("import price", v["pm"], v["eps"] * p["pWm"], hm)
@@ -963,7 +1029,7 @@ class StandardCGE:
         put("Armington", Q, np.where(hm, arm, D))
         k_dd = self.gamma**eta * self.delta_d
         put("domestic demand", np.where(hm, D, pq), np.where(hm, (k_dd * pq / pd) ** (1 / (1 - eta)) * Q, pd))
-        k_m = self.gamma**eta * self.delta_m
+        k_m = np.where(hm, self.gamma**eta * self.delta_m, 1.0)  # goods not imported are masked out below
         pm = np.where(hm, v["pm"], 1.0)
         put("import demand", M, (k_m * pq / ((1 + tm) * pm)) ** (1 / (1 - eta)) * Q, hm)
         net = (1 - p["tauf"]) * w * F
@@ -1053,3 +1119,33 @@ def _params(m: Any) -> dict[str, Any]:
         "R": float(pyo.value(m.R_bar)),
         "wbar": float(pyo.value(m.wbar)),
     }
+
+
+def _policy_state(m: Any) -> dict[tuple[str, Any], float]:
+    """Every mutable parameter and fixed variable of a model: what a policy may change."""
+    import pyomo.environ as pyo
+
+    state: dict[tuple[str, Any], float] = {}
+    for p in m.component_objects(pyo.Param, active=True):
+        if p.mutable:
+            for idx in p:
+                state[(p.local_name, idx)] = float(pyo.value(p[idx]))
+    for v in m.component_objects(pyo.Var, active=True):
+        for idx in v:
+            if v[idx].fixed:
+                state[(v.local_name, idx)] = float(pyo.value(v[idx]))
+    return state
+
+
+def _set_state(
+    m: Any, bench: Mapping[tuple[str, Any], float], target: Mapping[tuple[str, Any], float], t: float
+) -> None:
+    """Put a model's policy parameters a share ``t`` of the way from the benchmark to their targets."""
+    for (name, idx), goal in target.items():
+        start = bench.get((name, idx), goal)
+        comp = getattr(m, name)[idx]
+        value = start + t * (goal - start)
+        if hasattr(comp, "fix"):
+            comp.fix(value)
+        else:
+            comp.set_value(value)
