@@ -82,9 +82,34 @@ def test_cluster_allocation(tmp_path):
 
 
 #: Studies with a test above; a new study must be added here with its test.
-TESTED = {"priority_clusters.py", "sez_packages.py", "cluster_allocation.py"}
+TESTED = {"priority_clusters.py", "sez_packages.py", "cluster_allocation.py", "cge_vs_io.py"}
 
 
 def test_every_example_has_a_test():
     scripts = {p.name for p in EXAMPLES.glob("*.py")}
     assert scripts <= TESTED, f"examples without a test: {sorted(scripts - TESTED)}"
+
+
+def test_cge_vs_io(tmp_path):
+    stdout = run_example("cge_vs_io.py", tmp_path)
+    for f in (
+        "cge_vs_io.csv",
+        "cge_vs_io.md",
+        "cge_vs_io_totals.png",
+        "machine_building_sectors_io_cge.png",
+        "petrochemical_sectors_io_cge.png",
+        "cge_budget_by_tax_and_welfare.png",
+    ):
+        assert (tmp_path / f).stat().st_size > 500, f
+    assert "crowded out" in stdout
+    import pandas as pd
+
+    t = pd.read_csv(tmp_path / "cge_vs_io.csv", index_col=[0, 1])
+    assert list(t.index.get_level_values(1).unique()) == ["full_employment", "fixed_real_wage"]
+    for p in ("petrochemical", "machine_building"):
+        full, fixed = t.loc[(p, "full_employment")], t.loc[(p, "fixed_real_wage")]
+        # the IO side does not depend on the labour market
+        assert full["output, bn KZT, IO"] == fixed["output, bn KZT, IO"]
+        # scarce factors: the CGE output gain is positive and below the IO one, smaller with a fixed labour force
+        assert 0 < full["output, bn KZT, CGE"] < fixed["output, bn KZT, CGE"] < fixed["output, bn KZT, IO"]
+        assert full["jobs, CGE"] < fixed["jobs, CGE"]
