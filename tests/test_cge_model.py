@@ -165,3 +165,51 @@ def test_policy_toml_and_result_dataset(model, tmp_path):
     xr.testing.assert_identical(xr.load_dataset(tmp_path / "cge.nc"), ds)
     assert cge.Policy.from_toml(ds.attrs["policy_toml"]) == NO_TARIFFS
     assert {"equivalent variation", "exchange rate"} <= set(model.solve().summary().index)
+
+
+def test_les_with_frisch_minus_one_and_unit_elasticities_is_cobb_douglas(model):
+    # gamma_i = Xp0_i + beta_i C0 / ((1 + tauc) p phi) = Xp0_i - w_i C0 / p = 0 when phi = -1 and eps = 1
+    les = cge.StandardCGE(hosoe_sam(), household="les", frisch=-1.0)
+    assert_allclose(les.les_gamma, 0.0, atol=1e-12)
+    free = les.solve(NO_TARIFFS)
+    assert_allclose(free.utility(), U_NO_TARIFFS, rtol=1e-9)  # the book's answer through the LES equations
+
+
+def test_les_benchmark_homogeneity_and_welfare():
+    eps = {"BRD": 0.6, "MLK": 1.3}
+    les = cge.StandardCGE(hosoe_sam(), household="les", income_elasticity=eps, frisch=-2.0)
+    c = les.calibration
+    # calibration by hand: budget shares 20/50 and 30/50 of the book's household spending of 50
+    w = np.array([20.0, 30.0]) / 50.0
+    e = np.array([0.6, 1.3])
+    beta = e * w / (e * w).sum()
+    assert_allclose(les.les_beta, beta, rtol=1e-12)
+    assert_allclose(les.les_gamma, np.array([20.0, 30.0]) - beta * 50.0 / 2.0, rtol=1e-12)
+    bench = les.solve()
+    assert_allclose(bench.values["Xp"], c.Xp0, rtol=1e-9)
+    free = les.solve(NO_TARIFFS)
+    double = cge.StandardCGE(
+        hosoe_sam(), household="les", income_elasticity=eps, frisch=-2.0, numeraire_price=2.0
+    ).solve(NO_TARIFFS)
+    assert_allclose(double.values["pq"], 2 * free.values["pq"], rtol=1e-8)
+    assert_allclose(double.values["Xp"], free.values["Xp"], rtol=1e-8)
+    # EV from the LES expenditure function e(p, U) = p.gamma + U prod (p/beta)^beta at benchmark prices 1
+    p0 = np.ones(2)
+    u1 = np.prod((free.values["Xp"] - les.les_gamma) ** beta)
+    e1 = p0 @ les.les_gamma + u1 * np.prod((p0 / beta) ** beta)
+    assert_allclose(free.welfare()["ev"], e1 - 50.0, rtol=1e-9)
+    assert free.welfare()["ev"] > 0  # abolishing tariffs helps the household, as with Cobb-Douglas
+    # the necessity (elasticity 0.6) takes a smaller share of the extra spending than its budget share
+    d_spend = free.values["Xp"] * free.values["pq"] - c.Xp0
+    assert d_spend[0] / d_spend.sum() < w[0]
+
+
+def test_les_bad_input_is_named():
+    with pytest.raises(ValidationError, match="Frisch parameter must be negative"):
+        cge.StandardCGE(hosoe_sam(), household="les", frisch=0.5)
+    with pytest.raises(ValidationError, match="income elasticities must be finite and positive; goods \\['BRD'\\]"):
+        cge.StandardCGE(hosoe_sam(), household="les", income_elasticity={"BRD": -0.5, "MLK": 1.0})
+    with pytest.raises(LabelError, match="unknown good\\(s\\) \\['TEA'\\]"):
+        cge.StandardCGE(hosoe_sam(), household="les", income_elasticity={"TEA": 0.5})
+    with pytest.raises(ValidationError, match="valid options are \\['cobb_douglas', 'les'\\]"):
+        cge.StandardCGE(hosoe_sam(), household="ces")

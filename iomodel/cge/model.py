@@ -33,7 +33,10 @@ Institutions: household income :math:`Y^H = \sum_{h,j}(1-\tau^f_{hj}) w_{hj}
 F_{hj} + TR + \varepsilon R`; direct taxes :math:`\tau^d Y^H`; savings
 :math:`s^p Y^H`; spending :math:`C = Y^H(1 - \tau^d - s^p)`, of which
 :math:`\tau^c/(1+\tau^c)` is consumption tax; Cobb-Douglas demand
-:math:`X^p_i = \alpha_i C / ((1+\tau^c) p^q_i)`. Government revenue
+:math:`X^p_i = \alpha_i C / ((1+\tau^c) p^q_i)`, or the linear expenditure
+system :math:`(1+\tau^c)p^q_i X^p_i = (1+\tau^c)p^q_i\gamma_i + \beta_i(C -
+\sum_j (1+\tau^c)p^q_j\gamma_j)` (Stone 1954; Cobb-Douglas is the case
+:math:`\gamma = 0`, :math:`\beta = \alpha`). Government revenue
 :math:`T` (every tax), savings :math:`S^g = s^g T`, transfers
 :math:`TR = s^{tr} T`, demand :math:`X^g_i = \mu_i (T - S^g - TR)/p^q_i`.
 Savings-driven investment :math:`X^v_i = \lambda_i (S^p + S^g + \varepsilon S^f)/p^q_i`.
@@ -68,7 +71,14 @@ from ..errors import LabelError, SolverError, ValidationError
 from .policy import Policy
 from .result import CGEResult
 
-__all__ = ["DEFAULT_ARMINGTON", "DEFAULT_TRANSFORMATION", "ELASTICITY_SOURCES", "Closure", "StandardCGE"]
+__all__ = [
+    "DEFAULT_ARMINGTON",
+    "DEFAULT_FRISCH",
+    "DEFAULT_TRANSFORMATION",
+    "ELASTICITY_SOURCES",
+    "Closure",
+    "StandardCGE",
+]
 
 #: Default Armington elasticity: the value of the standard model of Hosoe, Gasawa
 #: & Hashimoto (2010, ch. 6), used when a good has none of its own.
@@ -81,7 +91,15 @@ ELASTICITY_SOURCES = {
     "transformation": "Hosoe, Gasawa & Hashimoto (2010), ch. 6 (standard model): psi = 2 for every good",
     "production": "Cobb-Douglas value added (Hosoe, Gasawa & Hashimoto 2010, ch. 6); a CES elasticity "
     "as in Lofgren et al. (2002), IFPRI Microcomputers in Policy Research 5",
+    "household": "Cobb-Douglas (Hosoe, Gasawa & Hashimoto 2010, ch. 6); or the linear expenditure system of "
+    "Stone (1954), calibrated from expenditure elasticities and the Frisch parameter as in Dervis, de Melo & "
+    "Robinson (1982), General Equilibrium Models for Development Policy, and Lofgren et al. (2002)",
+    "frisch": "-2.0: the Frisch parameter (minus total over supernumerary spending); Lluch, Powell & Williams "
+    "(1977), Patterns in Household Demand and Saving, estimate values of about -2 to -6, smaller in absolute "
+    "value for richer countries",
 }
+#: Default Frisch parameter of the linear expenditure system (:data:`ELASTICITY_SOURCES`).
+DEFAULT_FRISCH = -2.0
 
 Labour = Literal["full_employment", "fixed_real_wage"]
 Capital = Literal["mobile", "sector_specific"]
@@ -347,7 +365,18 @@ class StandardCGE:
         ``"cobb_douglas"`` value added (default), or a CES elasticity of
         substitution between factors (one number or by good).
     household
-        ``"cobb_douglas"`` (default) demand of households.
+        ``"cobb_douglas"`` (default) or ``"les"``: the linear expenditure
+        system :math:`U = \prod_i (X^p_i - \gamma_i)^{\beta_i}`, calibrated
+        from ``income_elasticity`` and ``frisch`` (Dervis, de Melo & Robinson
+        1982): :math:`\beta_i = \varepsilon_i w_i / \sum_j \varepsilon_j w_j`
+        with benchmark budget shares :math:`w_i`, and
+        :math:`\gamma_i = X^{p0}_i + \beta_i C^0 / ((1+\tau^c) p^{q0}_i \phi)`.
+    income_elasticity
+        Expenditure elasticity of household demand, one number or by good
+        (LES only; default 1.0).
+    frisch
+        The Frisch parameter :math:`\phi < 0` (LES only; default
+        :data:`DEFAULT_FRISCH`; source in :data:`ELASTICITY_SOURCES`).
     closure
         :class:`Closure` (default: full employment, mobile capital, fixed
         foreign savings with a flexible exchange rate).
@@ -382,6 +411,8 @@ class StandardCGE:
         transformation: float | Mapping[str, float] = DEFAULT_TRANSFORMATION,
         production: str | float | Mapping[str, float] = "cobb_douglas",
         household: str = "cobb_douglas",
+        income_elasticity: float | Mapping[str, float] = 1.0,
+        frisch: float = DEFAULT_FRISCH,
         closure: Closure | None = None,
         numeraire: str = "LAB",
         numeraire_price: float = 1.0,
@@ -391,9 +422,10 @@ class StandardCGE:
         cal = _calibrate(sam)
         self.calibration = cal
         goods = list(cal.goods)
-        if household != "cobb_douglas":
-            raise ValidationError(f"unknown household demand {household!r}; valid options are ['cobb_douglas']")
+        if household not in ("cobb_douglas", "les"):
+            raise ValidationError(f"unknown household demand {household!r}; valid options are ['cobb_douglas', 'les']")
         self.household = household
+        self.les_beta, self.les_gamma = self._household(cal, household, income_elasticity, frisch)
         for role, name in (("labour", self.closure.labour_factor), ("capital", self.closure.capital_factor)):
             if name not in cal.factors:
                 raise LabelError(
@@ -433,6 +465,33 @@ class StandardCGE:
         self.pyomo = self._build()
 
     # ------------------------------------------------------------------ calibration
+    @staticmethod
+    def _household(
+        cal: _Calibration, household: str, income_elasticity: float | Mapping[str, float], frisch: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Marginal budget shares and committed quantities (all zero for Cobb-Douglas) of household demand."""
+        if household == "cobb_douglas":
+            return cal.alpha.copy(), np.zeros(len(cal.goods))
+        if not (math.isfinite(frisch) and frisch < 0):
+            raise ValidationError(f"household='les': the Frisch parameter must be negative, got {frisch}")
+        goods = [str(g) for g in cal.goods]
+        if isinstance(income_elasticity, Mapping):
+            unknown = sorted(set(map(str, income_elasticity)) - set(goods))
+            if unknown:
+                raise LabelError(f"income_elasticity: unknown good(s) {unknown}; goods are {goods}")
+            eps = np.array([float(income_elasticity.get(g, 1.0)) for g in goods])
+        else:
+            eps = np.full(len(goods), float(income_elasticity))
+        w = cal.alpha
+        bad = [g for g, e, wi in zip(goods, eps, w, strict=True) if wi > 0 and not (math.isfinite(e) and e > 0)]
+        if bad:
+            raise ValidationError(f"household='les': income elasticities must be finite and positive; goods {bad}")
+        beta = eps * w / float((eps * w).sum())
+        tauc0 = float(sum(cal.tc_acc.values()))
+        spend = (1 + tauc0) * float(cal.Xp0.sum())
+        gamma = cal.Xp0 + beta * spend / ((1 + tauc0) * frisch)
+        return beta, gamma
+
     def _parameters(self) -> None:
         c = self.calibration
         F0, Y0, Z0 = c.F0, c.Y0, c.Z0
@@ -656,9 +715,19 @@ class StandardCGE:
         m.eq_yh = pyo.Constraint(expr=m.YH == net_factor_income(m, lambda h: 1 - omega[h]) + m.TR + m.eps * m.R_bar)
         m.eq_sp = pyo.Constraint(expr=m.Sp == float(c.ssp) * m.YH)
         m.eq_c = pyo.Constraint(expr=m.C == m.YH * (1 - m.taud) - m.Sp)
-        m.eq_xp = pyo.Constraint(
-            m.I, rule=lambda mm, i: mm.Xp[i] * (1 + mm.tauc) * mm.pq[i] == float(c.alpha[gi[i]]) * mm.C
-        )
+        if self.household == "cobb_douglas":
+            m.eq_xp = pyo.Constraint(
+                m.I, rule=lambda mm, i: mm.Xp[i] * (1 + mm.tauc) * mm.pq[i] == float(c.alpha[gi[i]]) * mm.C
+            )
+        else:  # linear expenditure system; committed quantities in model units
+            beta = {g: float(self.les_beta[gi[g]]) for g in goods}
+            gamma = {g: float(self.les_gamma[gi[g]]) / self.scale for g in goods}
+
+            def les(mm: Any, i: Any) -> Any:
+                committed = sum((1 + mm.tauc) * mm.pq[j] * gamma[j] for j in goods)
+                return (mm.Xp[i] - gamma[i]) * (1 + mm.tauc) * mm.pq[i] == beta[i] * (mm.C - committed)
+
+            m.eq_xp = pyo.Constraint(m.I, rule=les)
         revenue = (
             sum(m.tauz[j] * m.pz[j] * m.Z[j] for j in goods)
             + sum(m.taum[i] * m.pm[i] * m.M[i] for i in m.IM)
@@ -1037,7 +1106,12 @@ class StandardCGE:
         put("household income", v["YH"], income + v["TR"] + v["eps"] * p["R"])
         put("private saving", v["Sp"], c.ssp * v["YH"])
         put("spending", v["C"], v["YH"] * (1 - p["taud"]) - v["Sp"])
-        put("household demand", v["Xp"] * (1 + p["tauc"]) * pq, c.alpha * v["C"])
+        cp = (1 + p["tauc"]) * pq
+        put(
+            "household demand",
+            v["Xp"] * cp,
+            cp * self.les_gamma + self.les_beta * (v["C"] - float(cp @ self.les_gamma)),
+        )
         revenue = (
             float((tz * pz * Z).sum())
             + float((tm * pm * M)[hm].sum())

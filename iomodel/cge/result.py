@@ -8,8 +8,15 @@ household's utility and the equivalent variation at benchmark prices
 
 .. math::
 
-    EV = e(p^0, U^1) - e(p^0, U^0) = \Big(\frac{U^1}{U^0} - 1\Big)\sum_i p^{q0}_i X^{p0}_i
-    \quad (\text{Cobb-Douglas } U = \textstyle\prod_i X_i^{p\,\alpha_i}).
+    EV = e(p^0, U^1) - e(p^0, U^0) = \Big(\frac{U^1}{U^0} - 1\Big)
+    \Big(C^0 - \sum_i (1+\tau^{c0}) p^{q0}_i \gamma_i\Big),
+    \qquad U = \textstyle\prod_i (X^p_i - \gamma_i)^{\beta_i},
+
+with :math:`C^0` the households' benchmark spending at consumer prices; for
+Cobb-Douglas demand :math:`\gamma = 0` and :math:`\beta = \alpha`, and the
+last factor is :math:`C^0` (the expenditure function of the linear
+expenditure system is :math:`e(p, U) = \sum_i p_i\gamma_i + U\prod_i
+(p_i/\beta_i)^{\beta_i}`).
 """
 
 from __future__ import annotations
@@ -60,11 +67,13 @@ class CGEResult:
         return float(self.model.walras_residual(self.values))
 
     def utility(self) -> float:
-        r"""Household utility, :math:`\prod_i X_i^{p\,\alpha_i}` (Cobb-Douglas)."""
-        c = self.model.calibration
-        xp = self.values["Xp"]
-        mask = c.alpha > 0
-        return float(np.exp((c.alpha[mask] * np.log(xp[mask])).sum()))
+        r"""Household utility, :math:`\prod_i (X^p_i - \gamma_i)^{\beta_i}` (Cobb-Douglas: :math:`\gamma = 0`)."""
+        return self._utility(self.values["Xp"])
+
+    def _utility(self, xp: Any) -> float:
+        m = self.model
+        mask = m.les_beta > 0
+        return float(np.exp((m.les_beta[mask] * np.log((xp - m.les_gamma)[mask])).sum()))
 
     def welfare(self) -> dict[str, float]:
         """Utility and the equivalent variation ``ev`` in the SAM's money unit at benchmark prices.
@@ -74,15 +83,15 @@ class CGEResult:
         dict
             ``utility``, ``utility_benchmark``, ``utility_change`` (relative) and ``ev``.
         """
-        c = self.model.calibration
-        u1 = self.utility()
-        mask = c.alpha > 0
-        u0 = float(np.exp((c.alpha[mask] * np.log(c.Xp0[mask])).sum()))
+        m, c = self.model, self.model.calibration
+        u1, u0 = self.utility(), self._utility(c.Xp0)
+        tauc0 = float(sum(c.tc_acc.values()))
+        supernumerary = (1 + tauc0) * float((c.Xp0 - m.les_gamma).sum())  # benchmark prices pq = 1
         return {
             "utility": u1,
             "utility_benchmark": u0,
             "utility_change": u1 / u0 - 1.0,
-            "ev": (u1 / u0 - 1.0) * float(c.Xp0.sum()),
+            "ev": (u1 / u0 - 1.0) * supernumerary,
         }
 
     def revenue_by_tax(self) -> pd.Series:
