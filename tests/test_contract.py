@@ -22,7 +22,7 @@ import pytest
 import xarray as xr
 
 import iomodel as iom
-from iomodel import dims
+from iomodel import cge, dims
 from iomodel import optimize as opt
 from iomodel.analysis import group_multipliers, mixed_model, modified_inverse
 from iomodel.price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
@@ -158,6 +158,32 @@ CASES += [
     Case(
         "pareto_front",
         lambda t: opt.pareto_front(t, _allocation(t), points=3),
+        tables=("kazakhstan",),
+    ),
+]
+
+
+def _cluster_sam(table: iom.IOTable) -> cge.SAM:
+    """The SAM of the table aggregated to its priority clusters (small, so its model solves in a second)."""
+    members = table.economy.cluster_table()
+    first: dict[str, str] = {}
+    for product, cluster in members.loc[members["role"] == "core", ["product", "cluster"]].itertuples(index=False):
+        first.setdefault(str(product), str(cluster))
+    return cge.SAM.from_table(table.aggregate({str(s): first.get(str(s), "other") for s in table.sectors}))
+
+
+def _cge_result(table: iom.IOTable) -> xr.Dataset:
+    sam = _cluster_sam(table)
+    model = cge.StandardCGE(sam, closure=cge.Closure(labour="fixed_real_wage"), numeraire="CPI")
+    return model.solve(cge.Policy(name="no import duties", tariff_rate=dict.fromkeys(sam.goods, 0.0))).to_dataset()
+
+
+CASES += [
+    Case("SAM.to_dataset", lambda t: cge.SAM.from_table(t).to_dataset(), tables=("kazakhstan",), table_meta=False),
+    Case("CGEResult.to_dataset", _cge_result, tables=("kazakhstan",), table_meta=False),
+    Case(
+        "cge.compare_with_io",
+        lambda t: cge.compare_with_io(t, _scenario(t), labour=("fixed_real_wage",)),
         tables=("kazakhstan",),
     ),
 ]

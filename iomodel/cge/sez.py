@@ -141,7 +141,8 @@ def from_sez(
     cap_income = float(frame.loc[cap, goods].sum())
     tau_cap = float(frame.loc[ftax, cap].sum()) / cap_income if (ftax and cap_income) else 0.0
     cit = ex.get("CIT", 0.0)
-    factor_tax = {g: tau_cap * (1.0 - cit * float(share[g])) for g in touched} if cit and tau_cap else {}
+    # (a sector that pays no capital income, e.g. households as employers, has no CIT base to relieve)
+    factor_tax = {g: tau_cap * (1.0 - cit * float(share[g])) for g in touched if g in dK} if cit and tau_cap else {}
     # property and land: other taxes on production of the touched sectors
     prop = max(ex.get("property_tax", 0.0), ex.get("land_tax", 0.0))
     Z = (frame.loc[list(sam.factors), goods].sum() + frame.loc[goods, goods].sum()).to_numpy(dtype=float)
