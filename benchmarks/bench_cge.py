@@ -124,15 +124,6 @@ def _ras(prior: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float = 1e-
     raise RuntimeError("RAS did not converge")
 
 
-def cluster_concordance(table: Any) -> dict[str, str]:
-    """Each product to the first priority cluster that has it as a core member, the rest to ``other``."""
-    members = table.economy.cluster_table()
-    first: dict[str, str] = {}
-    for product, cluster in members.loc[members["role"] == "core", ["product", "cluster"]].itertuples(index=False):
-        first.setdefault(str(product), str(cluster))
-    return {str(s): first.get(str(s), "other") for s in table.sectors}
-
-
 def synthetic_frame(n: int, seed: int = 0) -> tuple[pd.DataFrame, list[str]]:
     """A random SAM frame of ``n`` goods with the accounts of the Hosoe SAM, balanced by construction."""
     rng = np.random.default_rng(seed)
@@ -267,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
 
     StandardCGE(SAM.hosoe_standard(), closure=CLOSURE, numeraire=NUMERAIRE).solve()  # warm-up, not timed
     kz = iom.datasets.kazakhstan()
-    clusters = kz.aggregate(cluster_concordance(kz), name="Kazakhstan 2024, ten priority clusters")
+    clusters = kz.aggregate(kz.economy.cluster_concordance(kz.sectors), name="Kazakhstan 2024, ten priority clusters")
     cases = [
         ("hosoe", SAM.hosoe_standard),
         ("clusters", lambda: SAM.from_table(clusters)),

@@ -568,6 +568,29 @@ class Economy:
         cols = ["cluster", "label", "product", "role", "weight", "rationale", "source"]
         return pd.DataFrame(rows, columns=cols)
 
+    def cluster_concordance(self, sectors: Any, *, roles: tuple[str, ...] = ("core",), other: str = "other") -> dict:
+        """A many-to-one map of sectors to clusters, for :meth:`IOTable.aggregate`.
+
+        Each sector goes to the first cluster (in the economy's order) that
+        has it as a member with one of ``roles``, every other sector to
+        ``other``. Clusters overlap, so the map is a convention for
+        aggregation, not a partition the clusters define.
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> kz = iom.datasets.kazakhstan()
+        >>> small = kz.aggregate(kz.economy.cluster_concordance(kz.sectors))
+        >>> len(small.sectors), "machine_building" in small.sectors
+        (12, True)
+        """
+        first: dict[str, str] = {}
+        for c in self.clusters.values():
+            for m in c.members:
+                if m.role in roles:
+                    first.setdefault(str(m.product), c.id)
+        return {str(s): first.get(str(s), other) for s in sectors}
+
     def attrs(self) -> dict[str, Any]:
         """Flat, netCDF-safe description for result attributes."""
         return {"economy": self.name, **self.closure.attrs()}

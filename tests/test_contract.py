@@ -165,11 +165,7 @@ CASES += [
 
 def _cluster_sam(table: iom.IOTable) -> cge.SAM:
     """The SAM of the table aggregated to its priority clusters (small, so its model solves in a second)."""
-    members = table.economy.cluster_table()
-    first: dict[str, str] = {}
-    for product, cluster in members.loc[members["role"] == "core", ["product", "cluster"]].itertuples(index=False):
-        first.setdefault(str(product), str(cluster))
-    return cge.SAM.from_table(table.aggregate({str(s): first.get(str(s), "other") for s in table.sectors}))
+    return cge.SAM.from_table(table.aggregate(table.economy.cluster_concordance(table.sectors)))
 
 
 def _cge_result(table: iom.IOTable) -> xr.Dataset:

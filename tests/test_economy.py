@@ -120,3 +120,15 @@ def test_a_cached_dataset_cannot_be_changed_by_a_caller():
     assert again is kz and float(again.Z.iloc[0, 0]) >= 0.0 and float(again.output.sum()) == before
     assert again.meta.satellite_units["employment"] == "persons"
     assert np.isfinite(iom.multipliers(again).values).all()
+
+
+def test_cluster_concordance_maps_core_members_to_their_first_cluster():
+    kz = iom.datasets.kazakhstan()
+    table = kz.economy.cluster_table()
+    core = table[table["role"] == "core"]
+    conc = kz.economy.cluster_concordance(kz.sectors)
+    assert set(conc) == set(map(str, kz.sectors))
+    for sector, cluster in conc.items():
+        has = core.loc[core["product"].astype(str) == sector, "cluster"].tolist()
+        assert cluster == (has[0] if has else "other"), sector  # cluster_table keeps the economy's order
+    assert kz.economy.cluster_concordance(["01", "zz"], other="rest")["zz"] == "rest"
