@@ -213,3 +213,26 @@ def test_les_bad_input_is_named():
         cge.StandardCGE(hosoe_sam(), household="les", income_elasticity={"TEA": 0.5})
     with pytest.raises(ValidationError, match="valid options are \\['cobb_douglas', 'les'\\]"):
         cge.StandardCGE(hosoe_sam(), household="ces")
+
+
+def test_continuation_when_the_direct_solve_fails(monkeypatch):
+    model = cge.StandardCGE(hosoe_sam())
+    direct = model.solve(NO_TARIFFS)
+    real = cge.StandardCGE._attempt
+    calls = []
+
+    def fail_first(self, opt, m, tol):  # the solver gives up on the first (direct) try only
+        calls.append(float(m.taum["BRD"].value))
+        return "termination maxIterations" if len(calls) == 1 else real(self, opt, m, tol)
+
+    monkeypatch.setattr(cge.StandardCGE, "_attempt", fail_first)
+    stepped = model.solve(NO_TARIFFS)
+    assert stepped.info["steps"] == 2
+    bench_rate = float(model.pyomo.taum["BRD"].value)
+    assert_allclose(calls, [0.0, bench_rate / 2, 0.0])  # direct, then halfway, then the target
+    for q in ("Z", "pq", "Xp", "M"):
+        assert_allclose(stepped.values[q], direct.values[q], rtol=1e-8)
+    calls.clear()
+    with pytest.raises(SolverError, match="maxIterations"):
+        model.solve(NO_TARIFFS, steps=1)  # continuation off: the first failure is final
+    assert len(calls) == 1

@@ -162,12 +162,16 @@ def from_sez(
         with np.errstate(divide="ignore", invalid="ignore"):
             rate = np.where(M > 0, rate / np.where(M > 0, M, 1.0), 0.0)
         a = table.arrays
-        if table.has_import_use:
-            plant_imports = (a.imports * a.inv_output) @ (share.to_numpy() * a.output)
-            plant_imports = pd.Series(plant_imports, index=table.sectors).reindex(goods).to_numpy()
-            with np.errstate(divide="ignore", invalid="ignore"):
-                sm = np.where(M > 0, np.minimum(plant_imports / np.where(M > 0, M, 1.0), 1.0), 0.0)
-            tariff = {g: float(rate[i] * (1.0 - duty * sm[i])) for i, g in enumerate(goods) if sm[i] > 0}
+        if not table.has_import_use:
+            raise ValidationError(
+                f"scenario {scenario.name!r}: the package exempts customs duties, but table {table.meta.name!r} has "
+                "no import-use block to tell which imports the plants buy"
+            )
+        plant_imports = (a.imports * a.inv_output) @ (share.to_numpy() * a.output)
+        plant_imports = pd.Series(plant_imports, index=table.sectors).reindex(goods).to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sm = np.where(M > 0, np.minimum(plant_imports / np.where(M > 0, M, 1.0), 1.0), 0.0)
+        tariff = {g: float(rate[i] * (1.0 - duty * sm[i])) for i, g in enumerate(goods) if sm[i] > 0}
     return Policy(
         name=f"{scenario.name} (CGE, peak year of operation)",
         tariff_rate=tariff,
@@ -236,24 +240,26 @@ def compare_with_io(
     io_jobs = (
         op.sel({dims.INDICATOR: "employment"}).to_series().reindex(goods).to_numpy()
         if has_jobs
-        else np.zeros(len(goods))
+        else np.full(len(goods), np.nan)
     )
     io_gva = float(op.sel({dims.INDICATOR: "gva"}).sum())
-    if scenario.package is not None:
-        # the budget revenue of the project's impacts with the package's relief (fiscal accounts)
-        acc = fiscal_accounts(res, scenario.package, economy=eco)
-        io_budget = float(acc["revenue_collected"].sel({dims.YEAR: peak})) * units.factor(
-            acc.attrs["unit"], table.meta.unit
+    # the budget revenue of the project's impacts with the package's relief (fiscal accounts; without a
+    # package, everything the impacts pay)
+    acc = fiscal_accounts(res, scenario.package, economy=eco)
+    io_budget = float(acc["revenue_collected"].sel({dims.YEAR: peak})) * units.factor(
+        acc.attrs["unit"], table.meta.unit
+    )
+    # jobs per unit of compensation by sector (no employment account: jobs are not a number, not zero)
+    labour_factor = Closure().labour_factor
+    if labour_factor not in sam.factors:
+        raise LabelError(
+            f"the SAM {sam.name!r} has no labour account {labour_factor!r}; factors are {list(sam.factors)}"
         )
-    else:
-        io_budget = float(op.sel({dims.INDICATOR: "budget"}).sum()) if "budget" in ds[dims.INDICATOR] else 0.0
-        io_budget += float(ds["consumption_taxes"].sel({dims.PHASE: "operation", dims.YEAR: peak}).sum())
-    # jobs per unit of compensation by sector
-    lab_pay = sam.frame.loc["LAB", goods].to_numpy(dtype=float)
+    lab_pay = sam.frame.loc[labour_factor, goods].to_numpy(dtype=float)
     emp = (
         table.satellites.loc["employment"].reindex(goods).to_numpy()
         if "employment" in table.satellites.index
-        else np.zeros(len(goods))
+        else np.full(len(goods), np.nan)
     )
     jobs_per_pay = np.divide(emp, lab_pay, out=np.zeros(len(goods)), where=lab_pay > 0)
     cge_out, cge_jobs, totals, ev, by_tax = [], [], [], [], []
@@ -263,7 +269,7 @@ def compare_with_io(
         )
         base, new = model.solve(), model.solve(policy)
         d_out = new.values["Z"] - base.values["Z"]
-        lab = list(model.calibration.factors).index("LAB")
+        lab = list(model.calibration.factors).index(labour_factor)
         d_jobs = (new.values["F"][lab] - base.values["F"][lab]) * jobs_per_pay
         d_gva = float((new.values["Y"] - base.values["Y"]).sum())
         d_budget = float(new.values["T"] - base.values["T"])
@@ -274,7 +280,7 @@ def compare_with_io(
         totals.append((float(d_out.sum()), float(d_jobs.sum()), d_gva, d_budget))
     tot = np.array(totals)
     taxes = [str(t) for t in by_tax[0].index] if by_tax else []
-    io_tot = np.array([float(np.nansum(io_out)), float(np.nansum(io_jobs)), io_gva, io_budget])
+    io_tot = np.array([float(io_out.sum()), float(io_jobs.sum()), io_gva, io_budget])
     with np.errstate(divide="ignore", invalid="ignore"):
         crowd = np.where(io_tot != 0, (io_tot[None, :] - tot) / io_tot[None, :], np.nan)
     unit = table.meta.unit
