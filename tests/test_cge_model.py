@@ -221,13 +221,14 @@ def test_continuation_when_the_direct_solve_fails(monkeypatch):
     real = cge.StandardCGE._attempt
     calls = []
 
-    def fail_first(self, opt, m, tol):  # the solver gives up on the first (direct) try only
+    def fail_first(self, opt, m, tol, iterations):  # the solver gives up on the first (direct) try only
         calls.append(float(m.taum["BRD"].value))
-        return "termination maxIterations" if len(calls) == 1 else real(self, opt, m, tol)
+        return "termination maxIterations" if len(calls) == 1 else real(self, opt, m, tol, iterations)
 
     monkeypatch.setattr(cge.StandardCGE, "_attempt", fail_first)
     stepped = model.solve(NO_TARIFFS)
     assert stepped.info["steps"] == 2
+    assert stepped.info["iterations"] > 0  # both steps' iterations (the failed try printed none)
     bench_rate = float(model.pyomo.taum["BRD"].value)
     assert_allclose(calls, [0.0, bench_rate / 2, 0.0])  # direct, then halfway, then the target
     for q in ("Z", "pq", "Xp", "M"):
@@ -236,3 +237,15 @@ def test_continuation_when_the_direct_solve_fails(monkeypatch):
     with pytest.raises(SolverError, match="maxIterations"):
         model.solve(NO_TARIFFS, steps=1)  # continuation off: the first failure is final
     assert len(calls) == 1
+
+
+def test_solver_iterations_are_read_from_its_log(model):
+    from iomodel.cge.model import _iteration_count
+
+    res = model.solve(NO_TARIFFS)
+    assert isinstance(res.info["iterations"], int) and 0 < res.info["iterations"] < 100
+    # the patterns: ripopt's diagnostics and closing line, Ipopt's summary; nothing found is None
+    assert _iteration_count("--- ripopt diagnostics ---\nstatus: Optimal\niterations: 6\n") == 6
+    assert _iteration_count("ripopt 0.8.2: Optimal after 11 iterations") == 11
+    assert _iteration_count("Number of Iterations....: 23\n") == 23
+    assert _iteration_count("EXIT: Optimal Solution Found.") is None

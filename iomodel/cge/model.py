@@ -61,6 +61,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -927,7 +930,9 @@ class StandardCGE:
             Largest number of continuation steps: when the direct solve fails,
             the policy is applied in 2, 4, ... equal steps (each solve starting
             from the last) up to this number; ``1`` turns continuation off.
-            ``result.info["steps"]`` says how many were needed.
+            ``result.info["steps"]`` says how many were needed, and
+            ``result.info["iterations"]`` the solver's iterations summed over
+            every attempt (None where the solver's log does not print them).
 
         Raises
         ------
@@ -965,7 +970,8 @@ class StandardCGE:
         for key, val in (options or {}).items():
             opt.options[key] = val
         name = getattr(policy, "name", "benchmark")
-        outcome = self._attempt(opt, m, tol)
+        iterations: list[int | None] = []
+        outcome = self._attempt(opt, m, tol, iterations)
         n_steps = 1
         if isinstance(outcome, str) and policy is not None and steps > 1:
             # continuation: move the policy parameters from the benchmark to their targets in equal steps,
@@ -978,7 +984,7 @@ class StandardCGE:
                 self._apply(m, policy)
                 for k in range(1, n_steps + 1):
                     _set_state(m, bench, target, k / n_steps)
-                    outcome = self._attempt(opt, m, tol)
+                    outcome = self._attempt(opt, m, tol, iterations)
                     if isinstance(outcome, str):
                         break
                 if isinstance(outcome, str):
@@ -999,12 +1005,24 @@ class StandardCGE:
                 "termination": term,
                 "max_residual": float(worst[0][1]) if worst else 0.0,
                 "steps": n_steps,
+                "iterations": sum(iterations) if iterations and None not in iterations else None,
             },
         )
 
-    def _attempt(self, opt: Any, m: Any, tol: float) -> Any:
-        """One solve of ``m``; the solution (values, params, termination, worst residuals) or why it failed."""
-        results = opt.solve(m, load_solutions=False)
+    def _attempt(self, opt: Any, m: Any, tol: float, iterations: list[int | None]) -> Any:
+        """One solve of ``m``; the solution (values, params, termination, worst residuals) or why it failed.
+
+        The solver's iteration count, read from its log where it prints one
+        (ripopt and Ipopt do), is appended to ``iterations`` (None if not found).
+        """
+        with tempfile.TemporaryDirectory(prefix="iomodel-cge-") as tmp:
+            log = os.path.join(tmp, "solver.log")
+            try:
+                results = opt.solve(m, load_solutions=False, logfile=log)
+            except TypeError:  # a solver interface without a log file
+                results = opt.solve(m, load_solutions=False)
+            text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
+        iterations.append(_iteration_count(text))
         term = str(results.solver.termination_condition)
         if term not in ("optimal", "locallyOptimal", "feasible"):
             return f"termination {term}"
@@ -1223,3 +1241,19 @@ def _set_state(
             comp.fix(value)
         else:
             comp.set_value(value)
+
+
+_ITERATIONS = (
+    re.compile(r"^iterations:\s*(\d+)\s*$", re.M),  # ripopt's diagnostics
+    re.compile(r"after (\d+) iterations"),  # ripopt's closing line
+    re.compile(r"^Number of Iterations\.+:\s*(\d+)", re.M),  # Ipopt
+)
+
+
+def _iteration_count(log: str) -> int | None:
+    """The iteration count a solver printed in its log, or None."""
+    for pattern in _ITERATIONS:
+        found = pattern.findall(log)
+        if found:
+            return int(found[-1])
+    return None

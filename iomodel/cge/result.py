@@ -51,7 +51,8 @@ class CGEResult:
     params
         The policy parameters the model was solved with.
     info
-        Solver, termination and the largest scaled residual of the independent check.
+        Solver, termination, continuation steps, solver iterations and the
+        largest scaled residual of the independent check.
     """
 
     model: Any

@@ -18,7 +18,12 @@ a :class:`~iomodel.cge.Policy` for a year of full operation:
   an approximation);
 * its **customs** relief lowers the tariff on the goods the plant imports in
   proportion to its share of their imports, with the plant importing its
-  sector's average imported inputs per unit of output.
+  sector's average imported inputs per unit of output. The duty relief on
+  the plant's imported *capital goods* is a one-off of the construction
+  years (booked by :func:`iomodel.fiscal_accounts`); in the static year of
+  operation compared here the equipment is in place, and the exemption acts
+  on the imported materials and components, which the free customs zone
+  procedure of an SEZ also covers.
 
 Not represented: the VAT exemption (the SAM's VAT falls on household
 consumption, not on the zone's sales), the construction phase (a year of
