@@ -1021,7 +1021,10 @@ class StandardCGE:
                 results = opt.solve(m, load_solutions=False, logfile=log)
             except TypeError:  # a solver interface without a log file
                 results = opt.solve(m, load_solutions=False)
-            text = open(log, encoding="utf-8", errors="replace").read() if os.path.exists(log) else ""
+            text = ""
+            if os.path.exists(log):
+                with open(log, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
         iterations.append(_iteration_count(text))
         term = str(results.solver.termination_condition)
         if term not in ("optimal", "locallyOptimal", "feasible"):
