@@ -42,7 +42,7 @@ import xarray as xr
 from . import dims
 from . import linalg as la
 from .economy import HouseholdClosure
-from .errors import LabelError, NotProductiveError, ValidationError
+from .errors import ConvergenceError, LabelError, NotProductiveError, ValidationError
 from .table import IOTable
 
 __all__ = [
@@ -54,6 +54,7 @@ __all__ = [
     "mixed_model",
     "modified_inverse",
     "multipliers",
+    "multipliers_batch",
 ]
 
 Kind = Literal["type1", "type2"]
@@ -158,6 +159,60 @@ def _select(da: xr.DataArray, indicators: Iterable[str] | None) -> xr.DataArray:
     return da.sel({dims.INDICATOR: wanted})
 
 
+def _assemble(
+    table: IOTable,
+    kind: str,
+    closure: HouseholdClosure,
+    names: list[str],
+    units: list[str],
+    S: np.ndarray,
+    SL: np.ndarray,
+    *,
+    u: np.ndarray | None = None,
+    w: np.ndarray | None = None,
+    s: np.ndarray | None = None,
+    include_households: bool = False,
+    consumption_taxes: bool = True,
+) -> tuple[np.ndarray, list[str], list[str]]:
+    r"""Multiplier rows from the solves, for one table or a stack of draws (leading axes).
+
+    ``S`` and ``SL`` are ``(..., k, n)``; for Type II ``u`` = :math:`L h_C` and
+    ``w`` = :math:`h_R L` are ``(..., n)`` and ``s`` the Schur complement
+    ``(...)``, so :math:`S \bar L_{11} = SL + (S u) w' / s` and
+    :math:`\bar L_{21} = w / s` (:class:`~iomodel.linalg.ClosedLeontief`).
+    """
+    if kind == "type1":
+        return SL, names, units
+    assert u is not None and w is not None and s is not None
+    s_ = np.asarray(s)[..., None]
+    income = w / s_
+    values = SL + np.einsum("...k,...n->...kn", np.einsum("...kn,...n->...k", S, u), w) / s_[..., None]
+    if "income" in names:
+        values[..., names.index("income"), :] = income
+    if include_households:
+        values[..., 0, :] = values[..., 0, :] + income
+    per_income = closure.consumption_tax_per_income() if consumption_taxes else {}
+    if per_income:
+        clash = [f"tax:{k}" for k in per_income if f"tax:{k}" in names]
+        if clash:
+            raise LabelError(
+                f"consumption tax row(s) {clash} clash with tax rows of table {table.meta.name!r}; "
+                "rename the table's rows or pass consumption_taxes=False"
+            )
+        rows = np.stack([r * income for r in per_income.values()], axis=-2)
+        money = f"{_money(table)} per {_money(table)} of final demand"
+        at = names.index("budget") if "budget" in names else len(names)
+        if "budget" in names:
+            values[..., at, :] = values[..., at, :] + rows.sum(axis=-2)
+        else:
+            names, units = [*names, "budget"], [*units, money]
+            values = np.concatenate([values, rows.sum(axis=-2)[..., None, :]], axis=-2)
+        names = [*names[:at], *(f"tax:{k}" for k in per_income), *names[at:]]
+        units = [*units[:at], *([money] * len(per_income)), *units[at:]]
+        values = np.concatenate([values[..., :at, :], rows, values[..., at:, :]], axis=-2)
+    return values, names, units
+
+
 def multipliers(
     table: IOTable,
     kind: Kind = "type1",
@@ -215,33 +270,23 @@ def multipliers(
         closure = table.economy.closure if table.economy is not None else HouseholdClosure()
     names, units, S = _coefficient_rows(table, closure)
     if kind == "type1":
-        values = table.factor().solve_transposed(S)
+        values, names, units = _assemble(table, kind, closure, names, units, S, table.factor().solve_transposed(S))
     else:
         cl = table.closed(closure)
-        values = cl.multiplier_rows(S)
-        if "income" in names:
-            values[names.index("income")] = cl.income_row()
-        if include_households:
-            values[0] = values[0] + cl.income_row()
-        per_income = closure.consumption_tax_per_income() if consumption_taxes else {}
-        if per_income:
-            clash = [f"tax:{k}" for k in per_income if f"tax:{k}" in names]
-            if clash:
-                raise LabelError(
-                    f"consumption tax row(s) {clash} clash with tax rows of table {table.meta.name!r}; "
-                    "rename the table's rows or pass consumption_taxes=False"
-                )
-            rows = np.vstack([r * cl.income_row() for r in per_income.values()])
-            money = f"{_money(table)} per {_money(table)} of final demand"
-            at = names.index("budget") if "budget" in names else len(names)
-            if "budget" in names:
-                values[at] = values[at] + rows.sum(axis=0)
-            else:
-                names, units = [*names, "budget"], [*units, money]
-                values = np.vstack([values, rows.sum(axis=0)])
-            names = [*names[:at], *(f"tax:{k}" for k in per_income), *names[at:]]
-            units = [*units[:at], *([money] * len(per_income)), *units[at:]]
-            values = np.vstack([values[:at], rows, values[at:]])
+        values, names, units = _assemble(
+            table,
+            kind,
+            closure,
+            names,
+            units,
+            S,
+            cl.factor.solve_transposed(S),
+            u=cl.u,
+            w=cl.w,
+            s=np.asarray(cl.s),
+            include_households=include_households,
+            consumption_taxes=consumption_taxes,
+        )
     attrs = {
         "kind": kind,
         "include_households": int(include_households),
@@ -249,6 +294,166 @@ def multipliers(
         **closure.attrs(),
     }
     return _select(_result(table, values, names, units, attrs), indicators)
+
+
+def multipliers_batch(
+    table: IOTable,
+    A: np.ndarray,
+    kind: Kind = "type1",
+    *,
+    rest_scale: np.ndarray | None = None,
+    satellite_scale: np.ndarray | None = None,
+    tax_scale: np.ndarray | None = None,
+    closure: HouseholdClosure | None = None,
+    include_households: bool = False,
+    indicators: Iterable[str] | None = None,
+    consumption_taxes: bool = True,
+) -> xr.DataArray:
+    r""":func:`multipliers` of many variants of one table in one stacked solve.
+
+    Each variant ``d`` has technical coefficients ``A[d]`` (the variant the
+    table's :meth:`~iomodel.IOTable.with_coefficients` builds), and optionally
+    its value-added, satellite and tax coefficients rescaled column by
+    column. All ``(I - A[d])`` are solved in one batched LAPACK call
+    (:func:`numpy.linalg.solve` on the stack) instead of a Python loop over
+    tables, and every solve is residual-checked. The result equals
+    ``multipliers(table.with_coefficients(A[d]), ...)`` for each ``d`` (tested);
+    it is what :func:`iomodel.sensitivity.monte_carlo` uses for many draws of a
+    small table.
+
+    Parameters
+    ----------
+    table
+        The base table (domestic import convention): outputs, value added,
+        satellites, taxes and the household closure come from it.
+    A
+        ``(d, n, n)`` technical coefficients of the variants.
+    kind, closure, include_households, indicators, consumption_taxes
+        As :func:`multipliers`.
+    rest_scale
+        ``(d, n)`` factor on each column's imports, product taxes and value
+        added (what :meth:`~iomodel.IOTable.with_coefficients` applies so
+        columns still sum to output); default: computed from ``A``.
+    satellite_scale, tax_scale
+        ``(d, k, n)`` factors on the satellite and tax coefficient rows
+        (default 1).
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``("draw", "indicator", "sector")``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import iomodel as iom
+    >>> t = iom.datasets.miller_blair()
+    >>> A = np.stack([t.arrays.A, 0.9 * t.arrays.A])
+    >>> m = multipliers_batch(t, A)
+    >>> m.sel(indicator="output").values.round(4)
+    array([[1.5182, 1.4521],
+           [1.4448, 1.3875]])
+    >>> iom.multipliers(t.with_coefficients(A[1])).sel(indicator="output").values.round(4)
+    array([1.4448, 1.3875])
+    """
+    _check_kind(kind)
+    table.require_domestic("batched multipliers")
+    if closure is None:
+        closure = table.economy.closure if table.economy is not None else HouseholdClosure()
+    A = np.asarray(A, dtype=float)
+    n = table.n
+    if A.ndim != 3 or A.shape[1:] != (n, n):
+        raise ValidationError(f"A must have shape (draws, {n}, {n}), got {A.shape}")
+    d = A.shape[0]
+    names, units, S0 = _coefficient_rows(table, closure)
+    S = np.broadcast_to(S0, (d, *S0.shape)).copy()
+    if rest_scale is None:
+        rest_scale = table.rest_scale(A)
+    rest_scale = np.asarray(rest_scale, dtype=float)
+    for row in ("income", "gva"):
+        if row in names:
+            S[:, names.index(row)] *= rest_scale
+    n_sat = len(table.satellites.index)
+    first_sat = 1 + int("income" in names) + int("gva" in names)  # the order of _coefficient_rows
+    if satellite_scale is not None:
+        S[:, first_sat : first_sat + n_sat] *= np.asarray(satellite_scale, dtype=float)
+    n_tax = len(table.taxes.index)
+    if n_tax:
+        t0 = first_sat + n_sat
+        if tax_scale is not None:
+            S[:, t0 : t0 + n_tax] *= np.asarray(tax_scale, dtype=float)
+        S[:, t0 + n_tax] = S[:, t0 : t0 + n_tax].sum(axis=1)
+    M = -A
+    M[:, np.arange(n), np.arange(n)] += 1.0
+    MT = M.transpose(0, 2, 1)
+    if kind == "type1":
+        rhs_t = S.transpose(0, 2, 1)
+    else:
+        h_R0, h_C, h = table.household_vectors(closure)
+        h_R = h_R0[None, :] * rest_scale
+        rhs_t = np.concatenate([S.transpose(0, 2, 1), h_R[:, :, None]], axis=2)
+    X = _checked_solve(MT, rhs_t, "transposed")
+    SL = X[:, :, : S.shape[1]].transpose(0, 2, 1)
+    if kind == "type1":
+        values, names, units = _assemble(table, kind, closure, names, units, S, SL)
+    else:
+        w = X[:, :, -1]
+        rhs = np.broadcast_to(h_C, (d, n))[:, :, None].copy()
+        u = _checked_solve(M, rhs, "")[:, :, 0]
+        s = 1.0 - h - np.einsum("dn,dn->d", h_R, u)
+        if not (s > 0).all():
+            bad = int(np.flatnonzero(~(s > 0))[0])
+            raise NotProductiveError(
+                f"variant {bad}: the model closed for households is not productive (1 - h - h_R L h_C = {s[bad]:.6g})"
+            )
+        values, names, units = _assemble(
+            table,
+            kind,
+            closure,
+            names,
+            units,
+            S,
+            SL,
+            u=u,
+            w=w,
+            s=s,
+            include_households=include_households,
+            consumption_taxes=consumption_taxes,
+        )
+    attrs = {
+        "kind": kind,
+        "include_households": int(include_households),
+        "consumption_taxes": int(kind == "type2" and consumption_taxes and bool(closure.consumption_taxes)),
+        **closure.attrs(),
+    }
+    da = xr.DataArray(
+        values,
+        dims=(dims.DRAW, dims.INDICATOR, dims.SECTOR),
+        coords={
+            dims.DRAW: np.arange(d),
+            dims.INDICATOR: list(names),
+            dims.SECTOR: table.sectors.to_numpy(),
+            "units": (dims.INDICATOR, list(units)),
+        },
+        name="multiplier",
+        attrs={**table.meta.attrs(), **attrs},
+    )
+    return _select(da, indicators)
+
+
+def _checked_solve(M: np.ndarray, B: np.ndarray, what: str) -> np.ndarray:
+    """Stacked ``solve(M, B)`` with the residual check of every other solve (:data:`~iomodel.linalg.RESIDUAL_RTOL`)."""
+    try:
+        X = np.linalg.solve(M, B)
+    except np.linalg.LinAlgError:
+        raise NotProductiveError(f"a variant's I - A is singular ({what} solve)") from None
+    R = M @ X - B
+    scale = np.maximum(np.abs(B).max(axis=(1, 2)), np.finfo(float).tiny)
+    err = np.abs(R).max(axis=(1, 2)) / scale
+    if (err > la.RESIDUAL_RTOL).any():
+        k = int(np.argmax(err))
+        raise ConvergenceError(f"variant {k}: {what} solve residual {err[k]:.3g} exceeds {la.RESIDUAL_RTOL:.1e}")
+    return X
 
 
 def direct_effect_multipliers(

@@ -37,6 +37,12 @@ IMPORT = "import"
 FACTOR = "factor"
 #: A technology of a choice-of-technology model.
 TECHNOLOGY = "technology"
+#: A parameter of a sensitivity run (what a tornado chart or a Sobol index is about).
+PARAMETER = "parameter"
+#: The multiplier (the sector whose final demand changes) an elasticity or derivative is of.
+MULTIPLIER_OF = "multiplier_of"
+#: Quantiles of a Monte Carlo result.
+QUANTILE = "quantile"
 #: Generic label of a one-off constraint row of a linear program.
 CONSTRAINT = "constraint"
 #: An account of a social accounting matrix (:class:`~iomodel.cge.SAM`): its receiving row.
@@ -58,9 +64,12 @@ __all__ = [
     "IMPORT",
     "INDICATOR",
     "INVESTMENT",
+    "MULTIPLIER_OF",
+    "PARAMETER",
     "PHASE",
     "POINT",
     "PROJECT",
+    "QUANTILE",
     "SCENARIO",
     "SECTOR",
     "SECTOR_TO",
@@ -95,5 +104,8 @@ ALL = frozenset(
         CONSTRAINT,
         ACCOUNT,
         ACCOUNT_TO,
+        PARAMETER,
+        QUANTILE,
+        MULTIPLIER_OF,
     }
 )

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from frozendict import frozendict
+from numpy.typing import ArrayLike
 
 from . import dims
 from . import linalg as la
@@ -65,6 +66,10 @@ __all__ = ["IMPORT_CONVENTIONS", "HouseholdClosure", "IOTable", "TableArrays", "
 #: Bureau of National Statistics of Kazakhstan (its table 9): flows divided by
 #: output plus imports of the column product.
 IMPORT_CONVENTIONS = ("domestic", "total", "bureau")
+#: :meth:`IOTable.with_coefficients` updates the parent's dense factorisation (Woodbury) instead of
+#: factorising anew when at most ``n // LOW_RANK_SHARE`` columns change (at least one); beyond that a
+#: fresh LU is cheaper than the ``k`` extra solves and the ``k x k`` capacitance of the update.
+LOW_RANK_SHARE = 10
 
 ImportConvention = Literal["domestic", "total", "bureau"]
 
@@ -1151,6 +1156,118 @@ class IOTable:
     def with_meta(self, **changes: Any) -> IOTable:
         """A copy with metadata fields changed (see :class:`TableMeta`)."""
         return self._replace(meta=replace(self._meta, **changes))
+
+    def rest_scale(self, A: ArrayLike) -> np.ndarray:
+        r"""Factor on each column's rest (imports, product taxes, value added) under coefficients ``A``.
+
+        :math:`r_j = (1 - \sum_i a^*_{ij}) / (1 - \sum_i a_{ij})`, so that with
+        :math:`Z^* = A^* \hat x` and the rest scaled by :math:`r_j` every column
+        still sums to output (:meth:`with_coefficients`). ``A`` may be one
+        ``(n, n)`` matrix or a stack ``(d, n, n)``; the result has shape
+        ``(n,)`` or ``(d, n)``.
+
+        Raises
+        ------
+        NotProductiveError
+            A column of ``A`` sums to one or more (the sector, and the
+            variant of a stack, are named).
+        ValidationError
+            A column with no rest in the table gains one.
+        """
+        self.require_domestic("rest_scale")
+        A = np.asarray(A, dtype=float)
+        old = 1.0 - self._Z.sum(axis=0) * self._inv_output()
+        new = 1.0 - A.sum(axis=-2)
+        bad = ~(new > 0)
+        if bad.any():
+            pos = np.argwhere(np.atleast_2d(bad))[0]
+            var = f"variant {int(pos[0])}: " if A.ndim == 3 else ""
+            j = int(pos[-1])
+            total = 1.0 - float(np.atleast_2d(new)[tuple(pos)])
+            raise NotProductiveError(
+                f"{var}the coefficients of sector {self._sectors[j]!r} sum to {total:.6g} >= 1: its inputs would "
+                "exceed its output",
+                positions=[j],
+            )
+        none = np.isclose(old, 0.0, atol=1e-12)
+        gains = none & ~np.isclose(new, 0.0, atol=1e-12)
+        if gains.any():
+            j = int(np.argwhere(np.atleast_2d(gains))[0][-1])
+            raise ValidationError(
+                f"sector {self._sectors[j]!r} has no imports, taxes or value added to rescale, but its new "
+                "coefficients leave a rest"
+            )
+        return np.where(none, 1.0, new / np.where(none, 1.0, old))
+
+    def with_coefficients(self, A: pd.DataFrame | ArrayLike, *, name: str | None = None) -> IOTable:
+        r"""The table with another technology: coefficients ``A`` and the same outputs.
+
+        The flows become :math:`Z^* = A^* \hat x`; the rest of each column
+        (imports, product taxes, value-added components) keeps its
+        composition and is rescaled by :meth:`rest_scale`, so every column
+        still sums to output. Satellite and tax coefficients per unit of
+        output are kept, and so is final demand: the rows of the new table no
+        longer add up to output, because what changed is the technology, not
+        the year's flows. Multipliers and impacts use coefficients only; use
+        :meth:`with_final_demand` afterwards for a table whose rows balance.
+        This is how :mod:`iomodel.sensitivity` builds each draw of a perturbed
+        table (METHODS.md 6.1).
+
+        When only a few columns change and this table already holds its dense
+        factorisation, the new table solves through a low-rank (Woodbury)
+        update of it instead of a new LU (:func:`iomodel.linalg.update_columns`,
+        METHODS.md 6.3).
+
+        Parameters
+        ----------
+        A
+            ``(n, n)`` coefficients, a DataFrame labelled like :attr:`A` (rows
+            and columns aligned by label) or an array in the order of
+            :attr:`sectors`; finite and non-negative.
+        name
+            Name of the new table (default: this table's).
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> t = iom.datasets.miller_blair()
+        >>> A = t.A.copy()
+        >>> A.loc["manufacturing", "agriculture"] = 0.25
+        >>> t2 = t.with_coefficients(A)
+        >>> t2.Z.round(1)
+        sector_to      agriculture  manufacturing
+        sector
+        agriculture          150.0          500.0
+        manufacturing        250.0          100.0
+        >>> t2.value_added.sum().round(1).tolist()   # the columns still sum to output
+        [600.0, 1400.0]
+        """
+        self.require_domestic("with_coefficients")
+        if isinstance(A, pd.DataFrame):
+            arr = _aligned(A, self._sectors, self._sectors, "coefficients A")
+        else:
+            arr = np.array(A, dtype=float)
+            if arr.shape != (self.n, self.n):
+                raise ValidationError(f"coefficients A must have shape ({self.n}, {self.n}), got {arr.shape}")
+        _check_finite(arr, "coefficients A", self._sectors, self._sectors)
+        _check_nonneg(arr, "coefficients A", self._sectors, self._sectors)
+        try:
+            r = self.rest_scale(arr)
+        except ValidationError as exc:
+            raise self._relabel(exc) from None
+        Z = arr * self._x[None, :]
+        meta = self._meta if name is None else replace(self._meta, name=name)
+        new = self._replace(Z=Z, M=self._M * r, product_taxes=self._tp * r, V=self._V * r, meta=meta)
+        parent = self._cache.get("factor:auto")
+        if parent is not None and parent.method == "dense":
+            changed = np.flatnonzero((arr != self._coefficients_array()).any(axis=0))
+            if 0 < len(changed) <= max(1, self.n // LOW_RANK_SHARE):
+                D = arr[:, changed] - self._coefficients_array()[:, changed]
+                try:
+                    new._cache["factor:auto"] = la.update_columns(parent, changed, D, apply=new._apply_I_minus_A)
+                except ValidationError as exc:
+                    raise new._relabel(exc) from None
+        return new
 
     def with_import_convention(self, convention: ImportConvention) -> IOTable:
         """The same table read under another import convention (:data:`IMPORT_CONVENTIONS`)."""

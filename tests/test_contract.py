@@ -24,6 +24,7 @@ import xarray as xr
 import iomodel as iom
 from iomodel import cge, dims
 from iomodel import optimize as opt
+from iomodel import sensitivity as sa
 from iomodel.analysis import group_multipliers, mixed_model, modified_inverse
 from iomodel.price import consumer_price_index, price_effects, sez_cost_change, tax_on_intermediates
 
@@ -181,6 +182,37 @@ CASES += [
         "cge.compare_with_io",
         lambda t: cge.compare_with_io(t, _scenario(t), labour=("fixed_real_wage",)),
         tables=("kazakhstan",),
+    ),
+]
+
+
+def _mc_outcome(t: iom.IOTable) -> Result:
+    params = {"additionality": sa.Triangular(0.4, 0.6, 0.8), "displacement": sa.Uniform(0.1, 0.3)}
+    return sa.monte_carlo(sa.ScenarioOutcome(_scenario(t)), t, draws=4, parameters=params, seed=1)
+
+
+def _linear(table: iom.IOTable, a: float = 0.0, b: float = 0.0) -> xr.Dataset:
+    return xr.Dataset({"y": ((), a + 2 * b, {"units": "KZT"})}, attrs=table.meta.attrs())
+
+
+CASES += [
+    Case(
+        "sensitivity.monte_carlo(multipliers)",
+        lambda t: sa.monte_carlo(iom.multipliers, t, draws=3, coefficients=sa.LognormalCoefficients(0.1), seed=0),
+    ),
+    Case("sensitivity.monte_carlo(ScenarioOutcome)", _mc_outcome, tables=("kazakhstan",)),
+    Case("sensitivity.quantiles", lambda t: sa.quantiles(_mc_outcome(t)[["npv", "jobs"]]), tables=("kazakhstan",)),
+    Case(
+        "sensitivity.sweep",
+        lambda t: sa.sweep(iom.multipliers, t, {"kind": ["type1", "type2"]}, fixed={"indicators": ["output", "gva"]}),
+    ),
+    Case("sensitivity.tornado", lambda t: sa.tornado(_linear, t, {"a": (0, 1), "b": (0, 1)}, base={"a": 0, "b": 0})),
+    Case("sensitivity.coefficient_elasticities", lambda t: sa.coefficient_elasticities(t, kind="type2")),
+    Case("sensitivity.multiplier_variance", lambda t: sa.multiplier_variance(t, 0.05)),
+    Case(
+        "sensitivity.sobol",
+        lambda t: sa.sobol(_linear, t, {"a": sa.Uniform(0, 1), "b": sa.Uniform(0, 1)}, n=8),
+        table_meta=False,
     ),
 ]
 
