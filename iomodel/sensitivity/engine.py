@@ -340,6 +340,15 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
     return ds, values
 
 
+def _as_completed() -> Any:
+    """``distributed.as_completed``, or an error that says what to install."""
+    try:
+        from distributed import as_completed
+    except ImportError:  # pragma: no cover - the dask extra is installed in CI
+        raise ValidationError("client= needs dask.distributed; install it with `pip install iomodel[dask]`") from None
+    return as_completed
+
+
 def _progress(progress: bool | None, total: int, desc: str) -> Any:
     if progress is None:
         progress = sys.stderr.isatty()
@@ -390,12 +399,7 @@ def run(
                 results[i] = run_chunk(p, a, b)
                 bar.update(b - a)
         else:
-            try:
-                from distributed import as_completed
-            except ImportError:  # pragma: no cover - the dask extra is installed in CI
-                raise ValidationError(
-                    "client= needs dask.distributed; install it with `pip install iomodel[dask]`"
-                ) from None
+            as_completed = _as_completed()
             remote = client.scatter(p, broadcast=True)
             futures = {client.submit(run_chunk, remote, a, b, pure=False): i for i, (a, b) in enumerate(chunks)}
             for fut in as_completed(list(futures)):
@@ -542,8 +546,7 @@ def run_points(
                 results[i] = points_chunk(p, points[a:b], a)
                 bar.update(b - a)
         else:
-            from distributed import as_completed
-
+            as_completed = _as_completed()
             remote = client.scatter(p, broadcast=True)
             futures = {}
             for i, (a, b) in enumerate(chunks):
