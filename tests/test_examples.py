@@ -10,10 +10,10 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def run_example(name: str, out: Path) -> str:
+def run_example(name: str, out: Path, *options: str) -> str:
     env = {**os.environ, "MPLBACKEND": "Agg"}
     res = subprocess.run(
-        [sys.executable, str(EXAMPLES / name), "--output", str(out)],
+        [sys.executable, str(EXAMPLES / name), "--output", str(out), *options],
         capture_output=True,
         text=True,
         env=env,
@@ -82,7 +82,7 @@ def test_cluster_allocation(tmp_path):
 
 
 #: Studies with a test above; a new study must be added here with its test.
-TESTED = {"priority_clusters.py", "sez_packages.py", "cluster_allocation.py", "cge_vs_io.py"}
+TESTED = {"priority_clusters.py", "sez_packages.py", "cluster_allocation.py", "cge_vs_io.py", "uncertainty.py"}
 
 
 def test_every_example_has_a_test():
@@ -113,3 +113,56 @@ def test_cge_vs_io(tmp_path):
         # scarce factors: the CGE output gain is positive and below the IO one, smaller with a fixed labour force
         assert 0 < full["output, bn KZT, CGE"] < fixed["output, bn KZT, CGE"] < fixed["output, bn KZT, IO"]
         assert full["jobs, CGE"] < fixed["jobs, CGE"]
+
+
+def test_uncertainty(tmp_path):
+    stdout = run_example("uncertainty.py", tmp_path, "--draws", "40", "--sobol-n", "16", "--seed", "2026")
+    for f in (
+        "uncertainty.md",
+        "uncertainty_draws.csv",
+        "uncertainty_sobol.csv",
+        "uncertainty_tornado.csv",
+        "nfe_cumulative_fan.png",
+        "nfe_npv_histogram.png",
+        "tornado_npv.png",
+    ):
+        assert (tmp_path / f).stat().st_size > 500, f
+    assert "## Assumptions" in stdout and "additionality ~ Triangular(low=0.4, mode=0.6, high=0.8)" in stdout
+    import re
+
+    import pandas as pd
+    import pytest
+    import xarray as xr
+
+    from iomodel import sensitivity as sa
+
+    draws = pd.read_csv(tmp_path / "uncertainty_draws.csv", index_col="draw")
+    assert len(draws) == 40
+    assert draws["additionality"].between(0.4, 0.8).all() and draws["displacement"].between(0.1, 0.3).all()
+    # each printed 90% interval is the 5% and 95% quantile of the saved draws and brackets the point estimate
+    number = r"(-?[\d,]+\.?\d*)"
+    for label, column, to_printed, tol in (
+        ("operation jobs, peak year (jobs)", "operation_jobs_peak", 1.0, 0.5),
+        ("construction employment (job-years)", "construction_job_years", 1.0, 0.5),
+        ("net fiscal effect, NPV (billion KZT)", "npv", 1e-3, 0.005),  # the draws are in million KZT
+    ):
+        pattern = rf"- {re.escape(label)}: point {number}, mean {number}, 90% interval \[{number}, {number}\]"
+        m = re.search(pattern, stdout)
+        assert m is not None, label
+        point, mean, lo, hi = (float(g.replace(",", "")) for g in m.groups())
+        q05, q95 = draws[column].quantile([0.05, 0.95]).to_numpy() * to_printed
+        assert lo == pytest.approx(q05, abs=tol) and hi == pytest.approx(q95, abs=tol), label
+        assert mean == pytest.approx(draws[column].mean() * to_printed, abs=tol), label
+        assert lo <= point <= hi, label
+    # the payback probability is exceedance's over the same draws (a draw that never pays back does not count)
+    m = re.search(r"P\(payback by 2040\) = ([\d.]+)", stdout)
+    assert m is not None
+    payback = xr.DataArray(draws["payback_year"].to_numpy(), dims="draw", name="payback_year")
+    expected = float(sa.exceedance(payback, 2040, below=True))
+    assert 0.0 <= float(m.group(1)) <= 1.0
+    assert float(m.group(1)) == pytest.approx(expected, abs=5e-5)
+    # Sobol' indices of the NPV over the five parameters, all printed
+    sobol = pd.read_csv(tmp_path / "uncertainty_sobol.csv", index_col=["indicator", "parameter"])
+    params = ["additionality", "displacement", "discount_rate", "output_scale", "capex_scale"]
+    assert sorted(sobol.loc["npv"].index) == sorted(params)
+    assert all(re.search(rf"^{p}\s+-?\d", stdout, re.M) for p in params)

@@ -306,3 +306,14 @@ def test_cli_impact_draws_prints_intervals_that_the_library_reproduces(tmp_path,
     assert shown.loc["npv", "p5"] < shown.loc["npv", "p50"] < shown.loc["npv", "p95"]
     with xr.open_dataset(tmp_path / "draws.nc") as saved:
         assert saved.sizes["draw"] == 12
+
+
+def test_attrs_of_one_draw_do_not_pass_for_the_run(kz, scenario):
+    out = sa.ScenarioOutcome(scenario)
+    ds = sa.monte_carlo(out, kz, draws=5, parameters={"additionality": sa.Uniform(0.4, 0.8)}, seed=2)
+    assert "npv" not in ds.attrs and "additionality" not in ds.attrs  # per-draw facts, not the run's
+    assert ds.attrs["displacement"] == scenario.package.displacement  # the same in every draw: kept
+    assert ds.attrs["table"] == kz.meta.name
+    table = sa.summary(ds, level=0.95)
+    assert {"p2.5", "p50", "p97.5"} <= set(table.columns)
+    assert_allclose(table.loc["npv", "p97.5"], float(ds["npv"].quantile(0.975)), rtol=1e-12)

@@ -90,7 +90,9 @@ def to_dataset(result: Any, func: Any) -> xr.Dataset:
 def stack(parts: Sequence[xr.Dataset], dim: Any, what: str) -> xr.Dataset:
     """Concatenate results along ``dim``; results whose labels differ are refused, not padded with NaN."""
     try:
-        return xr.concat(parts, dim=dim, combine_attrs="override", join="exact")
+        # attrs that differ between calls (e.g. an NPV or a drawn assumption a function copies into its
+        # attrs) are facts of one draw, not of the run: dropped, never taken from the first draw
+        return xr.concat(parts, dim=dim, combine_attrs="drop_conflicts", join="exact")
     except ValueError as exc:
         raise ValidationError(
             f"the function's results differ in their labels across {what} ({exc}); a sensitivity run stacks results "

@@ -202,7 +202,11 @@ class ScenarioOutcome:
         forgone = float(a["pv_revenue_forgone"])
         out["revenue_forgone"] = ((), forgone, {"units": unit, "long_name": "revenue forgone, PV"})
         out["nfe"] = ((dims.YEAR,), acc["nfe"].values, {"units": unit, "long_name": "net fiscal effect"})
-        out["nfe_cumulative"] = ((dims.YEAR,), acc["nfe_cumulative"].values, {"units": unit})
+        out["nfe_cumulative"] = (
+            (dims.YEAR,),
+            acc["nfe_cumulative"].values,
+            {"units": unit, "long_name": "cumulative net fiscal effect"},
+        )
         names = imp[dims.INDICATOR].values.tolist()
         if "employment" in names:
             emp = imp.sel({dims.INDICATOR: "employment"})

@@ -119,6 +119,8 @@ def summary(ds: xr.Dataset, *, level: float = 0.9, variables: Sequence[str] | No
 
     Variables with NaN draws report the share of such draws instead of
     failing (``nan_share`` column); their statistics are over the other draws.
+    The interval columns are named by their quantile in percent (``p5`` and
+    ``p95`` for ``level=0.9``, ``p2.5`` and ``p97.5`` for ``level=0.95``).
 
     Examples
     --------
@@ -143,9 +145,9 @@ def summary(ds: xr.Dataset, *, level: float = 0.9, variables: Sequence[str] | No
                 "variable": v,
                 "mean": float(ok.mean()) if ok.size else np.nan,
                 "sd": float(ok.std(ddof=1)) if ok.size > 1 else np.nan,
-                f"p{round(lo * 100):d}": float(np.quantile(ok, lo)) if ok.size else np.nan,
+                f"p{lo * 100:g}": float(np.quantile(ok, lo)) if ok.size else np.nan,
                 "p50": float(np.quantile(ok, 0.5)) if ok.size else np.nan,
-                f"p{round(hi * 100):d}": float(np.quantile(ok, hi)) if ok.size else np.nan,
+                f"p{hi * 100:g}": float(np.quantile(ok, hi)) if ok.size else np.nan,
                 "nan_share": float(1.0 - ok.size / x.size),
                 "units": str(ds[v].attrs.get("units", "")),
             }
