@@ -249,6 +249,8 @@ def test_sobol_and_morris_recover_known_indices(mb):
     assert_allclose(m["mu_star"].sel(indicator="y"), [1.0, 2.0, 0.0], atol=1e-5)  # per unit of the design cube
     with pytest.raises(ValidationError, match="power of two"):
         sa.sobol(linear, mb, params, n=100)
+    again = sa.sobol(linear, mb, params, n=512, outputs=["y"], seed=0)
+    xr.testing.assert_identical(again, sa.sobol(linear, mb, params, n=512, outputs=["y"], seed=0))  # CIs too
 
 
 # --------------------------------------------------------------------------- results and bad input
@@ -286,10 +288,12 @@ def test_bad_input_is_named(mb, kz):
         sa.Uniform(1.0, 0.0)
     # a draw that makes a column's inputs exceed its output is refused, naming the draw and the seed
     wild = sa.LognormalCoefficients(cv=3.0, keep_column_sums=False)
-    with pytest.raises(NotProductiveError, match=r"seed 0\).*sum to"):
-        sa.monte_carlo(iom.multipliers, kz, draws=50, coefficients=wild, seed=0)
-    with pytest.raises(NotProductiveError, match=r"draw \d+ \(seed 0\)"):
+    with pytest.raises(NotProductiveError, match=r"draw (\d+) \(seed 0\).*sector '.*' sum to") as batched:
+        sa.monte_carlo(iom.multipliers, kz, draws=50, coefficients=wild, seed=0, chunk_size=4)
+    with pytest.raises(NotProductiveError, match=r"draw \d+ \(seed 0\)") as serial:
         sa.monte_carlo(iom.multipliers, kz, draws=50, coefficients=wild, seed=0, batched=False)
+    first = str(batched.value).split(" (seed")[0]
+    assert str(serial.value).startswith(first)  # both name the same draw, whatever the chunking
 
 
 def test_cli_impact_draws_prints_intervals_that_the_library_reproduces(tmp_path, capsys, kz, scenario):

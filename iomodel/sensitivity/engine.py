@@ -324,11 +324,16 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
                 sat[i] = sd
             if tax is not None and td is not None:
                 tax[i] = td
-        try:
-            rest = p.table.rest_scale(A)
-        except NotProductiveError as exc:
-            msg = f"draws {start}-{stop - 1} (seed {p.entropy}): {exc}"
-            raise NotProductiveError(msg, positions=exc.positions) from None
+        bad = ~(A.sum(axis=1) < 1.0).all(axis=1)
+        if bad.any():  # name the draw, and the sector through the table's own check of that draw
+            i = int(np.flatnonzero(bad)[0])
+            try:
+                p.table.rest_scale(A[i])
+            except NotProductiveError as exc:
+                raise NotProductiveError(
+                    f"draw {start + i} (seed {p.entropy}): {exc}", positions=exc.positions
+                ) from None
+        rest = p.table.rest_scale(A)
         da = multipliers_batch(p.table, A, rest_scale=rest, satellite_scale=sat, tax_scale=tax, **kw)
         ds = da.assign_coords({dims.DRAW: np.arange(start, stop)}).to_dataset(promote_attrs=True)
         return ds, values

@@ -145,7 +145,10 @@ def sobol(
         y = np.asarray(ds[o].values, dtype=float)
         if not np.isfinite(y).all():
             raise ValidationError(f"output {o!r} is not finite at some design points; Sobol' indices need every value")
-        res = SALib.analyze.sobol.analyze(problem, y, calc_second_order=False, seed=seed, print_to_console=False)
+        # a Generator, not the int: SALib's Sobol' analysis ignores seed 0 ("if seed:") and would bootstrap
+        # its confidence intervals from numpy's global state
+        boot = np.random.default_rng(seed)
+        res = SALib.analyze.sobol.analyze(problem, y, calc_second_order=False, seed=boot, print_to_console=False)
         for k in data:
             data[k][i] = res[k]
     return xr.Dataset(
