@@ -55,6 +55,7 @@ __all__ = [
     "modified_inverse",
     "multipliers",
     "multipliers_batch",
+    "multipliers_columns",
 ]
 
 Kind = Literal["type1", "type2"]
@@ -165,10 +166,9 @@ def _assemble(
     closure: HouseholdClosure,
     names: list[str],
     units: list[str],
-    S: np.ndarray,
     SL: np.ndarray,
     *,
-    u: np.ndarray | None = None,
+    Su: np.ndarray | None = None,
     w: np.ndarray | None = None,
     s: np.ndarray | None = None,
     include_households: bool = False,
@@ -176,17 +176,18 @@ def _assemble(
 ) -> tuple[np.ndarray, list[str], list[str]]:
     r"""Multiplier rows from the solves, for one table or a stack of draws (leading axes).
 
-    ``S`` and ``SL`` are ``(..., k, n)``; for Type II ``u`` = :math:`L h_C` and
-    ``w`` = :math:`h_R L` are ``(..., n)`` and ``s`` the Schur complement
-    ``(...)``, so :math:`S \bar L_{11} = SL + (S u) w' / s` and
+    ``SL`` is ``(..., k, n)``; for Type II ``Su`` = :math:`S L h_C` is
+    ``(..., k)``, ``w`` = :math:`h_R L` is ``(..., n)`` and ``s`` the Schur
+    complement ``(...)``, so :math:`S \bar L_{11} = SL + (S L h_C) w' / s` and
     :math:`\bar L_{21} = w / s` (:class:`~iomodel.linalg.ClosedLeontief`).
     """
     if kind == "type1":
         return SL, names, units
-    assert u is not None and w is not None and s is not None
+    if Su is None or w is None or s is None:
+        raise ValidationError("Type II multipliers need S L h_C, h_R L and the Schur complement")
     s_ = np.asarray(s)[..., None]
     income = w / s_
-    values = SL + np.einsum("...k,...n->...kn", np.einsum("...kn,...n->...k", S, u), w) / s_[..., None]
+    values = SL + np.einsum("...k,...n->...kn", Su, w) / s_[..., None]
     if "income" in names:
         values[..., names.index("income"), :] = income
     if include_households:
@@ -270,7 +271,7 @@ def multipliers(
         closure = table.economy.closure if table.economy is not None else HouseholdClosure()
     names, units, S = _coefficient_rows(table, closure)
     if kind == "type1":
-        values, names, units = _assemble(table, kind, closure, names, units, S, table.factor().solve_transposed(S))
+        values, names, units = _assemble(table, kind, closure, names, units, table.factor().solve_transposed(S))
     else:
         cl = table.closed(closure)
         values, names, units = _assemble(
@@ -279,9 +280,8 @@ def multipliers(
             closure,
             names,
             units,
-            S,
             cl.factor.solve_transposed(S),
-            u=cl.u,
+            Su=S @ cl.u,
             w=cl.w,
             s=np.asarray(cl.s),
             include_households=include_households,
@@ -365,11 +365,180 @@ def multipliers_batch(
     if A.ndim != 3 or A.shape[1:] != (n, n):
         raise ValidationError(f"A must have shape (draws, {n}, {n}), got {A.shape}")
     d = A.shape[0]
-    names, units, S0 = _coefficient_rows(table, closure)
-    S = np.broadcast_to(S0, (d, *S0.shape)).copy()
     if rest_scale is None:
         rest_scale = table.rest_scale(A)
-    rest_scale = np.asarray(rest_scale, dtype=float)
+    names, units, S = _batch_rows(table, closure, d, np.asarray(rest_scale, dtype=float), satellite_scale, tax_scale)
+    M = -A
+    M[:, np.arange(n), np.arange(n)] += 1.0
+    rows = S
+    if kind == "type2":
+        h_R0 = table.household_vectors(closure)[0]
+        rows = np.concatenate([S, (h_R0[None, :] * rest_scale)[:, None, :]], axis=1)
+    # one transposed solve per variant gives every row: S L and, for Type II, h_R L (S L h_C needs no other solve)
+    X = _checked_solve(M.transpose(0, 2, 1), rows.transpose(0, 2, 1)).transpose(0, 2, 1)
+    return _batch_result(
+        table, kind, closure, names, units, X, include_households, consumption_taxes, indicators, offset=0
+    )
+
+
+def multipliers_columns(
+    table: IOTable,
+    columns: Sequence[int] | np.ndarray,
+    D: np.ndarray,
+    kind: Kind = "type1",
+    *,
+    closure: HouseholdClosure | None = None,
+    include_households: bool = False,
+    indicators: Iterable[str] | None = None,
+    consumption_taxes: bool = True,
+) -> xr.DataArray:
+    r""":func:`multipliers` of many variants that change the same few columns of ``A``, without a solve per variant.
+
+    Variant ``d`` has coefficients :math:`A^*_d = A + D_d E'` (columns
+    ``columns`` change by ``D[d]``), built as
+    :meth:`~iomodel.IOTable.with_coefficients` builds it (the rest of each
+    changed column rescaled). Every multiplier is a row of :math:`L^*`, and the
+    Woodbury identity (METHODS.md 6.3) gives rows of :math:`L^*` from rows of
+    :math:`L`:
+
+    .. math::
+
+        Y L^* = Y L + (Y L D)\, C^{-1} E' L, \qquad C = I_k - E' L D,
+
+    so with :math:`Y L` (the base multipliers) and :math:`E' L` (the rows of
+    :math:`L` of the changed sectors) solved once from the base
+    factorisation, a variant costs products of size ``n x k`` only. The
+    income and value-added rows change in the changed columns (their rest is
+    rescaled) and are corrected through :math:`E' L^*`. Each variant is
+    checked on a weighted sum of its rows, :math:`y (I - A^*) = v' Y` with
+    :math:`y = v' Y L^*` (one product with the flows per variant).
+
+    Parameters
+    ----------
+    table
+        The base table (domestic convention) whose column sums of ``A`` are
+        all below one (then every variant whose changed columns sum below one
+        is productive).
+    columns
+        Positions of the changed columns (``k`` of them, distinct).
+    D
+        ``(d, n, k)`` changes of those columns.
+    kind, closure, include_households, indicators, consumption_taxes
+        As :func:`multipliers`.
+
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``("draw", "indicator", "sector")``, equal to
+        :func:`multipliers` of each variant's table (tested).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import iomodel as iom
+    >>> t = iom.datasets.miller_blair()
+    >>> D = np.array([[[0.05], [-0.02]]])            # column 1 (manufacturing) changes
+    >>> m = multipliers_columns(t, [1], D)
+    >>> A = t.arrays.A.copy(); A[:, 1] += D[0, :, 0]
+    >>> bool(np.allclose(m.sel(indicator="output")[0], iom.multipliers(t.with_coefficients(A)).sel(indicator="output")))
+    True
+    """
+    _check_kind(kind)
+    table.require_domestic("multipliers_columns")
+    if closure is None:
+        closure = table.economy.closure if table.economy is not None else HouseholdClosure()
+    n = table.n
+    cols = np.asarray(columns, dtype=int).ravel()
+    D = np.asarray(D, dtype=float)
+    if cols.size == 0 or len(set(cols.tolist())) != cols.size or cols.min() < 0 or cols.max() >= n:
+        raise ValidationError(f"columns must be distinct positions in [0, {n}), got {cols.tolist()}")
+    if D.ndim != 3 or D.shape[1:] != (n, cols.size):
+        raise ValidationError(f"D must have shape (draws, {n}, {cols.size}), got {D.shape}")
+    if not np.isfinite(D).all():
+        raise ValidationError("D is not finite")
+    arr = table.arrays
+    inv_x = arr.inv_output
+    base_sums = arr.Z.sum(axis=0) * inv_x
+    if not (base_sums < 1.0).all():
+        j = int(np.argmax(base_sums))
+        raise NotProductiveError(
+            f"multipliers_columns needs every column sum of A below one; sector {table.sectors[j]!r} has "
+            f"{base_sums[j]:.6g}: use multipliers_batch"
+        )
+    d, k = D.shape[0], cols.size
+    A_cols = arr.Z[:, cols] * inv_x[cols]
+    new_cols = A_cols[None, :, :] + D
+    if (new_cols < 0).any():
+        v, _, c = (int(i) for i in np.argwhere(new_cols < 0)[0])
+        raise ValidationError(f"variant {v}: a coefficient of sector {table.sectors[cols[c]]!r} becomes negative")
+    old_rest = 1.0 - A_cols.sum(axis=0)
+    new_rest = 1.0 - new_cols.sum(axis=1)  # (d, k)
+    if not (new_rest > 0).all():
+        v, c = (int(i) for i in np.argwhere(~(new_rest > 0))[0])
+        raise NotProductiveError(
+            f"variant {v}: the coefficients of sector {table.sectors[cols[c]]!r} sum to {1 - new_rest[v, c]:.6g} >= 1: "
+            "its inputs would exceed its output",
+            positions=[int(cols[c])],
+        )
+    r_cols = new_rest / old_rest  # the rest of each changed column is rescaled (IOTable.rest_scale)
+    names, units, S0 = _coefficient_rows(table, closure)
+    rows = S0
+    if kind == "type2":
+        h_R0 = table.household_vectors(closure)[0]
+        rows = np.vstack([S0, h_R0])
+    scaled = [names.index(r) for r in ("income", "gva") if r in names] + ([len(names)] if kind == "type2" else [])
+    factor = table.factor()
+    YL = factor.solve_transposed(rows)  # (m, n) base rows of L
+    EL = factor.solve_transposed(np.eye(n)[cols])  # (k, n) rows of L of the changed sectors
+    YLD = np.einsum("mn,dnk->dmk", YL, D)
+    ELD = np.einsum("jn,dnk->djk", EL, D)
+    C = np.eye(k)[None, :, :] - ELD
+    try:
+        CinvEL = np.linalg.solve(C, np.broadcast_to(EL, (d, k, n)))
+    except np.linalg.LinAlgError:
+        raise NotProductiveError(f"a variant's change of columns {cols.tolist()} makes I - A singular") from None
+    Y_star = YL[None] + np.einsum("dmk,dkn->dmn", YLD, CinvEL)  # rows of the base Y times L*
+    EL_star = EL[None] + np.einsum("djk,dkn->djn", ELD, CinvEL)
+    dY = np.zeros((d, rows.shape[0], k))
+    dY[:, scaled, :] = rows[scaled][:, cols][None, :, :] * (r_cols[:, None, :] - 1.0)
+    X = Y_star + np.einsum("dmk,dkn->dmn", dY, EL_star)
+    # the check: y (I - A*) = v'Y_d for a weighted sum y = v'Y_d L* of each variant's rows
+    wts = _check_weights(rows.shape[0])
+    y = np.einsum("m,dmn->dn", wts, X)
+    target = np.einsum("m,mn->n", wts, rows)[None, :].repeat(d, axis=0)
+    target[:, cols] += np.einsum("m,dmk->dk", wts, dY)
+    yA = (y @ arr.Z) * inv_x
+    yA[:, cols] += np.einsum("dn,dnk->dk", y, D)
+    _check_rows(y - yA, target, "multipliers_columns")
+    return _batch_result(
+        table, kind, closure, names, units, X, include_households, consumption_taxes, indicators, offset=0
+    )
+
+
+def _check_weights(m: int) -> np.ndarray:
+    """Fixed positive weights of the rows combined in a check (deterministic, distinct)."""
+    return 1.0 + np.arange(m, dtype=float) / max(m, 1)
+
+
+def _check_rows(lhs: np.ndarray, rhs: np.ndarray, what: str) -> None:
+    scale = np.maximum(np.abs(rhs).max(axis=-1), np.finfo(float).tiny)
+    err = np.abs(lhs - rhs).max(axis=-1) / scale
+    if (err > la.RESIDUAL_RTOL).any():
+        k = int(np.argmax(err))
+        raise ConvergenceError(f"variant {k}: {what} residual {err[k]:.3g} exceeds {la.RESIDUAL_RTOL:.1e}")
+
+
+def _batch_rows(
+    table: IOTable,
+    closure: HouseholdClosure,
+    d: int,
+    rest_scale: np.ndarray,
+    satellite_scale: np.ndarray | None,
+    tax_scale: np.ndarray | None,
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Names, units and the ``(d, k, n)`` coefficient rows of each variant."""
+    names, units, S0 = _coefficient_rows(table, closure)
+    S = np.broadcast_to(S0, (d, *S0.shape)).copy()
     for row in ("income", "gva"):
         if row in names:
             S[:, names.index(row)] *= rest_scale
@@ -383,24 +552,31 @@ def multipliers_batch(
         if tax_scale is not None:
             S[:, t0 : t0 + n_tax] *= np.asarray(tax_scale, dtype=float)
         S[:, t0 + n_tax] = S[:, t0 : t0 + n_tax].sum(axis=1)
-    M = -A
-    M[:, np.arange(n), np.arange(n)] += 1.0
-    MT = M.transpose(0, 2, 1)
+    return names, units, S
+
+
+def _batch_result(
+    table: IOTable,
+    kind: str,
+    closure: HouseholdClosure,
+    names: list[str],
+    units: list[str],
+    X: np.ndarray,
+    include_households: bool,
+    consumption_taxes: bool,
+    indicators: Iterable[str] | None,
+    offset: int,
+) -> xr.DataArray:
+    """The labelled result from the ``(d, k [+1], n)`` rows times the inverse of each variant."""
+    d = X.shape[0]
+    k = len(names)
+    SL = X[:, :k]
     if kind == "type1":
-        rhs_t = S.transpose(0, 2, 1)
+        values, names, units = _assemble(table, kind, closure, names, units, SL)
     else:
-        h_R0, h_C, h = table.household_vectors(closure)
-        h_R = h_R0[None, :] * rest_scale
-        rhs_t = np.concatenate([S.transpose(0, 2, 1), h_R[:, :, None]], axis=2)
-    X = _checked_solve(MT, rhs_t, "transposed")
-    SL = X[:, :, : S.shape[1]].transpose(0, 2, 1)
-    if kind == "type1":
-        values, names, units = _assemble(table, kind, closure, names, units, S, SL)
-    else:
-        w = X[:, :, -1]
-        rhs = np.broadcast_to(h_C, (d, n))[:, :, None].copy()
-        u = _checked_solve(M, rhs, "")[:, :, 0]
-        s = 1.0 - h - np.einsum("dn,dn->d", h_R, u)
+        _, h_C, h = table.household_vectors(closure)
+        w = X[:, k]
+        s = 1.0 - h - w @ h_C
         if not (s > 0).all():
             bad = int(np.flatnonzero(~(s > 0))[0])
             raise NotProductiveError(
@@ -412,9 +588,8 @@ def multipliers_batch(
             closure,
             names,
             units,
-            S,
             SL,
-            u=u,
+            Su=SL @ h_C,
             w=w,
             s=s,
             include_households=include_households,
@@ -430,7 +605,7 @@ def multipliers_batch(
         values,
         dims=(dims.DRAW, dims.INDICATOR, dims.SECTOR),
         coords={
-            dims.DRAW: np.arange(d),
+            dims.DRAW: np.arange(offset, offset + d),
             dims.INDICATOR: list(names),
             dims.SECTOR: table.sectors.to_numpy(),
             "units": (dims.INDICATOR, list(units)),
@@ -441,18 +616,19 @@ def multipliers_batch(
     return _select(da, indicators)
 
 
-def _checked_solve(M: np.ndarray, B: np.ndarray, what: str) -> np.ndarray:
-    """Stacked ``solve(M, B)`` with the residual check of every other solve (:data:`~iomodel.linalg.RESIDUAL_RTOL`)."""
+def _checked_solve(M: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """Stacked ``solve(M, B)``, checked on a weighted sum of the right-hand sides of each variant.
+
+    The residual :math:`M (X v) - B v` of fixed positive weights ``v`` is one
+    matrix-vector product per variant instead of one per right-hand side; it
+    must be below :data:`~iomodel.linalg.RESIDUAL_RTOL` relative to ``B v``.
+    """
     try:
         X = np.linalg.solve(M, B)
     except np.linalg.LinAlgError:
-        raise NotProductiveError(f"a variant's I - A is singular ({what} solve)") from None
-    R = M @ X - B
-    scale = np.maximum(np.abs(B).max(axis=(1, 2)), np.finfo(float).tiny)
-    err = np.abs(R).max(axis=(1, 2)) / scale
-    if (err > la.RESIDUAL_RTOL).any():
-        k = int(np.argmax(err))
-        raise ConvergenceError(f"variant {k}: {what} solve residual {err[k]:.3g} exceeds {la.RESIDUAL_RTOL:.1e}")
+        raise NotProductiveError("a variant's I - A is singular") from None
+    v = _check_weights(B.shape[2])
+    _check_rows(np.einsum("dij,dj->di", M, X @ v), B @ v, "stacked solve")
     return X
 
 

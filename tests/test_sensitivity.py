@@ -321,3 +321,19 @@ def test_attrs_of_one_draw_do_not_pass_for_the_run(kz, scenario):
     table = sa.summary(ds, level=0.95)
     assert {"p2.5", "p50", "p97.5"} <= set(table.columns)
     assert_allclose(table.loc["npv", "p97.5"], float(ds["npv"].quantile(0.975)), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["type1", "type2"])
+def test_low_rank_rows_equal_tables_per_draw(kz, kind):
+    # two columns, independent draws (their rest, hence income and GVA coefficients, rescaled)
+    cv = sa.LognormalCoefficients(0.3, keep_column_sums=False, sectors=["28", "25"])
+    func = functools.partial(iom.multipliers, kind=kind)
+    rows = sa.monte_carlo(func, kz, draws=6, coefficients=cv, seed=8, chunk_size=4)
+    tables = sa.monte_carlo(func, kz, draws=6, coefficients=cv, seed=8, batched=False)
+    assert rows.attrs["backend"] == "low-rank" and tables.attrs["backend"] == "serial"
+    assert_allclose(rows["multiplier"], tables["multiplier"], rtol=1e-11, atol=1e-15)
+    wild = sa.LognormalCoefficients(3.0, keep_column_sums=False, sectors=["28"])
+    with pytest.raises(NotProductiveError, match=r"draw \d+ \(seed 1\).*'28'"):
+        sa.monte_carlo(func, kz, draws=60, coefficients=wild, seed=1)
+    with pytest.raises(ValidationError, match="batched=True needs"):
+        sa.monte_carlo(func, kz, draws=2, coefficients=[cv, sa.SatelliteCoefficients(0.1)], seed=1, batched=True)

@@ -334,19 +334,46 @@ class LognormalCoefficients:
         object.__setattr__(self, "cv", _cv(self.cv, "LognormalCoefficients"))
         object.__setattr__(self, "sectors", _columns(self.sectors))
 
-    def perturb(self, A: np.ndarray, rng: np.random.Generator, columns: np.ndarray | None = None) -> np.ndarray:
-        """One draw of the coefficients ``A`` (only ``columns``, positions, if given)."""
+    def perturb(
+        self,
+        A: np.ndarray,
+        rng: np.random.Generator,
+        columns: np.ndarray | None = None,
+        nonzero: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """One draw of the coefficients ``A`` (only ``columns``, positions, if given).
+
+        ``nonzero``: the flat positions of the non-zero entries of the block
+        perturbed (``numpy.flatnonzero``), if already known.
+        """
+        if columns is None:
+            return self.perturb_block(np.asarray(A, dtype=float), rng, nonzero)
         out = np.array(A, dtype=float, copy=True)
-        cols = np.arange(A.shape[1]) if columns is None else np.asarray(columns)
-        block = out[:, cols]
-        noisy = block * _lognormal_factors(rng, block.shape, self.cv)
+        cols = np.asarray(columns)
+        out[:, cols] = self.perturb_block(out[:, cols], rng, nonzero)
+        return out
+
+    def perturb_block(
+        self, block: np.ndarray, rng: np.random.Generator, nonzero: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One draw of a block of columns of ``A`` (a new array).
+
+        Only the non-zero coefficients are drawn (a zero stays zero), one
+        standard normal number each, in row-major order of the block;
+        ``nonzero`` are their flat positions if already known.
+        """
+        noisy = np.array(block, dtype=float, copy=True, order="C")
+        if self.cv == 0:
+            return noisy
+        flat = noisy.reshape(-1)
+        nz = np.flatnonzero(flat) if nonzero is None else nonzero
+        flat[nz] *= _lognormal_factors(rng, (len(nz),), self.cv)
         if self.keep_column_sums:
             old = block.sum(axis=0)
             new = noisy.sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
-                noisy = noisy * np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)
-        out[:, cols] = noisy
-        return out
+                noisy *= np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)
+        return noisy
 
     def describe(self) -> str:
         """A one-line description for attrs and reports."""
@@ -385,27 +412,41 @@ class DirichletCoefficients:
         object.__setattr__(self, "concentration", k)
         object.__setattr__(self, "sectors", _columns(self.sectors))
 
-    def perturb(self, A: np.ndarray, rng: np.random.Generator, columns: np.ndarray | None = None) -> np.ndarray:
-        """One draw of the coefficients ``A`` (only ``columns``, positions, if given).
+    def perturb(
+        self,
+        A: np.ndarray,
+        rng: np.random.Generator,
+        columns: np.ndarray | None = None,
+        nonzero: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """One draw of the coefficients ``A`` (only ``columns``, positions, if given; ``nonzero`` unused)."""
+        if columns is None:
+            return self.perturb_block(np.asarray(A, dtype=float), rng)
+        out = np.array(A, dtype=float, copy=True)
+        cols = np.asarray(columns)
+        out[:, cols] = self.perturb_block(out[:, cols], rng)
+        return out
+
+    def perturb_block(
+        self, block: np.ndarray, rng: np.random.Generator, nonzero: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One draw of a block of columns of ``A`` (a new array; ``nonzero`` unused).
 
         Each column is drawn as normalised gamma variates over its non-zero
         shares and its rest (zero coefficients stay zero).
         """
-        out = np.array(A, dtype=float, copy=True)
-        cols = np.arange(A.shape[1]) if columns is None else np.asarray(columns)
-        block = out[:, cols]
+        block = np.asarray(block, dtype=float)
         rest = 1.0 - block.sum(axis=0)
         if (rest < 0).any():
-            j = int(cols[int(np.argmin(rest))])
-            raise ValidationError(f"DirichletCoefficients: column {j} of A sums to more than one")
+            j = int(np.argmin(rest))
+            raise ValidationError(f"DirichletCoefficients: column {j} of the block sums to more than one")
         shares = np.vstack([block, rest[None, :]])
         alpha = self.concentration * shares
         g = np.zeros_like(alpha)
         pos = alpha > 0
         g[pos] = rng.gamma(alpha[pos])
         total = g.sum(axis=0)
-        out[:, cols] = g[:-1] / np.where(total > 0, total, 1.0)
-        return out
+        return g[:-1] / np.where(total > 0, total, 1.0)
 
     def describe(self) -> str:
         """A one-line description for attrs and reports."""

@@ -39,7 +39,7 @@ import pandas as pd
 import xarray as xr
 
 from .. import dims
-from ..analysis import multipliers, multipliers_batch
+from ..analysis import multipliers, multipliers_batch, multipliers_columns
 from ..errors import LabelError, NotProductiveError, ValidationError
 from ..table import IOTable
 from .distributions import (
@@ -141,8 +141,15 @@ class Plan:
     columns: np.ndarray | None  # positions of the perturbed columns of A, None: all
     sat_cv: np.ndarray | None
     tax_cv: np.ndarray | None
-    batched: bool
+    batched: bool  # stacked solves (every column perturbed) or rows of a low-rank update (columns given)
     fixed: Mapping[str, Any]
+
+    @property
+    def backend(self) -> str:
+        """``"batched"`` (stacked solves), ``"low-rank"`` (rows of a Woodbury update) or ``"serial"``."""
+        if not self.batched:
+            return "serial"
+        return "low-rank" if self.columns is not None else "batched"
 
     def rng(self, draw: int) -> np.random.Generator:
         """The generator of draw ``draw``: the child ``(draw,)`` of the run's seed sequence."""
@@ -234,13 +241,24 @@ def plan(
             raise LabelError(f"TaxCoefficients: unknown tax(es) {unknown}; valid options are {list(rows)}")
         tax_cv = tax.row_cvs(rows)
     is_mult, _ = _is_multipliers(func)
-    can_batch = is_mult and not names and table.meta.import_convention == "domestic" and columns is None
+    stackable = is_mult and not names and table.meta.import_convention == "domestic" and tech is not None
+    can_stack = stackable and columns is None
+    # a few columns: rows of the Woodbury update (analysis.multipliers_columns), when every column of the base
+    # table sums below one (so every draw whose changed columns do is productive) and no row is perturbed
+    can_columns = (
+        stackable
+        and columns is not None
+        and sat is None
+        and tax is None
+        and bool((table.arrays.Z.sum(axis=0) * table.arrays.inv_output < 1.0).all())
+    )
     if batched is None:
-        batched = can_batch
-    elif batched and not can_batch:
+        batched = can_stack or can_columns
+    elif batched and not (can_stack or can_columns):
         raise ValidationError(
-            "batched=True needs func to be iomodel.multipliers (or a functools.partial of it), no drawn "
-            "parameters, a table in the domestic convention and every column perturbed"
+            "batched=True needs func to be iomodel.multipliers (or a functools.partial of it), a perturbation of "
+            "the technical coefficients, no drawn parameters and a table in the domestic convention (with "
+            "sectors= of the perturbation: no satellite or tax perturbation and every column sum of A below one)"
         )
     if seed is None:
         entropy = int(np.random.SeedSequence().entropy)  # type: ignore[arg-type]
@@ -265,13 +283,15 @@ def plan(
     )
 
 
-def _draw(p: Plan, d: int) -> tuple[list[float], np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+def _draw(
+    p: Plan, d: int, nonzero: np.ndarray | None = None
+) -> tuple[list[float], np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Parameter values and perturbed arrays of draw ``d`` (``A``, satellite and tax factors)."""
     rng = p.rng(d)
     values = [float(dist.sample(rng)) for dist in p.distributions]
     A = sat = tax = None
     if p.technology is not None:
-        A = p.technology.perturb(p.table.arrays.A, rng, p.columns)
+        A = p.technology.perturb(p.table.arrays.A, rng, p.columns, nonzero)
     if p.sat_cv is not None and p.satellites is not None:
         sat = p.satellites.factors(rng, p.sat_cv, p.table.n)
     if p.tax_cv is not None and p.taxes is not None:
@@ -308,6 +328,25 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
     """Draws ``start`` to ``stop - 1``: the stacked results and the parameter values ``(draws, k)``."""
     draws = range(start, stop)
     values = np.empty((len(draws), len(p.names)))
+    if p.batched and p.columns is not None and p.technology is not None:
+        _, kw = _is_multipliers(p.func)
+        block = np.ascontiguousarray(p.table.arrays.A[:, p.columns])
+        nonzero = np.flatnonzero(block)
+        D = np.empty((len(draws), p.table.n, len(p.columns)))
+        for i, d in enumerate(draws):
+            D[i] = p.technology.perturb_block(block, p.rng(d), nonzero) - block
+        sums = (block[None, :, :] + D).sum(axis=1)
+        if not (sums < 1.0).all():
+            i, c = (int(v) for v in np.argwhere(~(sums < 1.0))[0])
+            j = int(p.columns[c])
+            raise NotProductiveError(
+                f"draw {start + i} (seed {p.entropy}): the coefficients of sector {p.table.sectors[j]!r} sum to "
+                f"{sums[i, c]:.6g} >= 1: its inputs would exceed its output",
+                positions=[j],
+            )
+        da = multipliers_columns(p.table, p.columns, D, **{**kw, **p.fixed})
+        ds = da.assign_coords({dims.DRAW: np.arange(start, stop)}).to_dataset(promote_attrs=True)
+        return ds, values
     if p.batched:
         _, kw = _is_multipliers(p.func)
         kw = {**kw, **p.fixed}
@@ -316,8 +355,9 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
         sat = np.ones((len(draws), len(p.table.satellites.index), n)) if p.sat_cv is not None else None
         tax = np.ones((len(draws), len(p.table.taxes.index), n)) if p.tax_cv is not None else None
         base = p.table.arrays.A
+        nonzero = np.flatnonzero(base)  # the same in every draw
         for i, d in enumerate(draws):
-            vals, Ad, sd, td = _draw(p, d)
+            vals, Ad, sd, td = _draw(p, d, nonzero)
             values[i] = vals
             A[i] = base if Ad is None else Ad
             if sat is not None and sd is not None:
@@ -369,7 +409,10 @@ def _chunks(draws: int, chunk_size: int) -> list[tuple[int, int]]:
 
 
 def _default_chunk(p: Plan, draws: int, client: Any) -> int:
-    if p.batched:
+    if p.batched and p.columns is not None:
+        per = 8 * p.table.n * (len(p.columns) * 3 + 40)  # D, the rows of L* and the corrections of each draw
+        size = max(1, CHUNK_BYTES // per)
+    elif p.batched:
         per = 8 * p.table.n**2 * 3  # A, I - A and the LAPACK copy of each draw
         size = max(1, CHUNK_BYTES // per)
     else:
@@ -407,7 +450,7 @@ def run(
                 bar.update(b - a)
         else:
             as_completed = _as_completed()
-            remote = client.scatter(p, broadcast=True)
+            remote = client.scatter(p, broadcast=True, hash=False)  # a fresh key per run: reruns never share one
             futures = {client.submit(run_chunk, remote, a, b, pure=False): i for i, (a, b) in enumerate(chunks)}
             for fut in as_completed(list(futures)):
                 i = futures[fut]
@@ -518,7 +561,7 @@ def monte_carlo(
             "draws": int(draws),
             "perturbation": p.spec(),
             "parameters": ", ".join(p.names),
-            "backend": "dask" if client is not None else ("batched" if p.batched else "serial"),
+            "backend": "dask" if client is not None else p.backend,
             "seeding": "numpy SeedSequence(seed, spawn_key=(draw,)) per draw",
         }
     )
@@ -554,7 +597,7 @@ def run_points(
                 bar.update(b - a)
         else:
             as_completed = _as_completed()
-            remote = client.scatter(p, broadcast=True)
+            remote = client.scatter(p, broadcast=True, hash=False)  # a fresh key per run: reruns never share one
             futures = {}
             for i, (a, b) in enumerate(chunks):
                 futures[client.submit(points_chunk, remote, list(points[a:b]), a, pure=False)] = i
