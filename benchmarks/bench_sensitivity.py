@@ -1,0 +1,886 @@
+#!/usr/bin/env python
+"""Benchmark: Monte Carlo sensitivity runs (``iomodel.sensitivity.monte_carlo``), three goals of the issue.
+
+1. ``batched``: 1,000 draws of the full Type II multiplier set on the shipped
+   68-product table (``iomodel.datasets.kazakhstan()``), every coefficient of ``A``
+   perturbed (``LognormalCoefficients(cv=0.1)``), ``monte_carlo(iomodel.multipliers,
+   ..., fixed={"kind": "type2"})``, which solves each chunk of draws in one stacked
+   LAPACK call (``attrs["backend"] == "batched"``). Baseline: the same draws (the
+   engine's generator and ``LognormalCoefficients.perturb``, the value added rescaled
+   by ``IOTable.rest_scale`` as ``with_coefficients`` does) given to pymrio, one
+   ``pymrio.IOSystem(A=..., x=..., Y=...)`` with one extension (value added,
+   employment, taxes: 13 rows) rebuilt per draw and ``calc_all()`` (Z, L by
+   ``np.linalg.inv``, S, M, D accounts; Type I only, pymrio has no Type II). pymrio is
+   timed on the first ``--pymrio-draws`` draws (default 100), drawing included (about
+   1 % of its time), and compared per draw.
+   Reference rows: iomodel's non-batched path (``batched=False``: one
+   ``with_coefficients`` table and one ``multipliers`` call per draw) and the time
+   to generate the 1,000 perturbed matrices alone (the floor of any method that
+   draws them this way). Goal: iomodel at least 100x faster per draw than pymrio.
+2. ``lowrank``: a synthetic 2,000-sector dense productive table (seeded; recipe of
+   ``bench_multipliers.py``), 200 draws that perturb one column
+   (``LognormalCoefficients(cv=0.1, sectors=[one label])``,
+   ``functools.partial(iomodel.multipliers, indicators=["output"])``, Type I).
+   ``low-rank``: ``monte_carlo``'s default for this case, rows of the Woodbury update
+   (``iomodel.analysis.multipliers_columns``: the base rows and the changed sector's
+   row of ``L`` solved once, each draw ``n x k`` products and a weighted residual
+   check; ``attrs["backend"] == "low-rank"``). Reference ``tables``: ``batched=False``,
+   one ``with_coefficients`` table per draw, which solves through a Woodbury update of
+   the base table's LU (``iomodel.linalg.update_columns``). Baseline ``refactor``: the
+   same draws (the engine's seeding and perturbation) in a plain loop of
+   ``with_coefficients`` on a base table that holds no factorisation and
+   ``multipliers``, so every draw runs a full LU. Goal: refactor / low-rank at least 10x.
+3. ``dask``: 10,000 batched draws of Type II multipliers on the 68-product table,
+   ``monte_carlo(..., client=Client(LocalCluster(n_workers=2, threads_per_worker=1,
+   processes=True)))`` against the same call without a client, same seed, default
+   chunking. Cluster start-up and a warm-up (``client.run`` importing iomodel on the
+   workers, then a 16-draw run through the client, with another seed: see
+   ``worker_dask``) are timed apart and not in the measured call; the scheduler's task
+   stream gives each worker's compute time. Goal: dask / serial <= 1.5, and identical
+   results (max abs diff 0.0).
+
+Method (as ``bench_multipliers.py``): every measured run is its own fresh subprocess
+(``--worker``), which loads or generates the table, warms up on a tiny run (one-off
+lazy imports are not timed), then times one ``monte_carlo`` call (or the pymrio loop)
+with ``time.perf_counter``. Contenders of a goal run interleaved (a, b, a, b, ...),
+``--repeat`` times each (default 3); the fastest run is kept, all runs are printed and
+stored. ``OPENBLAS_NUM_THREADS``/``OMP_NUM_THREADS``/``MKL_NUM_THREADS`` are set to
+``--threads`` (default 1) before numpy is imported, in the driver, in every worker and
+(inherited) in the Dask worker processes. The one-minute load average is recorded
+around each run. Ratios are always between runs of the same invocation. Checks, in
+the same run: batched vs serial Type II (relative 1e-10), pymrio vs iomodel Type I on
+the same draws (output and employment multipliers, relative 1e-10), low-rank vs
+refactorised multipliers (relative 1e-10; the max abs difference is printed), dask vs
+serial (must be exactly 0.0). The exit code is non-zero only if a check fails; goals
+are reported as PASS/MISS, never asserted.
+
+Usage::
+
+    python benchmarks/bench_sensitivity.py            # full run, about 4 minutes on 2 cores
+    python benchmarks/bench_sensitivity.py --quick    # smoke run (fewer draws, n = 500), < 1 minute
+    python benchmarks/bench_sensitivity.py --goals 2 --lowrank-n 4000
+
+Results go to ``benchmarks/results/sensitivity-<date>[-quick].json`` or ``--json PATH``.
+
+Recorded run
+------------
+2026-12-02 08:42-08:46 UTC, ``python benchmarks/bench_sensitivity.py`` (full run: 3 interleaved fresh-process runs per
+contender, fastest kept, 1 BLAS thread; 4 minutes). 2-core AMD EPYC virtual machine, 24 GiB; Python 3.11.7, numpy
+2.4.6 (scipy-openblas), scipy 1.17.1, pandas 3.1.1, xarray 2026.9.0, pymrio 0.7.0, dask/distributed 2026.8.0; iomodel
+at ``7bb7e4c`` plus the low-rank rows path (committed right after); one-minute load 0.5-1.2::
+
+    goal contender        draws  best s  all runs s              ms/draw  notes
+    1    iomodel batched   1000   0.162  0.364 0.162 0.179          0.162  backend "batched"; apart: drawing the
+                                                                           matrices alone 0.075 ms/draw, the stacked
+                                                                           solve alone 0.083 ms/draw
+    1    iomodel serial    1000   3.331  3.468 3.331 4.289          3.331  batched=False (reference)
+    1    pymrio             100   0.937  1.242 0.937 1.287          9.367  IOSystem(A, x, Y) + calc_all, Type I only
+    2    low-rank           200   0.274  0.581 0.312 0.274          1.369  rows of the Woodbury update
+    2    tables             200  12.334  15.434 14.122 12.334      61.670  batched=False: Woodbury-updated tables
+    2    refactor           200  35.203  39.856 37.906 35.203     176.014  a fresh LU per draw
+    3    serial           10000   1.216  1.216 1.615 1.523          0.122
+    3    dask             10000   1.096  1.243 1.280 1.096          0.110  17 tasks, compute per worker 0.97 + 1.02 s;
+                                                                           cluster start-up 0.39 s, warm-up 1.14 s
+                                                                           (not timed)
+
+    goal  ratio                                goal     measured                    verdict
+    1     pymrio / iomodel batched, per draw   >= 100   57.9 (9.367 / 0.162 ms)     MISS
+    1     iomodel serial / batched, per draw   -        20.6                        reference
+    2     refactor / low-rank                  >= 10    128.5 (35.20 / 0.27 s)      PASS
+    2     refactor / tables                    -         2.85                       reference
+    3     dask / serial                        <= 1.5    0.90 (1.10 / 1.22 s)       PASS
+    3     dask vs serial, max abs diff         0.0       0.0                        PASS
+
+Checks: batched vs serial Type II 5.6e-16 relative (max abs 1.3e-15); pymrio vs iomodel Type I on the same 100 draws
+6.6e-16 (output) and 1.3e-15 (employment); low-rank (and tables) vs refactorised output multipliers 1.5e-15 relative
+(max abs 3.6e-15); dask vs serial 0.0 with the same draw labels. Goal 1 is missed: 100x needs 0.064-0.094 ms per draw
+(pymrio took 6.4-12.9 ms per draw across runs), and drawing the perturbed matrices alone, a generator per draw and
+about 2,900 lognormal factors, costs 0.075 ms. An earlier run (08:22, before the low-rank rows path, the single
+transposed solve and noise on non-zero coefficients only) measured 28.7x, 3.18x and 0.72x.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def _threads_from_argv(argv: list[str]) -> str:
+    for i, a in enumerate(argv):
+        if a == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return "1"
+
+
+# Must happen before numpy (and its BLAS) is imported, in the parent, every worker and the Dask workers.
+_THREADS = _threads_from_argv(sys.argv)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _THREADS
+
+import argparse  # noqa: E402
+import datetime as _dt  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+# Benchmark the checkout this script lives in (no install needed); Dask workers inherit it.
+if str(HERE.parent) not in sys.path:
+    sys.path.insert(0, str(HERE.parent))
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(HERE.parent), os.environ.get("PYTHONPATH")) if p)
+
+#: Goals of the issue (reported, never asserted).
+GOAL_VS_PYMRIO = 100.0  # pymrio seconds per draw / iomodel batched seconds per draw >= 100
+GOAL_LOWRANK = 10.0  # refactor seconds / low-rank seconds >= 10
+GOAL_DASK = 1.5  # dask seconds / serial seconds <= 1.5
+CHECK_RTOL = 1e-10  # max |a - b| / max |b| for the numerical checks (dask: exactly 0)
+CV = 0.1
+
+
+# ----------------------------------------------------------------------------- tables
+def make_dense_flows(n: int, seed: int) -> dict:
+    """A balanced, productive, dense random table (the recipe of ``bench_multipliers.py``).
+
+    Output ``x`` uniform in [1000, 2000]; ``A`` uniform random with column sums drawn
+    in [0.3, 0.7]; ``Z = A x^``; rows whose intermediate sales would exceed 80 % of
+    output are scaled down, so final demand is at least 20 % of output and value
+    added at least 30 %. Final demand split into ``households``/``other``, value added
+    into ``compensation``/``other``; one ``employment`` satellite.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(1000.0, 2000.0, n)
+    colsum = rng.uniform(0.3, 0.7, n)
+    Z = rng.random((n, n))
+    Z *= (colsum * x / Z.sum(axis=0))[None, :]
+    Z *= np.minimum(1.0, 0.8 * x / Z.sum(axis=1))[:, None]
+    f = x - Z.sum(axis=1)
+    va = x - Z.sum(axis=0)
+    if not (f > 0).all() or not (va > 0).all():
+        raise RuntimeError("generated table is not balanced with positive final demand and value added")
+    hh = rng.uniform(0.4, 0.7, n)
+    comp = rng.uniform(0.4, 0.6, n)
+    return {
+        "Z": Z,
+        "F": np.column_stack([f * hh, f * (1.0 - hh)]),
+        "V": np.vstack([va * comp, va * (1.0 - comp)]),
+        "S": x[None, :] * rng.uniform(0.05, 1.0, (1, n)),
+    }
+
+
+def dense_table(n: int, seed: int):
+    import pandas as pd
+
+    import iomodel as iom
+
+    d = make_dense_flows(n, seed)
+    idx = pd.Index([f"s{i:05d}" for i in range(n)])
+    return iom.IOTable.from_flows(
+        pd.DataFrame(d["Z"], index=idx, columns=idx, copy=False),
+        pd.DataFrame(d["F"], index=idx, columns=["households", "other"]),
+        pd.DataFrame(d["V"], index=["compensation", "other"], columns=idx),
+        satellites=pd.DataFrame(d["S"], index=["employment"], columns=idx),
+        copy=False,
+    )
+
+
+def draw_rng(seed: int, d: int) -> np.random.Generator:
+    """The generator of draw ``d``, as ``iomodel.sensitivity`` seeds it (module docstring of its engine)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(d,)))
+
+
+# ----------------------------------------------------------------------------- workers
+def _warm_iomodel() -> float:
+    """One-off lazy imports (xarray imports dask on its first DataArray) and a tiny run of every path."""
+    import iomodel as iom
+    from iomodel import sensitivity as sa
+
+    t0 = time.perf_counter()
+    tiny = iom.datasets.miller_blair()
+    iom.multipliers(tiny, "type2")
+    pert = sa.LognormalCoefficients(cv=CV)
+    sa.monte_carlo(iom.multipliers, tiny, draws=4, seed=1, coefficients=pert, fixed={"kind": "type2"}, progress=False)
+    sa.monte_carlo(
+        iom.multipliers,
+        tiny,
+        draws=4,
+        seed=1,
+        coefficients=pert,
+        batched=False,
+        fixed={"kind": "type2"},
+        progress=False,
+    )
+    one = sa.LognormalCoefficients(cv=CV, sectors=[tiny.sectors[0]])
+    sa.monte_carlo(iom.multipliers, tiny, draws=4, seed=1, coefficients=one, batched=False, progress=False)
+    return time.perf_counter() - t0
+
+
+def worker_mc(args: argparse.Namespace) -> tuple[dict, dict]:
+    """Goal 1, iomodel: ``monte_carlo`` of Type II multipliers, batched or serial, on the shipped table."""
+    import iomodel as iom
+    from iomodel import sensitivity as sa
+
+    warm = _warm_iomodel()
+    t = iom.datasets.kazakhstan()
+    pert = sa.LognormalCoefficients(cv=CV)
+    batched = args.mode == "batched"
+    t0 = time.perf_counter()
+    ds = sa.monte_carlo(
+        iom.multipliers,
+        t,
+        draws=args.draws,
+        seed=args.seed,
+        coefficients=pert,
+        batched=batched,
+        fixed={"kind": "type2"},
+        progress=False,
+    )
+    seconds = time.perf_counter() - t0
+    rec = {"seconds": seconds, "draws": args.draws, "backend": ds.attrs["backend"], "warmup_seconds": warm}
+    if batched:
+        # information, after the timed call: generating the same perturbed matrices alone (no solve), then
+        # the stacked solve alone on all of them in one call (the engine makes one call per chunk)
+        from iomodel.analysis import multipliers_batch
+
+        A0 = t.arrays.A
+        stack = np.empty((args.draws, t.n, t.n))
+        t0 = time.perf_counter()
+        for d in range(args.draws):
+            stack[d] = pert.perturb(A0, draw_rng(args.seed, d))
+        rec["draws_only_seconds"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        multipliers_batch(t, stack, "type2")
+        rec["solve_only_seconds"] = time.perf_counter() - t0
+    arrays = {"m": ds["multiplier"].values, "indicator": ds.indicator.values.astype(str)}
+    return rec, arrays
+
+
+def worker_pymrio(args: argparse.Namespace) -> tuple[dict, dict]:
+    """Goal 1, baseline: one pymrio IOSystem per draw, ``calc_all()``, on the same draws."""
+    import pandas as pd
+    import pymrio
+
+    import iomodel as iom
+    from iomodel import sensitivity as sa
+
+    warnings.simplefilter("ignore")  # pymrio's deprecation chatter
+    warm = _warm_iomodel()
+    t = iom.datasets.kazakhstan()
+    arr = t.arrays
+    n = t.n
+    A0 = arr.A
+    mi = pd.MultiIndex.from_arrays([["KZ"] * n, [str(s) for s in t.sectors]], names=["region", "sector"])
+    ycols = pd.MultiIndex.from_product([["KZ"], [str(c) for c in t.categories]], names=["region", "category"])
+    Y = pd.DataFrame(arr.final_demand, index=mi, columns=ycols)
+    x = pd.DataFrame(arr.output, index=mi, columns=["indout"])
+    rows = pd.Index(
+        [f"va:{r}" for r in t.value_added.index]
+        + [str(r) for r in t.satellites.index]
+        + [f"tax:{r}" for r in t.taxes.index],
+        name="stressor",
+    )
+    V, S, T = arr.value_added, arr.satellites, arr.taxes
+    pert = sa.LognormalCoefficients(cv=CV)
+
+    def one(seed: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+        Ad = pert.perturb(A0, draw_rng(seed, d))  # the draw monte_carlo makes
+        r = t.rest_scale(Ad)  # value added rescaled so columns still sum to output, as with_coefficients does
+        F = pd.DataFrame(np.vstack([V * r, S, T]), index=rows, columns=mi)
+        io = pymrio.IOSystem(A=pd.DataFrame(Ad, index=mi, columns=mi), x=x, Y=Y)
+        io.factor_inputs = pymrio.Extension(name="factor_inputs", F=F)
+        io.calc_all()
+        return io.L.to_numpy().sum(axis=0), io.factor_inputs.M.to_numpy()
+
+    t0 = time.perf_counter()
+    for d in range(3):
+        one(args.seed + 1, d)  # warm-up (other draws)
+    warm += time.perf_counter() - t0
+    out, M = [], []
+    t0 = time.perf_counter()
+    for d in range(args.draws):
+        o, m = one(args.seed, d)
+        out.append(o)
+        M.append(m)
+    seconds = time.perf_counter() - t0
+    # check (not timed): iomodel's Type I multipliers of the same draws
+    ds = sa.monte_carlo(
+        iom.multipliers, t, draws=args.draws, seed=args.seed, coefficients=pert, fixed={"kind": "type1"}, progress=False
+    )
+    ref_out = ds["multiplier"].sel(indicator="output").values
+    emp = str(t.satellites.index[0])
+    ref_emp = ds["multiplier"].sel(indicator=emp).values
+    pm_emp = np.stack(M)[:, list(rows).index(emp), :]
+    rec = {
+        "seconds": seconds,
+        "draws": args.draws,
+        "warmup_seconds": warm,
+        "pymrio_version": pymrio.__version__,
+        "check_output_rel": rel_err(np.stack(out), ref_out),
+        "check_employment_rel": rel_err(pm_emp, ref_emp),
+    }
+    return rec, {}
+
+
+def _timed_calls(module, names: list[str], stats: dict) -> None:
+    """Replace ``module.<name>`` by a wrapper counting its calls and their seconds in ``stats[name]``.
+
+    Module-level functions looked up at call time (``la.factorize`` in ``IOTable``,
+    ``_draw`` / ``_table_of`` / ``evaluate`` in the sensitivity engine) go through the
+    wrapper; its cost (two ``perf_counter`` calls) is microseconds against milliseconds.
+    """
+    for name in names:
+        fn = getattr(module, name)
+
+        def timed(*a, _fn=fn, _name=name, **k):
+            t0 = time.perf_counter()
+            try:
+                return _fn(*a, **k)
+            finally:
+                stats[_name][0] += 1
+                stats[_name][1] += time.perf_counter() - t0
+
+        stats[name] = [0, 0.0]
+        setattr(module, name, timed)
+
+
+def worker_lowrank(args: argparse.Namespace) -> tuple[dict, dict]:
+    """Goal 2: one column perturbed per draw on a dense table: rows of a Woodbury update, tables, or a fresh LU."""
+    import functools
+
+    import iomodel as iom
+    from iomodel import sensitivity as sa
+
+    warm = _warm_iomodel()
+    t = dense_table(args.n, args.seed)
+    label = t.sectors[args.n // 2]
+    func = functools.partial(iom.multipliers, indicators=["output"])
+    pert = sa.LognormalCoefficients(cv=CV, sectors=[label])
+    col = np.array([t.sectors.get_loc(label)])
+    t0 = time.perf_counter()
+    if args.mode == "refactor":
+        # the same draws (the engine's seeding and perturbation), each a table with_coefficients builds from a
+        # base table that holds no factorisation, so multipliers runs a full LU of every draw's I - A
+        A0 = t.arrays.A
+        out = np.empty((args.draws, args.n))
+        for d in range(args.draws):
+            A = pert.perturb(A0, draw_rng(args.seed, d), col)
+            out[d] = func(t.with_coefficients(A)).sel(indicator="output").values
+        backend = "a fresh LU per draw"
+    else:
+        ds = sa.monte_carlo(
+            func,
+            t,
+            draws=args.draws,
+            seed=args.seed,
+            coefficients=pert,
+            batched=None if args.mode == "lowrank" else False,
+            progress=False,
+        )
+        out = ds["multiplier"].sel(indicator="output").values
+        backend = ds.attrs["backend"]
+    seconds = time.perf_counter() - t0
+    rec = {
+        "seconds": seconds,
+        "draws": args.draws,
+        "n": args.n,
+        "sector": str(label),
+        "backend": backend,
+        "warmup_seconds": warm,
+    }
+    return rec, {"m": out}
+
+
+def _warm_dask_worker() -> bool:
+    _warm_iomodel()
+    return True
+
+
+def worker_dask(args: argparse.Namespace) -> tuple[dict, dict]:
+    """Goal 3: batched Type II draws on the shipped table, on a 2-worker LocalCluster or serially."""
+    import iomodel as iom
+    from iomodel import sensitivity as sa
+
+    warm = _warm_iomodel()
+    t = iom.datasets.kazakhstan()
+    kw = dict(coefficients=sa.LognormalCoefficients(cv=CV), fixed={"kind": "type2"}, progress=False)
+    # The warm-up uses another seed: two runs of an identical plan on one client share the content-hashed key of
+    # the scattered plan, and the second can fail with "lost dependencies" while the first run's copy is being
+    # released (engine.run: client.scatter(p, broadcast=True); reproduced in about 1 of 15 repeated runs).
+    warm_seed = args.seed + 1
+    rec: dict = {}
+    cluster = client = None
+    try:
+        if args.mode == "dask":
+            import logging
+
+            from distributed import Client, LocalCluster
+
+            t0 = time.perf_counter()
+            cluster = LocalCluster(
+                n_workers=args.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+            client.wait_for_workers(args.workers)
+            rec["cluster_startup_seconds"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            client.run(_warm_dask_worker)
+            sa.monte_carlo(iom.multipliers, t, draws=16, seed=warm_seed, client=client, **kw)
+            rec["cluster_warmup_seconds"] = time.perf_counter() - t0
+            rec["dask_workers"] = len(client.scheduler_info()["workers"])
+        else:
+            sa.monte_carlo(iom.multipliers, t, draws=16, seed=warm_seed, **kw)
+        if client is None:
+            t0 = time.perf_counter()
+            ds = sa.monte_carlo(iom.multipliers, t, draws=args.draws, seed=args.seed, **kw)
+            seconds = time.perf_counter() - t0
+        else:
+            from distributed import get_task_stream
+
+            with get_task_stream(client) as stream:  # the scheduler's record of the tasks, read after the call
+                t0 = time.perf_counter()
+                ds = sa.monte_carlo(iom.multipliers, t, draws=args.draws, seed=args.seed, client=client, **kw)
+                seconds = time.perf_counter() - t0
+            compute: dict = {}
+            for task in stream.data:
+                for ss in task["startstops"]:
+                    if ss["action"] == "compute":
+                        compute[task["worker"]] = compute.get(task["worker"], 0.0) + ss["stop"] - ss["start"]
+            rec["tasks"] = len(stream.data)
+            rec["worker_compute_seconds"] = sorted(compute.values())
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    rec.update(seconds=seconds, draws=args.draws, backend=ds.attrs["backend"], warmup_seconds=warm)
+    return rec, {"m": ds["multiplier"].values, "draw": ds["draw"].values}
+
+
+def run_worker(args: argparse.Namespace) -> None:
+    workers = {"mc": worker_mc, "pymrio": worker_pymrio, "lowrank": worker_lowrank, "dask": worker_dask}
+    rec, arrays = workers[args.worker](args)
+    rec["blas_threads"] = os.environ.get("OPENBLAS_NUM_THREADS")
+    if args.out and arrays:
+        np.savez(args.out, **arrays)
+    print("RESULT " + json.dumps(rec), flush=True)
+
+
+# ----------------------------------------------------------------------------- driver
+def _load1() -> float | None:
+    """One-minute load average: other work on the machine shows up in the timings."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def spawn(
+    worker: str, mode: str, *, draws: int, seed: int, threads: int, n: int = 0, workers: int = 2, out=None
+) -> dict:
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        worker,
+        "--mode",
+        mode,
+        "--draws",
+        str(draws),
+        "--seed",
+        str(seed),
+        "--threads",
+        str(threads),
+        "--n",
+        str(n),
+        "--workers",
+        str(workers),
+    ]
+    if out is not None:
+        cmd += ["--out", str(out)]
+    before = _load1()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(
+            f"worker {' '.join(cmd[2:])} failed (rc={proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
+    rec = json.loads(lines[-1][len("RESULT ") :])
+    rec["load1_before"], rec["load1_after"] = before, _load1()
+    return rec
+
+
+def measure_interleaved(jobs: list[tuple[str, str, str, dict]], repeat: int, log) -> dict[str, dict]:
+    """Run every job ``repeat`` times, interleaved, each in a fresh process; keep the fastest per label.
+
+    ``jobs`` are ``(label, worker, mode, spawn keyword arguments)``; result arrays are
+    written by the first run of each label only.
+    """
+    recs: dict[str, list[dict]] = {label: [] for label, *_ in jobs}
+    for i in range(repeat):
+        for label, worker, mode, kw in jobs:
+            kw = dict(kw)
+            if i > 0:
+                kw.pop("out", None)
+            rec = spawn(worker, mode, **kw)
+            extra = ""
+            if "update_columns_calls" in rec:
+                extra = f", update_columns x{rec['update_columns_calls']}, factorize x{rec['factorize_calls']}"
+            if "cluster_startup_seconds" in rec:
+                busy = " + ".join(f"{v:.2f}" for v in rec["worker_compute_seconds"])
+                extra = (
+                    f", cluster start-up {rec['cluster_startup_seconds']:.2f} s (not timed), {rec['tasks']} tasks, "
+                    f"compute per worker {busy} s"
+                )
+            log(
+                f"  {label:<16} run {i + 1}/{repeat}: {rec['seconds']:8.3f} s for {rec['draws']} draws"
+                f" ({1e3 * rec['seconds'] / rec['draws']:.3f} ms/draw){extra}, "
+                f"load {fmt(rec['load1_before'])} -> {fmt(rec['load1_after'])}"
+            )
+            recs[label].append(rec)
+    out = {}
+    for label, rs in recs.items():
+        best = dict(min(rs, key=lambda r: r["seconds"]))
+        best["all_seconds"] = [r["seconds"] for r in rs]
+        best["per_draw_ms"] = 1e3 * best["seconds"] / best["draws"]
+        loads = [r["load1_after"] for r in rs if r.get("load1_after") is not None]
+        best["max_load1"] = max(loads) if loads else None
+        for key in ("draws_only_seconds", "solve_only_seconds", "cluster_startup_seconds", "cluster_warmup_seconds"):
+            vals = [r[key] for r in rs if key in r]
+            if vals:
+                best[key] = min(vals)
+        if "worker_compute_seconds" in best:
+            best["all_worker_compute_seconds"] = [r["worker_compute_seconds"] for r in rs]
+        out[label] = best
+    return out
+
+
+def rel_err(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a - b| / max |b|."""
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), np.finfo(float).tiny))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def fmt(v: float | None, spec: str = ".2f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def environment(threads: int) -> dict:
+    import pandas
+    import scipy
+    import xarray
+
+    info: dict = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "pandas": pandas.__version__,
+        "xarray": xarray.__version__,
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "blas_threads": threads,
+    }
+    for mod in ("pymrio", "dask", "distributed"):
+        try:
+            info[mod] = __import__(mod).__version__
+        except ImportError:
+            info[mod] = None
+    try:
+        with open("/proc/cpuinfo") as fh:
+            info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+        with open("/proc/meminfo") as fh:
+            info["mem_total_gib"] = int(fh.readline().split()[1]) / 1024**2
+    except OSError:
+        pass
+    try:
+        git = ["git", "--no-optional-locks", "-C", str(HERE.parent)]  # read-only: no index refresh
+        info["git_commit"] = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        info["iomodel_uncommitted_changes"] = bool(
+            subprocess.run(
+                [*git, "status", "--porcelain", "--", "iomodel"], capture_output=True, text=True
+            ).stdout.strip()
+        )
+    except OSError:
+        pass
+    return info
+
+
+def run_driver(args: argparse.Namespace) -> int:
+    if args.repeat is None:
+        args.repeat = 1 if args.quick else 3
+    if args.quick:
+        args.draws, args.pymrio_draws, args.serial_draws = 200, 20, 200
+        args.lowrank_n, args.lowrank_draws, args.dask_draws = 500, 20, 1000
+    goals = set(args.goals)
+    have_pymrio = True
+    try:
+        import pymrio  # noqa: F401
+    except ImportError:
+        have_pymrio = False
+        print("pymrio is not installed (pip install 'iomodel[bench]'): the pymrio baseline is skipped", flush=True)
+    if 3 in goals:
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            print("distributed is not installed (pip install 'iomodel[dask]'): goal 3 is skipped", flush=True)
+            goals.discard(3)
+    common = dict(seed=args.seed, threads=args.threads)
+    tmp = Path(tempfile.mkdtemp(prefix="bench_sens_"))
+    results: dict = {}
+    checks: dict = {}
+    lines: list[str] = []
+
+    def log(msg: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+    def note(rec: dict) -> str:
+        busy = args.threads + 0.5
+        if rec.get("max_load1") is not None and rec["max_load1"] > busy:
+            return f"load {rec['max_load1']:.1f}"
+        return ""
+
+    def row(goal: str, label: str, rec: dict, what: str, extra: str = "") -> None:
+        notes = "; ".join(s for s in (extra, note(rec)) if s)
+        lines.append(
+            f"| {goal} | {label} | {what} | {rec['draws']} | {rec['seconds']:.3f} | "
+            f"{' '.join(f'{v:.3f}' for v in rec['all_seconds'])} | {rec['per_draw_ms']:.3f} | {notes} |"
+        )
+
+    try:
+        if 1 in goals:
+            log(f"goal 1: {args.draws} draws of Type II multipliers, kazakhstan 68 products, {args.repeat} run(s) each")
+            jobs = [
+                ("iomodel batched", "mc", "batched", dict(common, draws=args.draws, out=tmp / "g1_batched.npz")),
+                ("iomodel serial", "mc", "serial", dict(common, draws=args.serial_draws, out=tmp / "g1_serial.npz")),
+            ]
+            if have_pymrio and not args.no_pymrio:
+                jobs.append(("pymrio", "pymrio", "-", dict(common, draws=args.pymrio_draws)))
+            res = measure_interleaved(jobs, args.repeat, log)
+            results["goal1"] = res
+            b, s = dict(np.load(tmp / "g1_batched.npz")), dict(np.load(tmp / "g1_serial.npz"))
+            k = min(len(b["m"]), len(s["m"]))
+            c = {"batched_vs_serial_type2_rel": rel_err(b["m"][:k], s["m"][:k])}
+            c["batched_vs_serial_type2_max_abs"] = float(np.max(np.abs(b["m"][:k] - s["m"][:k])))
+            pm = res.get("pymrio")
+            if pm is not None:
+                c["pymrio_vs_iomodel_type1_output_rel"] = pm["check_output_rel"]
+                c["pymrio_vs_iomodel_type1_employment_rel"] = pm["check_employment_rel"]
+            checks["goal1"] = c
+            bt = res["iomodel batched"]
+            results["goal1_ratios"] = {
+                "serial_over_batched_per_draw": res["iomodel serial"]["per_draw_ms"] / bt["per_draw_ms"],
+                "pymrio_over_batched_per_draw": pm["per_draw_ms"] / bt["per_draw_ms"] if pm else None,
+                "pymrio_over_serial_per_draw": pm["per_draw_ms"] / res["iomodel serial"]["per_draw_ms"] if pm else None,
+                "draws_only_ms_per_draw": 1e3 * bt["draws_only_seconds"] / bt["draws"],
+                "solve_only_ms_per_draw": 1e3 * bt["solve_only_seconds"] / bt["draws"],
+            }
+        if 2 in goals:
+            log(
+                f"goal 2: {args.lowrank_draws} one-column draws on a dense n={args.lowrank_n} table, "
+                f"{args.repeat} run(s) each"
+            )
+            kw = dict(common, draws=args.lowrank_draws, n=args.lowrank_n)
+            jobs = [
+                ("low-rank", "lowrank", "lowrank", dict(kw, out=tmp / "g2_lowrank.npz")),
+                ("tables", "lowrank", "tables", dict(kw, out=tmp / "g2_tables.npz")),
+                ("refactor", "lowrank", "refactor", dict(kw, out=tmp / "g2_refactor.npz")),
+            ]
+            res = measure_interleaved(jobs, args.repeat, log)
+            results["goal2"] = res
+            a, b = np.load(tmp / "g2_lowrank.npz")["m"], np.load(tmp / "g2_refactor.npz")["m"]
+            c = np.load(tmp / "g2_tables.npz")["m"]
+            checks["goal2"] = {
+                "lowrank_vs_refactor_output_max_abs": float(np.max(np.abs(a - b))),
+                "lowrank_vs_refactor_output_rel": max(rel_err(a, b), rel_err(c, b)),
+            }
+            results["goal2_ratios"] = {"refactor_over_lowrank": res["refactor"]["seconds"] / res["low-rank"]["seconds"]}
+        if 3 in goals:
+            log(f"goal 3: {args.dask_draws} batched Type II draws, {args.workers}-worker LocalCluster vs serial")
+            kw = dict(common, draws=args.dask_draws, workers=args.workers)
+            jobs = [
+                ("serial", "dask", "serial", dict(kw, out=tmp / "g3_serial.npz")),
+                ("dask", "dask", "dask", dict(kw, out=tmp / "g3_dask.npz")),
+            ]
+            res = measure_interleaved(jobs, args.repeat, log)
+            results["goal3"] = res
+            a, b = dict(np.load(tmp / "g3_dask.npz")), dict(np.load(tmp / "g3_serial.npz"))
+            checks["goal3"] = {
+                "dask_vs_serial_max_abs": float(np.max(np.abs(a["m"] - b["m"]))),
+                "same_draw_labels": bool(np.array_equal(a["draw"], b["draw"])),
+            }
+            results["goal3_ratios"] = {"dask_over_serial": res["dask"]["seconds"] / res["serial"]["seconds"]}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # ---------------------------------------------------------------- report
+    lines.append("| goal | contender | job | draws | seconds (best) | all runs s | ms per draw | notes |")
+    lines.append("|---|---|---|---:|---:|---|---:|---|")
+    g1_ok = g2_ok = g3_ok = True
+    summary: list[str] = []
+    if "goal1" in results:
+        res, r = results["goal1"], results["goal1_ratios"]
+        bt = res["iomodel batched"]
+        row(
+            "1",
+            "iomodel batched",
+            bt,
+            "monte_carlo Type II, batched",
+            f"backend {bt['backend']}; after it, apart: drawing the matrices alone {r['draws_only_ms_per_draw']:.3f}, "
+            f"stacked solve alone {r['solve_only_ms_per_draw']:.3f} ms/draw",
+        )
+        row("1", "iomodel serial", res["iomodel serial"], "monte_carlo Type II, batched=False", "reference")
+        if "pymrio" in res:
+            row("1", "pymrio", res["pymrio"], "IOSystem + calc_all per draw", "Type I only")
+        c = checks["goal1"]
+        g1_ok = c["batched_vs_serial_type2_rel"] <= CHECK_RTOL and all(
+            c.get(k, 0.0) <= CHECK_RTOL
+            for k in ("pymrio_vs_iomodel_type1_output_rel", "pymrio_vs_iomodel_type1_employment_rel")
+        )
+        if r["pymrio_over_batched_per_draw"] is not None:
+            ratio = r["pymrio_over_batched_per_draw"]
+            summary.append(
+                f"| 1 | pymrio / iomodel batched, per draw | >= {GOAL_VS_PYMRIO:g} | **{ratio:.1f}** "
+                f"({res['pymrio']['per_draw_ms']:.3f} / {res['iomodel batched']['per_draw_ms']:.3f} ms) | "
+                f"{verdict(ratio >= GOAL_VS_PYMRIO)} |"
+            )
+            summary.append(
+                "| 1 | pymrio / iomodel serial (batched=False), per draw | - | "
+                f"{r['pymrio_over_serial_per_draw']:.1f} | reference |"
+            )
+        summary.append(
+            f"| 1 | iomodel serial / batched, per draw | - | {r['serial_over_batched_per_draw']:.1f} | reference |"
+        )
+    if "goal2" in results:
+        res = results["goal2"]
+        for label in ("low-rank", "tables", "refactor"):
+            rec = res[label]
+            what = f"n={rec['n']}, 1 column ({rec['sector']}), Type I output"
+            row("2", label, rec, what, f"backend: {rec['backend']}")
+        ratio = results["goal2_ratios"]["refactor_over_lowrank"]
+        g2_ok = checks["goal2"]["lowrank_vs_refactor_output_rel"] <= CHECK_RTOL
+        summary.append(
+            f"| 2 | refactor / low-rank | >= {GOAL_LOWRANK:g} | **{ratio:.2f}** "
+            f"({res['refactor']['seconds']:.2f} / {res['low-rank']['seconds']:.2f} s); max abs diff "
+            f"{checks['goal2']['lowrank_vs_refactor_output_max_abs']:.1e} | {verdict(ratio >= GOAL_LOWRANK)} |"
+        )
+        summary.append(
+            f"| 2 | refactor / tables (Woodbury-updated tables, batched=False) | - | "
+            f"{res['refactor']['seconds'] / res['tables']['seconds']:.2f} | reference |"
+        )
+    if "goal3" in results:
+        res = results["goal3"]
+        dk = res["dask"]
+        row(
+            "3",
+            "serial",
+            res["serial"],
+            "monte_carlo Type II, batched, no client",
+        )
+        row(
+            "3",
+            "dask",
+            dk,
+            f"the same on LocalCluster({dk.get('dask_workers', args.workers)} workers x 1 thread, processes)",
+            f"{dk['tasks']} tasks; compute per worker in the best run "
+            f"{' + '.join(f'{v:.2f}' for v in dk['worker_compute_seconds'])} s; "
+            f"cluster start-up {dk['cluster_startup_seconds']:.2f} s and warm-up {dk['cluster_warmup_seconds']:.2f} s "
+            "not timed",
+        )
+        ratio = results["goal3_ratios"]["dask_over_serial"]
+        c = checks["goal3"]
+        g3_ok = c["dask_vs_serial_max_abs"] == 0.0 and c["same_draw_labels"]
+        summary.append(
+            f"| 3 | dask / serial | <= {GOAL_DASK:g} | **{ratio:.2f}** "
+            f"({dk['seconds']:.2f} / {res['serial']['seconds']:.2f} s) | {verdict(ratio <= GOAL_DASK)} |"
+        )
+        summary.append(
+            f"| 3 | dask vs serial results, max abs diff | 0.0 | {c['dask_vs_serial_max_abs']!r} | "
+            f"{verdict(c['dask_vs_serial_max_abs'] == 0.0)} |"
+        )
+    table_md = "\n".join(lines)
+    summary_md = "\n".join(["| goal | ratio | goal | measured | verdict |", "|---|---|---|---|---|", *summary])
+    print()
+    print(table_md)
+    print()
+    print(summary_md)
+    print()
+    print("Checks (max |a - b| / max |b| unless named max_abs):")
+    for case, c in checks.items():
+        for k, v in c.items():
+            print(f"  {case:>6} {k:<42} {v!r}" if isinstance(v, bool) else f"  {case:>6} {k:<42} {v:.2e}")
+    if args.quick:
+        print("QUICK RUN: fewer draws and a 500-sector table; the goals are meant for the full run.")
+
+    ok = g1_ok and g2_ok and g3_ok
+    result = {
+        "date": _dt.datetime.now().isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "quick": bool(args.quick),
+        "repeat": args.repeat,
+        "environment": environment(args.threads),
+        "goals": {"vs_pymrio": GOAL_VS_PYMRIO, "lowrank": GOAL_LOWRANK, "dask": GOAL_DASK, "check_rtol": CHECK_RTOL},
+        "results": results,
+        "checks": checks,
+        "checks_pass": ok,
+        "table_markdown": table_md,
+        "summary_markdown": summary_md,
+    }
+    if args.json:
+        path = Path(args.json)
+    else:
+        outdir = HERE / "results"
+        outdir.mkdir(exist_ok=True)
+        path = outdir / f"sensitivity-{_dt.date.today().isoformat()}{'-quick' if args.quick else ''}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"results written to {path}")
+    if not ok:
+        print("A CORRECTNESS CHECK FAILED (see above)")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--quick", action="store_true", help="smoke run: 200 draws (pymrio 20), n=500 x 20, 1000 dask draws")
+    p.add_argument("--goals", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3], help="goals to run")
+    p.add_argument("--draws", type=int, default=1000, help="goal 1: iomodel batched draws (default 1000)")
+    p.add_argument("--serial-draws", type=int, default=1000, help="goal 1: iomodel batched=False draws (default 1000)")
+    p.add_argument("--pymrio-draws", type=int, default=100, help="goal 1: pymrio draws (default 100)")
+    p.add_argument("--no-pymrio", action="store_true", help="skip the pymrio baseline")
+    p.add_argument("--lowrank-n", type=int, default=2000, help="goal 2: sectors of the dense table (default 2000)")
+    p.add_argument("--lowrank-draws", type=int, default=200, help="goal 2: draws (default 200)")
+    p.add_argument("--dask-draws", type=int, default=10000, help="goal 3: draws (default 10000)")
+    p.add_argument("--workers", type=int, default=2, help="goal 3: Dask worker processes (default 2)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1, help="BLAS threads everywhere (default 1)")
+    p.add_argument("--repeat", type=int, default=None, help="interleaved fresh-process runs, fastest kept (default 3)")
+    p.add_argument("--json", help="results file (default benchmarks/results/sensitivity-<date>[-quick].json)")
+    # worker mode (internal)
+    p.add_argument("--worker", choices=["mc", "pymrio", "lowrank", "dask"], help=argparse.SUPPRESS)
+    p.add_argument("--mode", default="-", help=argparse.SUPPRESS)
+    p.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        run_worker(args)
+        return 0
+    return run_driver(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
