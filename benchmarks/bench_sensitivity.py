@@ -67,7 +67,7 @@ Recorded run
 2026-12-02 08:42-08:46 UTC, ``python benchmarks/bench_sensitivity.py`` (full run: 3 interleaved fresh-process runs per
 contender, fastest kept, 1 BLAS thread; 4 minutes). 2-core AMD EPYC virtual machine, 24 GiB; Python 3.11.7, numpy
 2.4.6 (scipy-openblas), scipy 1.17.1, pandas 3.1.1, xarray 2026.9.0, pymrio 0.7.0, dask/distributed 2026.8.0; iomodel
-at ``7bb7e4c`` plus the low-rank rows path (committed right after); one-minute load 0.5-1.2::
+at ``19d16ec``; one-minute load 0.5-1.2::
 
     goal contender        draws  best s  all runs s              ms/draw  notes
     1    iomodel batched   1000   0.162  0.364 0.162 0.179          0.162  backend "batched"; apart: drawing the

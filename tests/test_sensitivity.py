@@ -337,3 +337,39 @@ def test_low_rank_rows_equal_tables_per_draw(kz, kind):
         sa.monte_carlo(func, kz, draws=60, coefficients=wild, seed=1)
     with pytest.raises(ValidationError, match="batched=True needs"):
         sa.monte_carlo(func, kz, draws=2, coefficients=[cv, sa.SatelliteCoefficients(0.1)], seed=1, batched=True)
+
+
+# --------------------------------------------------------------------------- the LP and the CGE as functions
+def test_sweeps_of_the_lp_and_the_cge(kz):
+    from iomodel import cge
+    from iomodel import optimize as opt
+
+    problem = opt.AllocationProblem.from_toml("examples/cluster_allocation.toml", economy=kz.economy)
+
+    def allocation(table, budget=problem.budget):
+        res = replace(problem, budget=budget).solve(table)
+        dual = float(res.dual("budget").values.ravel()[0])
+        return xr.Dataset(
+            {"objective": ((), res.objective, {"units": "jobs"}), "budget_dual": ((), dual, {"units": "jobs per unit"})}
+        )
+
+    b, step = problem.budget, 1e-4 * problem.budget
+    lp = sa.sweep(allocation, kz, {"budget": [b, b + step]})
+    slope = float(lp["objective"][1] - lp["objective"][0]) / step
+    assert_allclose(slope, float(lp["budget_dual"][0]), rtol=1e-6)  # the shadow price is the slope
+
+    clusters = kz.aggregate(kz.economy.cluster_concordance(kz.sectors))
+    model = cge.StandardCGE(
+        cge.SAM.from_table(clusters), closure=cge.Closure(labour="fixed_real_wage"), numeraire="CPI"
+    )
+    rates = {g: float(model.pyomo.taum[g].value) for g in model.calibration.goods}
+
+    def tariffs(table, keep=1.0):
+        policy = cge.Policy(name=f"tariffs x{keep}", tariff_rate={g: keep * r for g, r in rates.items()})
+        res = model.solve(policy)
+        # welfare is a per-solve fact (in the result's attrs): a variable here, so the sweep keeps it
+        return res.to_dataset()[["Z", "gdp_real"]].assign(ev=((), res.welfare()["ev"], {"units": "SAM money unit"}))
+
+    ds = sa.sweep(tariffs, clusters, {"keep": [1.0, 0.5]})
+    assert_allclose(float(ds["ev"].sel(scenario=0)), 0.0, atol=1e-6 * float(abs(ds["ev"]).max() + 1))  # benchmark
+    assert float(ds["ev"].sel(scenario=1)) != 0.0 and ds["keep"].values.tolist() == [1.0, 0.5]
