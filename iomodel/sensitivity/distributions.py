@@ -54,7 +54,7 @@ in input-output analysis".
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -374,6 +374,40 @@ class LognormalCoefficients:
             with np.errstate(invalid="ignore", divide="ignore"):
                 noisy *= np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)
         return noisy
+
+    def perturb_stack(
+        self, block: np.ndarray, rngs: Sequence[np.random.Generator], nonzero: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Draws of a block of columns, one per generator, as a ``(len(rngs), n, k)`` stack.
+
+        Each generator gives exactly the numbers :meth:`perturb_block` takes
+        from it (one standard normal per non-zero coefficient), so draw ``i``
+        equals ``perturb_block(block, rngs[i])``; the exponentials and the
+        column rescaling run once over the whole stack.
+        """
+        block = np.ascontiguousarray(block, dtype=float)
+        m = len(rngs)
+        if self.cv == 0:
+            return np.broadcast_to(block, (m, *block.shape)).copy()
+        flat = block.reshape(-1)
+        nz = np.flatnonzero(flat) if nonzero is None else nonzero
+        z = np.empty((m, len(nz)))
+        for i, rng in enumerate(rngs):
+            rng.standard_normal(out=z[i])
+        s2 = math.log1p(self.cv * self.cv)
+        z *= math.sqrt(s2)
+        z -= 0.5 * s2
+        np.exp(z, out=z)
+        z *= flat[nz]
+        out = np.zeros((m, flat.size))
+        out[:, nz] = z
+        out = out.reshape(m, *block.shape)
+        if self.keep_column_sums:
+            old = block.sum(axis=0)
+            new = out.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out *= np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)[:, None, :]
+        return out
 
     def describe(self) -> str:
         """A one-line description for attrs and reports."""

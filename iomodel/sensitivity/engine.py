@@ -351,19 +351,30 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
         _, kw = _is_multipliers(p.func)
         kw = {**kw, **p.fixed}
         n = p.table.n
-        A = np.empty((len(draws), n, n))
         sat = np.ones((len(draws), len(p.table.satellites.index), n)) if p.sat_cv is not None else None
         tax = np.ones((len(draws), len(p.table.taxes.index), n)) if p.tax_cv is not None else None
         base = p.table.arrays.A
         nonzero = np.flatnonzero(base)  # the same in every draw
-        for i, d in enumerate(draws):
-            vals, Ad, sd, td = _draw(p, d, nonzero)
-            values[i] = vals
-            A[i] = base if Ad is None else Ad
-            if sat is not None and sd is not None:
-                sat[i] = sd
-            if tax is not None and td is not None:
-                tax[i] = td
+        if isinstance(p.technology, LognormalCoefficients):
+            # every draw's generator gives the numbers _draw would take from it, in the same order (no parameter
+            # is drawn on this path: technology, then satellites, then taxes); the arithmetic runs on the stack
+            rngs = [p.rng(d) for d in draws]
+            A = p.technology.perturb_stack(base, rngs, nonzero)
+            for i, rng in enumerate(rngs):
+                if sat is not None and p.satellites is not None and p.sat_cv is not None:
+                    sat[i] = p.satellites.factors(rng, p.sat_cv, n)
+                if tax is not None and p.taxes is not None and p.tax_cv is not None:
+                    tax[i] = p.taxes.factors(rng, p.tax_cv, n)
+        else:
+            A = np.empty((len(draws), n, n))
+            for i, d in enumerate(draws):
+                vals, Ad, sd, td = _draw(p, d, nonzero)
+                values[i] = vals
+                A[i] = base if Ad is None else Ad
+                if sat is not None and sd is not None:
+                    sat[i] = sd
+                if tax is not None and td is not None:
+                    tax[i] = td
         bad = ~(A.sum(axis=1) < 1.0).all(axis=1)
         if bad.any():  # name the draw, and the sector through the table's own check of that draw
             i = int(np.flatnonzero(bad)[0])
