@@ -96,7 +96,9 @@ Checks: batched vs serial Type II 5.6e-16 relative (max abs 1.3e-15); pymrio vs 
 (max abs 3.6e-15); dask vs serial 0.0 with the same draw labels. Goal 1 is missed: 100x needs 0.064-0.094 ms per draw
 (pymrio took 6.4-12.9 ms per draw across runs), and drawing the perturbed matrices alone, a generator per draw and
 about 2,900 lognormal factors, costs 0.075 ms. An earlier run (08:22, before the low-rank rows path, the single
-transposed solve and noise on non-zero coefficients only) measured 28.7x, 3.18x and 0.72x.
+transposed solve and noise on non-zero coefficients only) measured 28.7x, 3.18x and 0.72x. Two reruns of goal 1 alone
+after the lognormal draws of a chunk were computed on the whole stack (iomodel at ``0e92ce4``) gave 35.2x and 68.0x
+(9.64 / 0.142 ms): the spread between runs on this virtual machine is as large as the gap to the goal.
 """
 
 from __future__ import annotations
