@@ -133,7 +133,11 @@ class CGEResult:
 
     # ------------------------------------------------------------------ labelled output
     def to_dataset(self) -> xr.Dataset:
-        """Prices, quantities, factor returns, the exchange rate, GDP, revenue by tax, employment."""
+        """Prices, quantities, factor returns, the exchange rate, GDP, revenue by tax, employment, welfare.
+
+        Welfare (``utility``, ``ev``) is both a scalar variable and, as before,
+        an attribute.
+        """
         m, c, v = self.model, self.model.calibration, self.values
         unit = c.unit or "SAM money unit"
         qty = f"{unit} at benchmark prices"
@@ -176,9 +180,12 @@ class CGEResult:
             "consumer_price_index": (v["CPI"], INDEX, "consumer price index"),
             "unemployment": (v["U"], qty, "unemployed labour (fixed real wage closure)"),
         }
+        w = self.welfare()
+        # welfare as variables too (not only attrs), so that a sweep or Monte Carlo run keeps it per point
+        scal["utility"] = (w["utility"], "utility index (household utility function of the SAM)", "household utility")
+        scal["ev"] = (w["ev"], unit, "equivalent variation at benchmark consumer prices")
         for name, (val, u, long) in scal.items():
             data[name] = ((), float(val), {"units": u, "long_name": long})
-        w = self.welfare()
         attrs = {
             "model": "standard CGE (Hosoe, Gasawa & Hashimoto 2010, ch. 6) with the extensions of docs/cge.md",
             "sam": str(getattr(m.sam, "name", "")),
