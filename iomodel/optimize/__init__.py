@@ -6,7 +6,7 @@
 * :mod:`iomodel.optimize.lp`: :class:`LinearProgram`, a program with ``solve``
   and ``to_pyomo`` (it re-exports the names of ``program``);
 * :mod:`iomodel.optimize.highs`: the matrix path (HiGHS through ``highspy``),
-  :func:`diagnose_infeasibility`;
+  :func:`diagnose_infeasibility`, :func:`diagnose_unboundedness`;
 * :mod:`iomodel.optimize.pyomo_backend`: Pyomo models of a program and
   :func:`solve_pyomo`;
 * :mod:`iomodel.optimize.allocation`: :func:`allocate` investment and
@@ -22,7 +22,7 @@ from .allocation import (
     pareto_front,
     standard_candidates,
 )
-from .highs import diagnose_infeasibility
+from .highs import diagnose_infeasibility, diagnose_unboundedness
 from .lp import LinearProgram, LPResult, LPStatus
 from .program import Program
 from .pyomo_backend import solve_pyomo
@@ -39,6 +39,7 @@ __all__ = [
     "candidate_coefficients",
     "choice_of_technology",
     "diagnose_infeasibility",
+    "diagnose_unboundedness",
     "pareto_front",
     "solve_pyomo",
     "standard_candidates",

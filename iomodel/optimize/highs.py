@@ -14,7 +14,12 @@ for ``solver="highs"``; so does
 Pyomo model back into blocks.
 
 When a program is infeasible, :func:`diagnose_infeasibility` names the
-constraint blocks whose relaxation restores feasibility (an elastic filter).
+constraint blocks whose relaxation restores feasibility (an elastic filter);
+when it is unbounded, :func:`diagnose_unboundedness` finds a ray along which
+the objective improves without limit and names the variables on it, in a
+maximisation or a minimisation. A program without columns (empty, or with
+empty blocks only) is decided by its rows: optimal if each admits 0,
+infeasible otherwise.
 
 Solver output is off: :func:`new_highs` makes a ``highspy.Highs`` that prints
 nothing, not even the banner highspy 1.16 otherwise writes to stdout the
@@ -34,7 +39,14 @@ import xarray as xr
 from ..errors import InfeasibleError, SolverError, UnboundedError, ValidationError
 from .program import ConBlock, LPResult, LPStatus, Program, VarBlock
 
-__all__ = ["DENSE_PRESOLVE_DENSITY", "DENSE_PRESOLVE_NNZ", "diagnose_infeasibility", "new_highs", "solve_highs"]
+__all__ = [
+    "DENSE_PRESOLVE_DENSITY",
+    "DENSE_PRESOLVE_NNZ",
+    "diagnose_infeasibility",
+    "diagnose_unboundedness",
+    "new_highs",
+    "solve_highs",
+]
 
 #: Programs with more non-zeros than this, at a density above :data:`DENSE_PRESOLVE_DENSITY`,
 #: are solved with HiGHS presolve off unless options say otherwise (measured in benchmarks/bench_lp.py).
@@ -127,7 +139,10 @@ def _run(
         lp.integrality_ = [
             highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in mats["integrality"]
         ]
-    h.passModel(lp)
+    if h.passModel(lp) == highspy.HighsStatus.kError:
+        raise SolverError(
+            "HiGHS refused the model (passModel returned kError); check for coefficients or bounds it cannot take"
+        )
     h.run()
     return h, applied
 
@@ -136,6 +151,11 @@ def _status(h) -> tuple[LPStatus, str]:
     """The model status as an :class:`LPStatus` and HiGHS's own name for it."""
     raw = str(h.getModelStatus()).split(".")[-1]
     return _STATUS.get(raw, LPStatus.OTHER), raw
+
+
+def _empty_rows_hold(mats: Mapping[str, Any], tol: float = 1e-7) -> bool:
+    """Whether a program without columns is feasible: every row's bounds admit 0 (within HiGHS's tolerance)."""
+    return bool(np.all(mats["row_lower"] <= tol) and np.all(mats["row_upper"] >= -tol))
 
 
 def _per_unit_of(prog: Program, block: str) -> str:
@@ -204,6 +224,8 @@ def solve_highs(
     mats = prog.matrices()
     h, applied = _run(mats, prog.sense, time_limit, options)
     status, raw = _status(h)
+    if raw == "kModelEmpty":  # no columns: HiGHS solves nothing, so the rows decide
+        status = LPStatus.OPTIMAL if _empty_rows_hold(mats) else LPStatus.INFEASIBLE
     if status is not LPStatus.OPTIMAL:
         return _failure(prog, mats, status, raw, check)
     sol = h.getSolution()
@@ -265,6 +287,7 @@ def _ranging(h, prog: Program, mats: Mapping[str, Any]) -> dict[str, xr.Dataset]
 
 def _failure(prog: Program, mats: Mapping[str, Any], status: LPStatus, raw: str, check: bool) -> LPResult:
     msg = ""
+    extra: dict[str, Any] = {}
     if status in (LPStatus.INFEASIBLE, LPStatus.UNBOUNDED_OR_INFEASIBLE):
         blocks = diagnose_infeasibility(prog, mats)
         if blocks:
@@ -277,15 +300,9 @@ def _failure(prog: Program, mats: Mapping[str, Any], status: LPStatus, raw: str,
         elif status is LPStatus.UNBOUNDED_OR_INFEASIBLE:
             status = LPStatus.UNBOUNDED
     if status is LPStatus.UNBOUNDED:
-        free = [
-            n
-            for n, b in prog.variables.items()
-            if (np.isinf(b.upper) & (b.cost > 0 if prog.sense == "max" else b.cost < 0)).any()
-        ]
-        msg = (
-            f"the LP {prog.name!r} is unbounded: the objective can grow without limit; variable blocks "
-            f"with an improving cost and no upper bound: {free}"
-        )
+        ray = diagnose_unboundedness(prog, mats)
+        msg = _unbounded_message(prog, ray)
+        extra["unbounded_ray"] = {b: {str(lab): v for lab, v in r.items()} for b, r in ray.items()}
     if status is LPStatus.INFEASIBLE and not msg:
         msg = f"the LP {prog.name!r} is infeasible"
     if not msg:
@@ -305,8 +322,124 @@ def _failure(prog: Program, mats: Mapping[str, Any], status: LPStatus, raw: str,
         reduced_costs={},
         ranging={},
         units=prog.units(),
-        info={"solver": "highs", "solver_status": raw, "message": msg},
+        info={"solver": "highs", "solver_status": raw, "message": msg, **extra},
     )
+
+
+def _unbounded_message(prog: Program, ray: Mapping[str, Mapping[Any, float]], shown: int = 8) -> str:
+    """Why the program is unbounded: the blocks that improve without a bound, and the variables along the ray."""
+    sign = 1.0 if prog.sense == "max" else -1.0
+    grow = "grow" if prog.sense == "max" else "fall"
+    if ray:
+        # a variable that moves along the ray has no bound in its direction; those with an improving cost drive it
+        rising, falling = [], []
+        for b, r in ray.items():
+            vb = prog.variables[b]
+            cost = dict(zip(vb.index, vb.cost, strict=True))
+            if any(d > 0 and sign * cost[lab] > 0 for lab, d in r.items()):
+                rising.append(b)
+            if any(d < 0 and sign * cost[lab] < 0 for lab, d in r.items()):
+                falling.append(b)
+        moves = [f"{b}[{lab!r}] {'rises' if d > 0 else 'falls'}" for b, r in ray.items() for lab, d in r.items()]
+        more = f" and {len(moves) - shown} more" if len(moves) > shown else ""
+        along = f"; along an unbounded ray {', '.join(moves[:shown])}{more}"
+    else:  # no ray found (numerical trouble): the blocks that could drive it, from costs and bounds
+        rising = [b for b, vb in prog.variables.items() if (np.isinf(vb.upper) & (sign * vb.cost > 0)).any()]
+        falling = [b for b, vb in prog.variables.items() if (np.isinf(vb.lower) & (sign * vb.cost < 0)).any()]
+        along = "; no unbounded ray was found"
+    causes = [
+        f"variable blocks with an improving cost and no {side} bound: {blocks}"
+        for side, blocks in (("upper", rising), ("lower", falling))
+        if blocks
+    ]
+    return f"the LP {prog.name!r} is unbounded: the objective can {grow} without limit; " + "; ".join(causes) + along
+
+
+def diagnose_unboundedness(prog: Program, mats: Mapping[str, Any] | None = None) -> dict[str, dict[Any, float]]:
+    r"""The variables along an unbounded ray: a direction in which the objective improves without limit.
+
+    A feasible program is unbounded exactly when it has a ray :math:`d`: a
+    direction that keeps every row and bound (:math:`A d \ge 0`
+    for a row with a lower bound, :math:`\le 0` for one with an upper bound;
+    :math:`d_j \ge 0` for a variable with a lower bound, :math:`\le 0` for
+    one with an upper bound) and improves the objective, :math:`c'd \ge 1`
+    in a maximisation (:math:`\le -1` in a minimisation). The ray found has
+    the smallest :math:`\sum_j |d_j|`, so it moves few variables. Integer
+    variables are relaxed.
+
+    Parameters
+    ----------
+    prog
+        The program (feasible and unbounded, e.g. after an
+        :class:`~iomodel.errors.UnboundedError`).
+    mats
+        Its :meth:`~iomodel.optimize.program.Program.matrices`, if already
+        stacked.
+
+    Returns
+    -------
+    dict
+        ``{block: {label: d}}`` for each variable block that moves along the
+        ray, its non-zero components scaled so that the largest is 1 in
+        magnitude (positive: the variable rises), largest first; empty if
+        there is no ray (the program is bounded).
+
+    Examples
+    --------
+    ``y`` is free and costs 2, ``x`` costs 1: the row :math:`x + y \ge 1`
+    lets ``y`` fall as long as ``x`` rises as much, which saves 1 a unit
+    without limit:
+
+    >>> import numpy as np
+    >>> from iomodel.optimize.lp import LinearProgram
+    >>> lp = LinearProgram(sense="min", name="free y")
+    >>> _ = lp.add_variables("x", ["a"], cost=1.0)
+    >>> _ = lp.add_variables("y", ["b"], lower=-np.inf, cost=2.0)
+    >>> _ = lp.add_constraints("row", ["r"], {"x": [[1.0]], "y": [[1.0]]}, lower=[1.0])
+    >>> diagnose_unboundedness(lp)
+    {'x': {'a': 1.0}, 'y': {'b': -1.0}}
+    >>> lp.solve()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    iomodel.errors.UnboundedError: the LP 'free y' ...: ['y']; along an unbounded ray x['a'] rises, y['b'] falls
+    """
+    mats = prog.matrices() if mats is None else mats
+    A = sp.csc_array(mats["A"])
+    n = A.shape[1]
+    if n == 0:
+        return {}
+    sign = 1.0 if prog.sense == "max" else -1.0
+    c = np.asarray(mats["c"], dtype=float)
+    lo, up = mats["col_lower"], mats["col_upper"]
+    rl, ru = mats["row_lower"], mats["row_upper"]
+    # d = p - q with p, q >= 0: p is 0 where x has an upper bound, q where it has a lower bound
+    A2 = sp.vstack([sp.hstack([A, -A]), sp.csr_array(np.r_[sign * c, -sign * c][None, :])], format="csc")
+    ray_lp = {
+        "c": np.ones(2 * n),
+        "A": A2,
+        "row_lower": np.r_[np.where(np.isfinite(rl), 0.0, -np.inf), 1.0],
+        "row_upper": np.r_[np.where(np.isfinite(ru), 0.0, np.inf), np.inf],
+        "col_lower": np.zeros(2 * n),
+        "col_upper": np.r_[np.where(np.isfinite(up), 0.0, np.inf), np.where(np.isfinite(lo), 0.0, np.inf)],
+        "integrality": np.zeros(2 * n, dtype=bool),
+    }
+    h, _ = _run(ray_lp, "min", None, None)
+    if _status(h)[0] is not LPStatus.OPTIMAL:
+        return {}
+    z = np.asarray(h.getSolution().col_value)
+    d = z[:n] - z[n:]
+    top = float(np.abs(d).max()) if n else 0.0
+    if top <= 0:
+        return {}
+    d = d / top
+    out: dict[str, dict[Any, float]] = {}
+    for name, sl in mats["cols"].items():
+        v = d[sl]
+        nz = np.flatnonzero(np.abs(v) > 1e-9)
+        if len(nz):
+            order = nz[np.argsort(-np.abs(v[nz]), kind="stable")]
+            out[name] = {prog.variables[name].index[i]: float(v[i]) for i in order}
+    return out
 
 
 def diagnose_infeasibility(prog: Program, mats: Mapping[str, Any] | None = None) -> dict[str, tuple[float, Any]]:

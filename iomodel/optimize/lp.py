@@ -48,11 +48,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import highs, pyomo_backend
-from .program import INF, ConBlock, LPResult, LPStatus, Program, VarBlock
+from .program import (
+    INF,
+    INFINITE_BOUND,
+    LARGE_COEFFICIENT,
+    SENSES,
+    ConBlock,
+    LPResult,
+    LPStatus,
+    Program,
+    VarBlock,
+    check_sense,
+)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["INF", "ConBlock", "LPResult", "LPStatus", "LinearProgram", "Program", "VarBlock"]
+__all__ = [
+    "INF",
+    "INFINITE_BOUND",
+    "LARGE_COEFFICIENT",
+    "SENSES",
+    "ConBlock",
+    "LPResult",
+    "LPStatus",
+    "LinearProgram",
+    "Program",
+    "VarBlock",
+    "check_sense",
+]
 
 #: Names that moved to a backend module, by that module (still readable here, with a warning).
 _MOVED = {

@@ -27,6 +27,15 @@ block's :class:`pandas.Index` when it has one (``table.sectors`` is named
 ``"sector"``, so balance, capacity and labour rows over it are reported over
 ``sector``), otherwise the block's own name.
 
+Input is checked when a block is added, and again by :meth:`Program.check`
+before a solve (blocks can be changed in place): the sense is ``"max"`` or
+``"min"`` (:func:`check_sense`); costs and coefficients are finite (and below
+:data:`INFINITE_BOUND` and :data:`LARGE_COEFFICIENT`, which HiGHS reads as
+infinite or refuses); bounds are not NaN, ``-inf``/``inf`` (or beyond
+:data:`INFINITE_BOUND`) mean no bound, a lower bound of ``+inf`` or an upper
+bound of ``-inf`` is refused; labels are unique, also as text. Messages name
+the block and the labels.
+
 Sign convention of shadow prices (docs/optimize.md): the dual of a row is
 :math:`\partial(\text{objective}) / \partial(\text{bound})` of its binding
 bound, in objective units per unit of the row, as HiGHS reports it for the
@@ -38,6 +47,7 @@ Duals are reported only for continuous problems solved to a vertex (simplex).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -50,9 +60,27 @@ import xarray as xr
 
 from ..errors import InfeasibleError, LabelError, ValidationError
 
-__all__ = ["INF", "ConBlock", "LPResult", "LPStatus", "Program", "VarBlock"]
+__all__ = [
+    "INF",
+    "INFINITE_BOUND",
+    "LARGE_COEFFICIENT",
+    "SENSES",
+    "ConBlock",
+    "LPResult",
+    "LPStatus",
+    "Program",
+    "VarBlock",
+    "check_sense",
+]
 
 INF = np.inf
+#: The objective senses a program accepts.
+SENSES = ("max", "min")
+#: Magnitude from which HiGHS treats a bound or a cost as infinite (its ``infinite_bound``,
+#: ``infinite_cost``): bounds beyond it mean no bound, costs beyond it are refused.
+INFINITE_BOUND = 1e20
+#: Magnitude from which HiGHS refuses a matrix coefficient (its ``large_matrix_value``).
+LARGE_COEFFICIENT = 1e15
 
 
 class LPStatus(StrEnum):
@@ -116,11 +144,125 @@ class ConBlock:
         return _dim(self.index, self.name)
 
 
-def _vec(v: Any, n: int, what: str) -> np.ndarray:
-    a = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
-    if np.isnan(a).any():
-        raise ValidationError(f"{what} contains NaN")
+def check_sense(sense: object) -> None:
+    """Refuse an objective sense other than ``"max"`` or ``"min"``.
+
+    Raises
+    ------
+    ValidationError
+        Naming the sense given and the valid options.
+
+    Examples
+    --------
+    >>> check_sense("max")
+    >>> check_sense("maximize")
+    Traceback (most recent call last):
+        ...
+    iomodel.errors.ValidationError: sense must be one of ['max', 'min'], got 'maximize'
+    """
+    if not (isinstance(sense, str) and sense in SENSES):
+        raise ValidationError(f"sense must be one of {list(SENSES)}, got {sense!r}")
+
+
+def _at(index: pd.Index, mask: np.ndarray) -> str:
+    """The labels where ``mask`` holds (the first five, and how many more)."""
+    labels = index[np.flatnonzero(mask)].tolist()
+    more = f" and {len(labels) - 5} more" if len(labels) > 5 else ""
+    return f"{labels[:5]!r}{more}"
+
+
+def _vec(v: Any, index: pd.Index, what: str) -> np.ndarray:
+    """``v`` (one number or one per label) as a float vector over ``index``; NaN and complex refused."""
+    n = len(index)
+    a = np.asarray(v)
+    if np.iscomplexobj(a):
+        raise ValidationError(f"{what} must be real numbers, got complex values")
+    try:
+        a = a.astype(float)
+    except (TypeError, ValueError):
+        raise ValidationError(f"{what} must be numbers, got {v!r}") from None
+    try:
+        a = np.broadcast_to(a, (n,)).copy()
+    except ValueError:
+        raise ValidationError(
+            f"{what} must be one number or {n} numbers (one per label), got shape {a.shape}"
+        ) from None
+    nan = np.isnan(a)
+    if nan.any():
+        raise ValidationError(f"{what} is NaN at {_at(index, nan)}")
     return a
+
+
+def _costs(v: Any, index: pd.Index, what: str) -> np.ndarray:
+    """Objective coefficients: finite and below :data:`INFINITE_BOUND` in magnitude."""
+    a = _vec(v, index, what)
+    bad = ~(np.abs(a) < INFINITE_BOUND)
+    if bad.any():
+        raise ValidationError(
+            f"{what} is infinite (or at least {INFINITE_BOUND:g} in magnitude, infinite to HiGHS) at {_at(index, bad)}"
+        )
+    return a
+
+
+def _bounds(lower: Any, upper: Any, index: pd.Index, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds: ``-inf``/``inf`` (or beyond :data:`INFINITE_BOUND`) mean none, NaN is refused.
+
+    A lower bound of ``+inf`` or an upper bound of ``-inf`` can be met by no
+    number and is refused; a lower bound above the upper bound is infeasible.
+    """
+    lo = _vec(lower, index, f"{what}: lower bound")
+    up = _vec(upper, index, f"{what}: upper bound")
+    for a, side, sign in ((lo, "lower", 1.0), (up, "upper", -1.0)):
+        wrong = sign * a >= INFINITE_BOUND
+        if wrong.any():
+            inf = "+inf" if sign > 0 else "-inf"
+            raise ValidationError(
+                f"{what}: {side} bound is {inf} (or beyond {INFINITE_BOUND:g}, infinite to HiGHS) at "
+                f"{_at(index, wrong)}: no number meets it; use {'-inf' if sign > 0 else 'inf'} for no {side} bound"
+            )
+    lo[lo <= -INFINITE_BOUND] = -np.inf
+    up[up >= INFINITE_BOUND] = np.inf
+    bad = lo > up
+    if bad.any():
+        raise InfeasibleError(f"{what}: lower bound above upper bound at {_at(index, bad)}")
+    return lo, up
+
+
+def _labels(index: Any, what: str) -> pd.Index:
+    """The labels of a block, refused when two are equal, or equal as text (``1`` and ``"1"``)."""
+    idx = index if isinstance(index, pd.Index) else pd.Index(index)
+    if idx.has_duplicates:
+        raise LabelError(f"{what}: duplicated labels {sorted(set(map(str, idx[idx.duplicated()])))}")
+    text = pd.Index([str(lab) for lab in idx])
+    if text.has_duplicates:
+        same = text.duplicated(keep=False)
+        raise LabelError(
+            f"{what}: labels {idx[same].tolist()!r} are the same as text; labels name the rows of results, "
+            "Pyomo set members and netCDF coordinates, so they must differ as text"
+        )
+    return idx
+
+
+def _matrix(M: Any, rows: pd.Index, cols: pd.Index, what: str) -> sp.csr_array:
+    """A block's matrix as CSR of shape ``(len(rows), len(cols))``, its entries finite and below HiGHS's limit."""
+    if np.iscomplexobj(M.data if sp.issparse(M) else np.asarray(M)):
+        raise ValidationError(f"{what} must be real numbers, got complex values")
+    try:
+        A = sp.csr_array(M, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise ValidationError(f"{what} is not a matrix of numbers: {e}") from None
+    want = (len(rows), len(cols))
+    if A.shape != want:
+        raise ValidationError(f"{what} has shape {A.shape}, expected {want}")
+    coo = A.tocoo()
+    bad = ~(np.abs(coo.data) < LARGE_COEFFICIENT)
+    if bad.any():
+        cells = [(rows[r], cols[c]) for r, c in zip(coo.row[bad][:5], coo.col[bad][:5], strict=True)]
+        raise ValidationError(
+            f"{what} has {int(bad.sum())} NaN, infinite or huge (at least {LARGE_COEFFICIENT:g}, refused by HiGHS) "
+            f"coefficient(s), first at (row, column) {cells!r}"
+        )
+    return A
 
 
 @dataclass
@@ -154,6 +296,11 @@ class Program:
     constraints: dict[str, ConBlock] = field(default_factory=dict)
     objective_constant: float = 0.0
 
+    def __post_init__(self) -> None:
+        check_sense(self.sense)
+        if not math.isfinite(self.objective_constant):
+            raise ValidationError(f"objective_constant must be finite, got {self.objective_constant}")
+
     # -- building ------------------------------------------------------------
     def add_variables(
         self,
@@ -170,25 +317,28 @@ class Program:
 
         The name of ``index`` (a :class:`pandas.Index` name), if it has one,
         names the dimension of the block's results; otherwise ``name`` does.
+        ``lower``, ``upper`` and ``cost`` are one number or one per label.
+        ``lower=-inf`` and ``upper=inf`` mean no bound (a free variable has
+        ``lower=-inf``; the default lower bound is 0), and so do magnitudes
+        of :data:`INFINITE_BOUND` or more, which HiGHS treats as infinite;
+        they are stored as ``-inf``/``inf``.
+
+        Raises
+        ------
+        LabelError
+            The name is taken; labels repeat, or are equal as text (``1`` and ``"1"``).
+        ValidationError
+            NaN or complex values; an infinite cost (or one of at least
+            :data:`INFINITE_BOUND`); a lower bound of ``+inf`` or an upper
+            bound of ``-inf``. The message names the block and the labels.
+        InfeasibleError
+            A lower bound above the upper bound.
         """
         if name in self.variables or name in self.constraints:
             raise LabelError(f"block name {name!r} is already used")
-        idx = pd.Index(index)
-        if idx.has_duplicates:
-            raise LabelError(f"variables {name!r}: duplicated labels")
-        n = len(idx)
-        blk = VarBlock(
-            name,
-            idx,
-            _vec(lower, n, f"{name} lower"),
-            _vec(upper, n, f"{name} upper"),
-            _vec(cost, n, f"{name} cost"),
-            integer,
-            units,
-        )
-        bad = np.flatnonzero(blk.lower > blk.upper)
-        if len(bad):
-            raise InfeasibleError(f"variables {name!r}: lower bound above upper bound at {idx[bad].tolist()[:5]}")
+        idx = _labels(index, f"variables {name!r}")
+        lo, up = _bounds(lower, upper, idx, f"variables {name!r}")
+        blk = VarBlock(name, idx, lo, up, _costs(cost, idx, f"variables {name!r}: cost"), integer, units)
         self.variables[name] = blk
         return blk
 
@@ -208,31 +358,58 @@ class Program:
         ``terms`` maps variable-block names to matrices of shape
         ``(len(index), len(variables[v].index))`` (dense or sparse). The
         dimension of the block's shadow prices is named as in
-        :meth:`add_variables`.
+        :meth:`add_variables`. A row's bounds (right-hand sides) are one
+        number or one per label; ``-inf`` and ``inf`` mean no bound (as do
+        magnitudes of :data:`INFINITE_BOUND` or more); a row without terms
+        is kept: ``0 <= -1`` makes the program infeasible.
+
+        Raises
+        ------
+        LabelError
+            The name is taken, a term names an unknown variable block, or
+            labels repeat (also as text).
+        ValidationError
+            A matrix of the wrong shape, NaN, infinite or huge coefficients
+            (at least :data:`LARGE_COEFFICIENT`), NaN bounds, a lower bound of
+            ``+inf`` or an upper bound of ``-inf``; the message names the
+            block and the labels.
+        InfeasibleError
+            A lower bound above the upper bound.
         """
         if name in self.variables or name in self.constraints:
             raise LabelError(f"block name {name!r} is already used")
-        idx = pd.Index(index)
-        m = len(idx)
+        idx = _labels(index, f"constraints {name!r}")
         mats = {}
         for v, M in terms.items():
             if v not in self.variables:
                 raise LabelError(f"constraints {name!r}: unknown variable block {v!r}; defined: {list(self.variables)}")
-            M = sp.csr_array(M, dtype=float)
-            want = (m, len(self.variables[v].index))
-            if M.shape != want:
-                raise ValidationError(f"constraints {name!r}: matrix for {v!r} has shape {M.shape}, expected {want}")
-            if not np.all(np.isfinite(M.data)):
-                raise ValidationError(f"constraints {name!r}: matrix for {v!r} has NaN or infinite entries")
-            mats[v] = M
-        blk = ConBlock(
-            name, idx, mats, _vec(lower, m, f"{name} lower"), _vec(upper, m, f"{name} upper"), units, dual_units
-        )
-        bad = np.flatnonzero(blk.lower > blk.upper)
-        if len(bad):
-            raise InfeasibleError(f"constraints {name!r}: lower bound above upper bound at {idx[bad].tolist()[:5]}")
+            mats[v] = _matrix(M, idx, self.variables[v].index, f"constraints {name!r}: matrix for {v!r}")
+        lo, up = _bounds(lower, upper, idx, f"constraints {name!r}")
+        blk = ConBlock(name, idx, mats, lo, up, units, dual_units)
         self.constraints[name] = blk
         return blk
+
+    def check(self) -> None:
+        """Check the program as it stands (blocks can be changed in place after they are added).
+
+        Runs the checks of :meth:`add_variables` and :meth:`add_constraints`
+        again on every block, and :func:`check_sense` on the sense; the
+        solvers call it before solving. Raises as those methods do.
+        """
+        check_sense(self.sense)
+        for name, vb in self.variables.items():
+            what = f"variables {name!r}"
+            _labels(vb.index, what)
+            _bounds(vb.lower, vb.upper, vb.index, what)
+            _costs(vb.cost, vb.index, f"{what}: cost")
+        for name, cb in self.constraints.items():
+            what = f"constraints {name!r}"
+            _labels(cb.index, what)
+            for v, M in cb.terms.items():
+                if v not in self.variables:
+                    raise LabelError(f"{what}: unknown variable block {v!r}; defined: {list(self.variables)}")
+                _matrix(M, cb.index, self.variables[v].index, f"{what}: matrix for {v!r}")
+            _bounds(cb.lower, cb.upper, cb.index, what)
 
     # -- stacking -------------------------------------------------------------
     def _layout(self) -> tuple[dict[str, slice], dict[str, slice], int, int]:
@@ -246,8 +423,14 @@ class Program:
         return cols, rows, c0, r0
 
     def matrices(self) -> dict[str, Any]:
-        """The stacked problem: ``c, A (csc), row_lower, row_upper, col_lower, col_upper, integrality``."""
-        cols, rows, nc, _nr = self._layout()
+        """The stacked problem: ``c, A (csc), row_lower, row_upper, col_lower, col_upper, integrality``.
+
+        Checks the program first (:meth:`check`). Bounds are ``-inf``/``inf``
+        where there is none (also where a block holds a magnitude of
+        :data:`INFINITE_BOUND` or more).
+        """
+        self.check()
+        cols, rows, nc, nr = self._layout()
         blocks = []
         for cb in self.constraints.values():
             row = [
@@ -255,16 +438,28 @@ class Program:
                 for vname, vb in self.variables.items()
             ]
             blocks.append(row)
-        A = sp.block_array(blocks, format="csc") if blocks else sp.csc_array((0, nc))
-        cat = lambda attr, d: np.concatenate([getattr(b, attr) for b in d.values()]) if d else np.zeros(0)  # noqa: E731
-        integrality = np.concatenate([np.full(len(b.index), b.integer) for b in self.variables.values()])
+        A = sp.block_array(blocks, format="csc") if blocks and self.variables else sp.csc_array((nr, nc))
+
+        def cat(attr: str, d: Mapping[str, VarBlock] | Mapping[str, ConBlock]) -> np.ndarray:
+            return np.concatenate([np.asarray(getattr(b, attr), dtype=float) for b in d.values()] or [np.zeros(0)])
+
+        integrality = np.concatenate(
+            [np.full(len(b.index), b.integer) for b in self.variables.values()] or [np.zeros(0, dtype=bool)]
+        )
+
+        def lower(a: np.ndarray) -> np.ndarray:
+            return np.where(a <= -INFINITE_BOUND, -np.inf, a)
+
+        def upper(a: np.ndarray) -> np.ndarray:
+            return np.where(a >= INFINITE_BOUND, np.inf, a)
+
         return {
             "c": cat("cost", self.variables),
             "A": sp.csc_array(A),
-            "row_lower": cat("lower", self.constraints),
-            "row_upper": cat("upper", self.constraints),
-            "col_lower": cat("lower", self.variables),
-            "col_upper": cat("upper", self.variables),
+            "row_lower": lower(cat("lower", self.constraints)),
+            "row_upper": upper(cat("upper", self.constraints)),
+            "col_lower": lower(cat("lower", self.variables)),
+            "col_upper": upper(cat("upper", self.variables)),
             "integrality": integrality,
             "cols": cols,
             "rows": rows,
@@ -342,6 +537,7 @@ class LPResult:
     info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        check_sense(self.sense)
         if not isinstance(self.status, LPStatus):
             try:
                 object.__setattr__(self, "status", LPStatus(self.status))
@@ -387,10 +583,13 @@ class LPResult:
         Each data variable also has ``attrs["block"]`` and
         ``attrs["quantity"]`` (``primal``, ``reduced_cost``, ``dual``, or the
         ranging name), so it can be read back without parsing its name.
-        Blocks along the same dimension must carry the same labels (they are
-        not aligned). A non-index coordinate (the ``cluster`` of a project)
-        whose name is also a dimension of another block is renamed
-        ``<dimension>_<coordinate>``.
+        Blocks along the same dimension carry the same labels, or labels no
+        other block along it carries (one-off rows along ``constraint``, such
+        as an allocation's ``budget`` and ``imports``): the dimension then
+        holds all of them, in block order, and each block's variables are
+        ``nan`` at the others' labels (text coordinates empty). A non-index
+        coordinate (the ``cluster`` of a project) whose name is also a
+        dimension of another block is renamed ``<dimension>_<coordinate>``.
 
         Dataset attrs: ``status``, ``sense``, ``objective``,
         ``objective_units`` and the shadow-price ``convention``; each entry of
@@ -402,7 +601,7 @@ class LPResult:
         Raises
         ------
         LabelError
-            Two blocks along one dimension with different labels.
+            Two blocks along one dimension with different labels that overlap.
 
         Examples
         --------
@@ -438,21 +637,15 @@ class LPResult:
             for b, ds in self.ranging.items():
                 for q, da in ds.data_vars.items():
                     parts.append((str(q), b, "", da))
+        seen = _shared_labels(parts)
         arrays: dict[str, xr.DataArray] = {}
-        seen: dict[str, tuple[str, pd.Index]] = {}
         for q, b, units, da in parts:
             dim = str(da.dims[0])
-            idx = da.indexes[dim] if dim in da.indexes else pd.RangeIndex(da.sizes[dim])
-            if dim in seen and not seen[dim][1].equals(idx):
-                raise LabelError(
-                    f"blocks {seen[dim][0]!r} and {b!r} both lie along dimension {dim!r} with different labels; "
-                    f"name one block's index differently (pd.Index(labels, name=...)) to put both in one dataset"
-                )
-            seen.setdefault(dim, (b, idx))
-            name = f"{q}_{b}"
             arr = da.copy(deep=False)
+            if dim in da.indexes and not da.indexes[dim].equals(seen[dim]):
+                arr = _reindexed(arr, dim, seen[dim])
             arr.attrs = {**da.attrs, "units": da.attrs.get("units") or units, "block": b, "quantity": q}
-            arrays[name] = arr
+            arrays[f"{q}_{b}"] = arr
         clash = sorted(set(arrays) & set(seen))
         if clash:
             raise LabelError(f"data variable(s) {clash} would share their names with dimensions; rename those indexes")
@@ -502,6 +695,49 @@ class LPResult:
             columns=["constraint", "label", "shadow_price", "units"],
         )
         return pd.concat([head, binding], ignore_index=True)
+
+
+def _shared_labels(parts: list[tuple[str, str, str, xr.DataArray]]) -> dict[str, pd.Index]:
+    """The labels of each dimension of a result's dataset (see :meth:`LPResult.to_dataset`).
+
+    Blocks along one dimension carry the same labels, or labels no other
+    block along it carries (one-off rows along ``constraint``): then the
+    dimension holds them all, in the order of the blocks.
+    """
+    found: dict[str, list[tuple[str, pd.Index, bool]]] = {}
+    for _q, b, _units, da in parts:
+        dim = str(da.dims[0])
+        labelled = dim in da.indexes
+        idx = da.indexes[dim] if labelled else pd.RangeIndex(da.sizes[dim])
+        known = found.setdefault(dim, [])
+        if not any(idx.equals(other) and labelled == lab for _, other, lab in known):
+            known.append((b, idx, labelled))
+    out: dict[str, pd.Index] = {}
+    for dim, label_sets in found.items():
+        union = label_sets[0][1]
+        for k, (b, idx, labelled) in enumerate(label_sets[1:], start=1):
+            shared = union.intersection(idx)
+            if len(shared) or not (labelled and all(lab for _, _, lab in label_sets[:k])):
+                other = next(ob for ob, oidx, lab in label_sets[:k] if not lab or oidx.isin(shared).any())
+                raise LabelError(
+                    f"blocks {other!r} and {b!r} both lie along dimension {dim!r} with different labels, "
+                    f"some shared ({shared.tolist()[:5]!r}); name one block's index differently "
+                    "(pd.Index(labels, name=...)) to put both in one dataset"
+                )
+            union = union.append(idx)
+        out[dim] = union.rename(label_sets[0][1].name)
+    return out
+
+
+def _reindexed(da: xr.DataArray, dim: str, labels: pd.Index) -> xr.DataArray:
+    """``da`` along all the labels of its dimension: NaN outside its own, text coordinates empty there."""
+    out = da.reindex({dim: labels})
+    for c, coord in da.coords.items():
+        if c != dim and dim in coord.dims and coord.dtype.kind in "OUS":
+            values = np.array(out[c].values, dtype=object)
+            values[~np.asarray(out[dim].isin(da[dim].values))] = ""
+            out = out.assign_coords({c: (coord.dims, values.astype(str))})
+    return out
 
 
 def _coords(arrays: Mapping[str, xr.DataArray]) -> dict[str, Any]:

@@ -19,6 +19,11 @@ Names inside the model and in the result:
 * the model carries ``iomodel_units`` (units by block name, and
   ``"objective"``) and ``iomodel_dims`` (each block's result dimension,
   :attr:`~iomodel.optimize.program.VarBlock.dim`);
+* a row without terms is kept as an empty linear expression (so ``0 <= -1``
+  stays, and is infeasible), a row without bounds with infinite ones;
+  :func:`solve_pyomo` puts back the variables and rows Pyomo's compiler
+  leaves out, so a program solved by either path gives the same result
+  (``tests/test_lp_edge.py``);
 * :func:`solve_pyomo` labels a block of the original program along its own
   dimension (``sector`` for a block over ``table.sectors``), a component the
   user added over one of the program's sets (``Var(m.x_index)``) along that
@@ -65,7 +70,9 @@ def to_pyomo(prog: Program):
     (['agriculture', 'manufacturing'], {'x': 'sector', 'balance': 'sector'})
     """
     import pyomo.environ as pyo
+    from pyomo.core.expr.numeric_expr import LinearExpression
 
+    prog.check()
     m = pyo.ConcreteModel(name=prog.name)
     labels: dict[str, list[str]] = {}
     for name, b in prog.variables.items():
@@ -105,12 +112,12 @@ def to_pyomo(prog: Program):
         terms_by = dict(zip(lab, rows_terms, strict=True))
 
         def rule(mm, k, terms_by=terms_by, lo=row_lo, up=row_up):
-            body = sum(val * getattr(mm, vn)[vl] for vn, vl, val in terms_by[k])
-            if isinstance(body, int | float) and body == 0:
-                return pyo.Constraint.Skip
+            # a row without terms keeps an empty linear body, so that ``0 <= -1`` stays (and is infeasible)
+            body = LinearExpression([val * getattr(mm, vn)[vl] for vn, vl, val in terms_by[k]])
             if lo[k] is not None and up[k] is not None and lo[k] == up[k]:
                 return body == lo[k]
-            return pyo.inequality(lo[k], body, up[k])
+            # a free row (no bound) is kept with infinite bounds; Pyomo reports no bounds for it
+            return pyo.inequality(-np.inf if lo[k] is None else lo[k], body, np.inf if up[k] is None else up[k])
 
         m.add_component(name, pyo.Constraint(s, rule=rule))
     m.iomodel_units = prog.units()
@@ -121,16 +128,23 @@ def to_pyomo(prog: Program):
     return m
 
 
+def _name(component) -> str:
+    """A component's block name: its own name on the model (unquoted, as the program's block), else its full name."""
+    top = component.model()
+    return component.local_name if component.parent_block() is top else component.name
+
+
 def _dim_of(model, component, dims: Mapping[str, str]) -> str:
     """Result dimension of a component (see the module docstring)."""
-    if component.name in dims:
-        return dims[component.name]
+    name = _name(component)
+    if name in dims:
+        return dims[name]
     if component.is_indexed():
         s = component.index_set()
         for block, d in dims.items():
             if model.component(f"{block}_index") is s:
                 return d
-    return component.name
+    return name
 
 
 def _label(index: Any, component_name: str) -> str:
@@ -207,40 +221,46 @@ def solve_pyomo(
     if len(objectives) != 1:
         raise ValidationError(f"the model must have exactly one active objective, has {len(objectives)}")
     sense = "max" if objectives[0].sense == pyo.maximize else "min"
-    if not hasattr(model, "dual"):
+    mip = any(v.is_integer() for v in model.component_data_objects(pyo.Var, active=True))
+    if not mip and not hasattr(model, "dual"):  # MIPs report no duals (as on the matrix path)
         model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     r = opt.solve(model, load_solutions=False)
     tc = str(r.solver.termination_condition)
     status = _TERMINATION.get(tc, LPStatus.OTHER)
     if status is not LPStatus.OPTIMAL:
-        msg = f"solver {solver!r} reports {tc} for model {model.name!r}"
+        msg = f"solver {solver!r} reports {tc} for model {model.local_name!r}"
         if check:
             exc = {LPStatus.INFEASIBLE: InfeasibleError, LPStatus.UNBOUNDED: UnboundedError}.get(status, SolverError)
             raise exc(msg)
         return LPResult(
             status, float("nan"), sense, {}, {}, {}, {}, units, {"solver": solver, "solver_status": tc, "message": msg}
         )
-    model.solutions.load_from(r)
+    try:
+        model.solutions.load_from(r)
+    except (RuntimeError, ValueError) as e:
+        raise SolverError(f"solver {solver!r} reports {tc} but its solution could not be read: {e}") from None
     primal, duals = {}, {}
     for v in model.component_objects(pyo.Var, active=True):
         keys = list(v.keys())
         dim = _dim_of(model, v, dims)
-        primal[v.name] = xr.DataArray(
-            [pyo.value(v[k]) for k in keys],
+        name = _name(v)
+        primal[name] = xr.DataArray(
+            [np.nan if (x := pyo.value(v[k], exception=False)) is None else x for k in keys],  # unset: unused
             dims=(dim,),
-            coords={dim: [_label(k, v.name) for k in keys]},
-            name=v.name,
-            attrs={"units": units.get(v.name, "")},
+            coords={dim: [_label(k, name) for k in keys]},
+            name=name,
+            attrs={"units": units.get(name, "")},
         )
-    for c in model.component_objects(pyo.Constraint, active=True):
+    for c in model.component_objects(pyo.Constraint, active=True) if hasattr(model, "dual") else ():
         keys = list(c.keys())
         dim = _dim_of(model, c, dims)
-        duals[c.name] = xr.DataArray(
+        name = _name(c)
+        duals[name] = xr.DataArray(
             [model.dual.get(c[k], np.nan) for k in keys],
             dims=(dim,),
-            coords={dim: [_label(k, c.name) for k in keys]},
-            name=c.name,
-            attrs={"units": units.get(c.name, "")},
+            coords={dim: [_label(k, name) for k in keys]},
+            name=name,
+            attrs={"units": units.get(name, "")},
         )
     return LPResult(
         LPStatus.OPTIMAL,
@@ -255,6 +275,41 @@ def solve_pyomo(
     )
 
 
+def _compile(model) -> Any:
+    """The standard form of ``model``, rows with a constant body (``0 <= -1``) left out rather than refused.
+
+    Pyomo's compiler refuses a constant row it finds infeasible; such rows
+    are deactivated while it runs (and activated again), so that they come
+    back as empty rows of the program and HiGHS and
+    :func:`~iomodel.optimize.highs.diagnose_infeasibility` see them as on the
+    matrix path.
+    """
+    import pyomo.environ as pyo
+    from pyomo.common.errors import InfeasibleConstraintException
+    from pyomo.core.expr.visitor import identify_variables
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    def write() -> Any:
+        return LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+
+    try:
+        return write()
+    except InfeasibleConstraintException:
+        pass
+    constant = [
+        con
+        for con in model.component_data_objects(pyo.Constraint, active=True)
+        if next(identify_variables(con.body, include_fixed=False), None) is None
+    ]
+    for con in constant:
+        con.deactivate()
+    try:
+        return write()
+    finally:
+        for con in constant:
+            con.activate()
+
+
 def _solve_compiled(
     model,
     units: Mapping[str, str],
@@ -264,64 +319,115 @@ def _solve_compiled(
     ranging: bool,
     options: Mapping[str, Any] | None,
 ) -> LPResult:
-    """Compile a Pyomo model to standard form, rebuild its blocks and solve them with HiGHS."""
-    import pyomo.environ as pyo
-    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+    """Compile a Pyomo model to standard form, rebuild its blocks and solve them with HiGHS.
 
-    repn = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    Every variable and active constraint of the model becomes a column or row
+    of the program, in the order they are declared, so the program is the one
+    the matrix path would solve: variables the compiler leaves out (used
+    nowhere) and rows it leaves out (no bound, or a constant body) are put
+    back, the latter as they are (``0 <= -1`` stays infeasible).
+    """
+    import pyomo.environ as pyo
+    from pyomo.repn.standard_repn import generate_standard_repn
+
+    repn = _compile(model)
     if len(repn.objectives) != 1:
         raise ValidationError(f"the model must have exactly one active objective, has {len(repn.objectives)}")
     sense: Literal["max", "min"] = "max" if repn.objectives[0].sense == pyo.maximize else "min"
-    prog = Program(sense=sense, objective_units=units.get("objective", ""), name=model.name)
-    cols: dict[str, list[int]] = {}
+    prog = Program(sense=sense, objective_units=units.get("objective", ""), name=model.local_name)
+
+    # columns: every variable of the model, by component in declaration order, then any other the compiler found
+    var_groups: dict[str, list[Any]] = {}
     comps: dict[str, Any] = {}
-    for j, v in enumerate(repn.columns):
+    seen: set[int] = set()
+
+    def add_var(v: Any) -> None:
+        if id(v) in seen:
+            return
         comp = v.parent_component()
-        cols.setdefault(comp.name, []).append(j)
-        comps[comp.name] = comp
-    c = np.asarray(repn.c.toarray()).ravel()
-    for name, js in cols.items():
-        vs = [repn.columns[j] for j in js]
+        seen.add(id(v))
+        var_groups.setdefault(_name(comp), []).append(v)
+        comps.setdefault(_name(comp), comp)
+
+    for comp in model.component_objects(pyo.Var, active=True):
+        comps.setdefault(_name(comp), comp)
+        var_groups.setdefault(_name(comp), [])
+        for v in comp.values():
+            add_var(v)
+    for v in repn.columns:
+        add_var(v)
+    # columns grouped by block: position of each variable in the program
+    order = [v for vs in var_groups.values() for v in vs]
+    new_pos = {id(v): j for j, v in enumerate(order)}
+    n = len(order)
+    K = len(repn.columns)
+    P = sp.csr_array(
+        (np.ones(K), ([*range(K)], [new_pos[id(v)] for v in repn.columns])),
+        shape=(K, n),
+    )
+    A = sp.csr_array(sp.csr_array(repn.A) @ P) if K else sp.csr_array((len(repn.rows), n))
+    c = (sp.csr_array(repn.c) @ P).toarray().ravel() if K else np.zeros(n)
+    starts = np.cumsum([0] + [len(vs) for vs in var_groups.values()])
+    for q, (name, vs) in enumerate(var_groups.items()):
+        fixed = [v.fixed and v.value is not None for v in vs]
         prog.add_variables(
             name,
             pd.Index([_label(v.index(), name) for v in vs], name=_dim_of(model, comps[name], dims)),
-            lower=[-np.inf if v.lb is None else v.lb for v in vs],
-            upper=[np.inf if v.ub is None else v.ub for v in vs],
-            cost=c[js],
-            integer=vs[0].is_integer(),
+            lower=[v.value if f else (-np.inf if v.lb is None else v.lb) for v, f in zip(vs, fixed, strict=True)],
+            upper=[v.value if f else (np.inf if v.ub is None else v.ub) for v, f in zip(vs, fixed, strict=True)],
+            cost=c[starts[q] : starts[q + 1]],
+            integer=bool(vs) and vs[0].is_integer(),
             units=units.get(name, ""),
         )
-    A = sp.csr_array(repn.A)
-    rows: dict[str, dict[Any, list[tuple[int, int]]]] = {}
+
+    # rows: every active constraint, by component in declaration order
+    compiled: dict[int, list[tuple[int, int]]] = {}
     for i, (con, sense_) in enumerate(repn.rows):
-        comp = con.parent_component()
-        comps[comp.name] = comp
-        rows.setdefault(comp.name, {}).setdefault(con.index(), []).append((i, sense_))
-    order = list(cols)
-    starts = np.cumsum([0] + [len(cols[n]) for n in order])
-    A = A[:, np.concatenate([cols[n] for n in order])]
+        compiled.setdefault(id(con), []).append((i, sense_))
     rhs = np.asarray(repn.rhs, dtype=float)
-    for name, by_index in rows.items():
-        labels = list(by_index)
-        lo, up, pick = np.full(len(labels), -np.inf), np.full(len(labels), np.inf), []
-        for k, lab in enumerate(labels):
-            entries = by_index[lab]
-            pick.append(entries[0][0])
-            for i, s_ in entries:
-                if s_ == 0:
-                    lo[k] = up[k] = rhs[i]
-                elif s_ < 0:
-                    lo[k] = rhs[i]
-                else:
-                    up[k] = rhs[i]
-        sub = A[pick]
+    extra: list[np.ndarray] = []  # rows the compiler left out, stacked below its own
+    blocks = []
+    for comp in model.component_objects(pyo.Constraint, active=True):
+        datas = [con for con in comp.values() if con.active]
+        lo, up = np.full(len(datas), -np.inf), np.full(len(datas), np.inf)
+        pick = []
+        for k, con in enumerate(datas):
+            if id(con) in compiled:
+                entries = compiled[id(con)]
+                pick.append(entries[0][0])
+                for i, s_ in entries:
+                    if s_ == 0:
+                        lo[k] = up[k] = rhs[i]
+                    elif s_ < 0:
+                        lo[k] = rhs[i]
+                    else:
+                        up[k] = rhs[i]
+                continue
+            # left out by the compiler: no bound, or a constant body
+            r = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+            if r.nonlinear_expr is not None:
+                raise ValidationError(f"constraint {con.name!r} is not linear")
+            row = np.zeros(n)
+            for v, coef in zip(r.linear_vars, r.linear_coefs, strict=True):
+                if id(v) not in new_pos:
+                    raise ValidationError(f"constraint {con.name!r} uses {v.name!r}, a variable outside the model")
+                row[new_pos[id(v)]] += float(coef)
+            const = float(pyo.value(r.constant))
+            lo[k] = -np.inf if con.lb is None else float(con.lb) - const
+            up[k] = np.inf if con.ub is None else float(con.ub) - const
+            pick.append(len(repn.rows) + len(extra))
+            extra.append(row)
+        blocks.append((comp, datas, pick, lo, up))
+    full = sp.vstack([A, sp.csr_array(np.reshape(extra, (len(extra), n)))], format="csr")
+    for comp, datas, pick, lo, up in blocks:
+        sub = full[pick] if pick else sp.csr_array((0, n))
         prog.add_constraints(
-            name,
-            pd.Index([_label(lab, name) for lab in labels], name=_dim_of(model, comps[name], dims)),
-            {n: sub[:, starts[q] : starts[q + 1]] for q, n in enumerate(order)},
+            _name(comp),
+            pd.Index([_label(con.index(), _name(comp)) for con in datas], name=_dim_of(model, comp, dims)),
+            {name: sub[:, starts[q] : starts[q + 1]] for q, name in enumerate(var_groups)},
             lower=lo,
             upper=up,
-            dual_units=units.get(name, ""),
+            dual_units=units.get(_name(comp), ""),
         )
     prog.objective_constant = float(np.asarray(repn.c_offset).ravel()[0]) if len(repn.c_offset) else 0.0
     return solve_highs(prog, check=check, ranging=ranging, options=options)
