@@ -28,23 +28,52 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import tomllib
+import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import tomli_w
 from frozendict import frozendict
+from pydantic import Strict, model_validator
 
 from .errors import LabelError, ValidationError
+from .validation import (
+    YEAR,
+    Amount,
+    Document,
+    IsoDate,
+    Number,
+    OneOf,
+    Problem,
+    Share,
+    Tables,
+    Text,
+    Total,
+    Whole,
+    Year,
+    YearKey,
+    YearRange,
+    errors_in,
+    given,
+    invalid,
+    is_toml_file,
+    read_document,
+    validate_document,
+)
 
 __all__ = [
     "EXEMPTIBLE_TAXES",
+    "BridgeDocument",
     "ClusterInvestment",
+    "HorizonDocument",
     "InvestmentBridge",
+    "InvestmentDocument",
+    "PackageDocument",
     "SEZPackage",
     "Scenario",
+    "ScenarioDocument",
     "is_toml_file",
     "read_toml",
 ]
@@ -57,7 +86,7 @@ EXEMPTIBLE_TAXES = ("CIT", "property_tax", "land_tax", "VAT", "customs", "social
 
 
 def _number(v: Any, what: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float):
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise ValidationError(f"{what}: expected a number, got {v!r}")
     f = float(v)
     if not math.isfinite(f):
@@ -65,13 +94,17 @@ def _number(v: Any, what: str) -> float:
     return f
 
 
+def _mapping(d: Any, what: str) -> Mapping[Any, Any]:
+    if not isinstance(d, Mapping):
+        raise ValidationError(f"{what}: expected a mapping, got {d!r}")
+    return d
+
+
 def _years(d: Mapping[Any, float], what: str) -> frozendict:
+    _mapping(d, what)
     out: dict[int, float] = {}
     for k, v in d.items():
-        try:
-            y = int(k)
-        except (TypeError, ValueError):
-            raise ValidationError(f"{what}: year {k!r} is not an integer") from None
+        y = YearKey().check(k, what)
         v = _number(v, f"{what}, {y}")
         if v < 0:
             raise ValidationError(f"{what}: negative value {v} for {y}")
@@ -80,6 +113,7 @@ def _years(d: Mapping[Any, float], what: str) -> frozendict:
 
 
 def _shares(d: Mapping[str, float], what: str) -> frozendict:
+    _mapping(d, what)
     out = {str(k): _number(v, f"{what}, {k!r}") for k, v in d.items()}
     bad = {k: v for k, v in out.items() if not math.isfinite(v) or v < 0}
     if bad:
@@ -119,7 +153,8 @@ class InvestmentBridge:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shares", _shares(self.shares, f"bridge {self.name!r}"))
-        imp = {str(k): _number(v, f"bridge {self.name!r} import share {k!r}") for k, v in self.import_shares.items()}
+        imports = _mapping(self.import_shares, f"bridge {self.name!r} import_shares")
+        imp = {str(k): _number(v, f"bridge {self.name!r} import share {k!r}") for k, v in imports.items()}
         bad = {k: v for k, v in imp.items() if not (0.0 <= v <= 1.0)}
         if bad:
             raise ValidationError(f"bridge {self.name!r}: import shares must lie in [0, 1], got {bad}")
@@ -204,6 +239,11 @@ class ClusterInvestment:
         object.__setattr__(self, "capex", _years(self.capex, f"investment {self.name!r} capex"))
         object.__setattr__(self, "output", _years(self.output, f"investment {self.name!r} output"))
         if self.equipment_products is not None:
+            if isinstance(self.equipment_products, str | Mapping):
+                raise ValidationError(
+                    f"investment {self.name!r} equipment_products: expected a sequence of product codes, "
+                    f"got {self.equipment_products!r}"
+                )
             object.__setattr__(self, "equipment_products", tuple(str(p) for p in self.equipment_products))
         if _number(self.land_tax, f"investment {self.name!r} land_tax") < 0:
             raise ValidationError(f"investment {self.name!r}: negative land tax")
@@ -225,7 +265,7 @@ class ClusterInvestment:
         if self.input_coefficients is not None:
             ic = {
                 str(k): _number(v, f"investment {self.name!r} input coefficient {k!r}")
-                for k, v in self.input_coefficients.items()
+                for k, v in _mapping(self.input_coefficients, f"investment {self.name!r} input_coefficients").items()
             }
             if any(not math.isfinite(v) or v < 0 for v in ic.values()) or sum(ic.values()) >= 1.0:
                 raise ValidationError(
@@ -283,7 +323,8 @@ class SEZPackage:
     law: str = ""
 
     def __post_init__(self) -> None:
-        ex = {str(k): _number(v, f"package {self.name!r} exemption {k!r}") for k, v in self.exemptions.items()}
+        exemptions = _mapping(self.exemptions, f"package {self.name!r} exemptions")
+        ex = {str(k): _number(v, f"package {self.name!r} exemption {k!r}") for k, v in exemptions.items()}
         unknown = sorted(set(ex) - set(EXEMPTIBLE_TAXES))
         if unknown:
             raise LabelError(
@@ -307,6 +348,8 @@ class SEZPackage:
                 raise ValidationError(f"package {self.name!r}: {attr} must be a whole number of years, got {v!r}")
         if self.duration is not None and self.duration < 0:
             raise ValidationError(f"package {self.name!r}: negative duration {self.duration}")
+        if self.zone_term_end is not None:
+            YEAR.check(self.zone_term_end, f"package {self.name!r} zone_term_end")
 
     def replace(self, **changes: Any) -> SEZPackage:
         """A copy with some fields changed (specs are frozen)."""
@@ -360,15 +403,20 @@ class Scenario:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "investments", tuple(self.investments))
-        object.__setattr__(self, "years", (int(self.years[0]), int(self.years[1])))
+        object.__setattr__(self, "years", YearRange().check(self.years, f"scenario {self.name!r} years"))
         if not self.investments:
             raise ValidationError(f"scenario {self.name!r}: no investments")
+        wrong = [i for i in self.investments if not isinstance(i, ClusterInvestment)]
+        if wrong:
+            raise ValidationError(f"scenario {self.name!r}: investments must be ClusterInvestments, got {wrong[0]!r}")
+        if self.package is not None and not isinstance(self.package, SEZPackage):
+            raise ValidationError(
+                f"scenario {self.name!r}: package must be an SEZPackage or None, got {self.package!r}"
+            )
         names = [i.name for i in self.investments]
         if len(set(names)) != len(names):
             raise ValidationError(f"scenario {self.name!r}: duplicated investment names {names}")
         y0, y1 = self.years
-        if y1 < y0:
-            raise ValidationError(f"scenario {self.name!r}: years {self.years} run backwards")
         for inv in self.investments:
             outside = [y for y in (*inv.capex, *inv.output) if not y0 <= y <= y1]
             if outside:
@@ -385,8 +433,12 @@ class Scenario:
             raise ValidationError(f"discount rate {self.discount_rate} is implausible")
         if self.unit is not None and not str(self.unit).strip():
             raise ValidationError("scenario unit is empty")
-        if self.mpc is not None and not 0.0 <= _number(self.mpc, f"scenario {self.name!r} mpc") <= 1.0:
-            raise ValidationError(f"mpc must lie in [0, 1], got {self.mpc}")
+        if self.mpc is not None and not 0.0 < _number(self.mpc, f"scenario {self.name!r} mpc") <= 1.0:
+            raise ValidationError(
+                f"mpc must lie in (0, 1], got {self.mpc} (a Type II closure without spending is kind='type1')"
+            )
+        if isinstance(self.tax_vintage, _dt.date) and not isinstance(self.tax_vintage, _dt.datetime):
+            object.__setattr__(self, "tax_vintage", self.tax_vintage.isoformat())
         if self.tax_vintage is not None:
             try:
                 _dt.date.fromisoformat(str(self.tax_vintage))
@@ -422,59 +474,56 @@ class Scenario:
         return text
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Scenario:
-        """Build from :meth:`to_dict` output (or a parsed TOML file)."""
-        d = dict(d)
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise LabelError(f"scenario: unknown field(s) {unknown}; valid options are {sorted(known)}")
-        invs = []
-        for raw in d.get("investments", []):
-            raw = dict(raw)
-            _check_fields(ClusterInvestment, raw, "investment")
-            if "bridge" in raw:
-                _check_fields(InvestmentBridge, raw["bridge"], "bridge")
-                raw["bridge"] = InvestmentBridge(**raw["bridge"])
-            if "equipment_products" in raw:
-                raw["equipment_products"] = tuple(raw["equipment_products"])
-            invs.append(ClusterInvestment(**raw))
-        d["investments"] = tuple(invs)
-        if "package" in d:
-            _check_fields(SEZPackage, d["package"], "package")
-            d["package"] = SEZPackage(**d["package"])
-        if "years" in d:
-            d["years"] = tuple(d["years"])
-        return cls(**d)
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
+        """Build from :meth:`to_dict` output (or a parsed TOML file), checked by :class:`ScenarioDocument`.
+
+        Raises
+        ------
+        iomodel.validation.DocumentError
+            Every problem of the document at once (an
+            :class:`~iomodel.errors.ValidationError`); a
+            :class:`~iomodel.validation.DocumentLabelError` (also a
+            :class:`~iomodel.errors.LabelError`) when a field or tax is unknown.
+        """
+        doc = validate_document(ScenarioDocument, d, source)
+        with errors_in(source):
+            return doc.build()
 
     @classmethod
     def from_toml(cls, text_or_path: str | Path) -> Scenario:
         """Parse a TOML file (a :class:`~pathlib.Path` or a string ending in ``.toml``) or TOML text.
 
-        A scenario *file* must state its monetary unit (``unit = "million
-        KZT"``): figures typed by hand mean nothing without it, and the
-        default (the table's unit) would change their meaning with the table.
+        The document is checked by :class:`ScenarioDocument` before anything
+        is built (docs/scenarios.md, "TOML files"). A scenario *file* must
+        state its monetary unit (``unit = "million KZT"``): figures typed by
+        hand mean nothing without it, and the default (the table's unit) would
+        change their meaning with the table.
 
         Raises
         ------
-        ValidationError
-            A missing or invalid file, a file without ``unit``, bad values.
-        LabelError
-            Unknown fields (the message lists the valid ones).
+        iomodel.validation.DocumentReadError
+            No such file, a folder, a binary file, not UTF-8, a TOML syntax
+            error (an :class:`~iomodel.errors.ValidationError` and a
+            :class:`~iomodel.errors.ReadError`).
+        iomodel.validation.DocumentError
+            Every problem of the document at once: a file without ``unit``,
+            wrong types, missing keys, values out of range (an
+            :class:`~iomodel.errors.ValidationError`); a
+            :class:`~iomodel.validation.DocumentLabelError` (also a
+            :class:`~iomodel.errors.LabelError`) when a field or tax is unknown.
         """
-        d = read_toml(text_or_path, "scenario")
+        d, source = read_document(text_or_path, "scenario")
+        missing = []
         if is_toml_file(text_or_path) and "unit" not in d:
-            raise ValidationError(
-                f'scenario file {text_or_path}: state the monetary unit of its figures, e.g. unit = "million KZT"'
+            missing.append(
+                Problem(
+                    ("unit",),
+                    'missing: a scenario file must state the monetary unit of its figures, e.g. unit = "million KZT"',
+                )
             )
-        return cls.from_dict(d)
-
-
-def is_toml_file(text_or_path: str | Path) -> bool:
-    """Whether the argument names a file (a ``Path``, or a one-line string ending in ``.toml``), not TOML text."""
-    return isinstance(text_or_path, Path) or (
-        "\n" not in str(text_or_path) and str(text_or_path).strip().endswith(".toml")
-    )
+        doc = validate_document(ScenarioDocument, d, source, problems=missing)
+        with errors_in(source):
+            return doc.build()
 
 
 def read_toml(text_or_path: str | Path, what: str) -> dict[str, Any]:
@@ -482,27 +531,161 @@ def read_toml(text_or_path: str | Path, what: str) -> dict[str, Any]:
 
     Raises
     ------
-    ValidationError
-        A missing file or invalid TOML, naming the file.
+    iomodel.validation.DocumentReadError
+        No such file, a folder, a binary file, not UTF-8, a TOML syntax error,
+        naming the file (:func:`iomodel.validation.read_document`).
     """
-    if is_toml_file(text_or_path):
-        p = Path(text_or_path)
-        if not p.is_file():
-            raise ValidationError(f"{what} file {p} not found")
-        text, where = p.read_text(encoding="utf-8"), str(p)
-    else:
-        text, where = str(text_or_path), f"{what} TOML"
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"{where} is invalid: {exc}") from None
+    return read_document(text_or_path, what)[0]
 
 
-def _check_fields(cls: type, raw: Mapping[str, Any], what: str) -> None:
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(raw) - known)
-    if unknown:
-        raise LabelError(f"{what}: unknown field(s) {unknown}; valid options are {sorted(known)}")
+# -- documents: what a scenario file may hold (iomodel.validation) -------------------------------
+_YearAmounts = dict[Annotated[int, YearKey()], Amount]
+_Shares = Annotated[dict[str, Share], Total(equal=1.0, noun="shares")]
+
+
+class BridgeDocument(Document):
+    """The ``bridge`` table of an investment (:class:`InvestmentBridge`)."""
+
+    shares: _Shares
+    import_shares: dict[str, Share] | None = None
+    name: str | None = None
+
+    def build(self) -> InvestmentBridge:
+        """The bridge."""
+        return InvestmentBridge(**given(self))
+
+
+class InvestmentDocument(Document):
+    """One ``[[investments]]`` table (:class:`ClusterInvestment`): ranges as the dataclass checks them."""
+
+    name: str
+    cluster: str | None = None
+    products: _Shares | None = None
+    capex: _YearAmounts | None = None
+    bridge: BridgeDocument | None = None
+    equipment_import_share: Share | None = None
+    equipment_products: Annotated[list[str], Strict(False)] | None = None
+    output: _YearAmounts | None = None
+    input_coefficients: Annotated[dict[str, Amount], Total(below=1.0, noun="input coefficients")] | None = None
+    jobs_per_output: Amount | None = None
+    export_share: Share | None = None
+    profit_margin: Share | None = None
+    customs_duty_rate: Share | None = None
+    land_tax: Amount | None = None
+    building_depreciation: Share | None = None
+    vat_permanent_share: Share | None = None
+
+    @model_validator(mode="after")
+    def _cluster_or_products(self) -> Self:
+        if (self.cluster is None) == (self.products is None):
+            invalid([Problem((), "give exactly one of 'cluster' (a cluster id) or 'products' (output shares)", True)])
+        return self
+
+    def build(self) -> ClusterInvestment:
+        """The investment (only the fields of :class:`ClusterInvestment`; a subclass may hold more)."""
+        known = {f.name for f in fields(ClusterInvestment)}
+        kw = {k: v for k, v in given(self).items() if k in known}
+        if self.bridge is not None:
+            kw["bridge"] = self.bridge.build()
+        if self.equipment_products is not None:
+            kw["equipment_products"] = tuple(self.equipment_products)
+        return ClusterInvestment(**kw)
+
+
+class PackageDocument(Document):
+    """The ``[package]`` table (:class:`SEZPackage`); exempted taxes from :data:`EXEMPTIBLE_TAXES`."""
+
+    name: str | None = None
+    exemptions: dict[Annotated[str, OneOf(EXEMPTIBLE_TAXES, noun="tax")], Share] | None = None
+    duration: Annotated[int, Whole(0, noun="a whole number of years")] | None = None
+    zone_term_end: Year | None = None
+    additionality: Annotated[float, Number(0.0, 1.0, low_open=True)] | None = None
+    displacement: Share | None = None
+    state_costs: _YearAmounts | None = None
+    law: str | None = None
+
+    def build(self) -> SEZPackage:
+        """The package."""
+        return SEZPackage(**given(self))
+
+
+class HorizonDocument(Document):
+    """The horizon and evaluation settings a scenario file and an allocation file share."""
+
+    years: Annotated[tuple[int, int], YearRange()] | None = None
+    discount_rate: Annotated[float, Number(-0.5, 1.0, low_open=True, high_open=True)] | None = None
+    kind: Literal["type1", "type2"] | None = None
+    tax_vintage: Annotated[str, IsoDate()] | None = None
+    mpc: Annotated[float, Number(0.0, 1.0, low_open=True)] | None = None
+    unit: Annotated[str, Text(nonempty=True)] | None = None
+
+    def horizon(self, default: tuple[int, int]) -> tuple[int, int]:
+        """``years``, or ``default`` when the document leaves them out."""
+        return self.years if self.years is not None else default
+
+
+def _default(cls: type, name: str) -> Any:
+    return next(f.default for f in fields(cls) if f.name == name)
+
+
+def _outside(years: list[int], horizon: tuple[int, int]) -> list[int]:
+    return [y for y in years if not horizon[0] <= y <= horizon[1]]
+
+
+class ScenarioDocument(HorizonDocument):
+    r"""A scenario file (:class:`Scenario`): checked before the scenario is built.
+
+    Examples
+    --------
+    >>> text = 'name = "x"\nyears = [2026, 2030]\n[[investments]]\nname = "a"\ncluster = "agro"\n' \
+    ...        '[investments.capex]\n2031 = 1.0\n2026 = "lots"\n'
+    >>> Scenario.from_toml(text)
+    Traceback (most recent call last):
+        ...
+    iomodel.validation.DocumentError: scenario TOML: [[investments]] 1, [investments.capex], field '2026':
+    expected a finite number >= 0, got 'lots'
+    """
+
+    name: str
+    investments: Annotated[list[InvestmentDocument], Tables(min_items=1)]
+    package: PackageDocument | None = None
+    zone: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        horizon = self.horizon(_default(Scenario, "years"))
+        span = f"{horizon[0]}-{horizon[1]}"
+        problems = []
+        seen: dict[str, int] = {}
+        for i, inv in enumerate(self.investments):
+            if inv.name in seen:
+                problems.append(
+                    Problem(("investments", i, "name"), f"{inv.name!r} is also [[investments]] {seen[inv.name] + 1}")
+                )
+            seen.setdefault(inv.name, i)
+            for key, amounts in (("capex", inv.capex), ("output", inv.output)):
+                outside = _outside(sorted(amounts or {}), horizon)
+                if outside:
+                    problems.append(
+                        Problem(("investments", i, key), f"year(s) {outside} outside the scenario's years {span}")
+                    )
+        if self.package is not None:
+            outside = _outside(sorted(self.package.state_costs or {}), horizon)
+            if outside:
+                problems.append(
+                    Problem(("package", "state_costs"), f"year(s) {outside} outside the scenario's years {span}")
+                )
+        if problems:
+            invalid(problems)
+        return self
+
+    def build(self) -> Scenario:
+        """The scenario."""
+        kw = given(self)
+        kw["investments"] = tuple(inv.build() for inv in self.investments)
+        if self.package is not None:
+            kw["package"] = self.package.build()
+        return Scenario(**kw)
 
 
 def _clean(obj: Any) -> Any:

@@ -18,22 +18,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import tomli_w
 from frozendict import frozendict
 
-from ..errors import LabelError, ValidationError
-from ..scenarios import read_toml
+from ..errors import ValidationError
+from ..validation import Document, Number, errors_in, given, read_document, validate_document
 
-__all__ = ["Policy"]
+__all__ = ["Policy", "PolicyDocument"]
+
+
+def _table(d: Any, what: str) -> Mapping[Any, Any]:
+    if not isinstance(d, Mapping):
+        raise ValidationError(f"policy {what}: expected a mapping, got {d!r}")
+    return d
 
 
 def _rates(d: Mapping[str, Any], what: str, *, upper: float = 1.0, lower: float = 0.0) -> frozendict:
     out = {}
-    for k, v in d.items():
+    for k, v in _table(d, what).items():
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(float(v)):
             raise ValidationError(f"policy {what}, {k!r}: expected a finite number, got {v!r}")
         if not lower <= float(v) < upper:
@@ -44,7 +50,7 @@ def _rates(d: Mapping[str, Any], what: str, *, upper: float = 1.0, lower: float 
 
 def _amounts(d: Mapping[str, Any], what: str, *, positive: bool = False) -> frozendict:
     out = {}
-    for k, v in d.items():
+    for k, v in _table(d, what).items():
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(float(v)):
             raise ValidationError(f"policy {what}, {k!r}: expected a finite number, got {v!r}")
         if positive and not float(v) > 0:
@@ -99,10 +105,11 @@ class Policy:
         set_ = object.__setattr__
         set_(self, "tariff_rate", _rates(self.tariff_rate, "tariff_rate"))
         set_(self, "production_tax_rate", _rates(self.production_tax_rate, "production_tax_rate", lower=-1.0))
+        factor_rates = _table(self.factor_tax_rate, "factor_tax_rate")
         set_(
             self,
             "factor_tax_rate",
-            frozendict({str(h): _rates(v, f"factor_tax_rate[{h!r}]") for h, v in self.factor_tax_rate.items()}),
+            frozendict({str(h): _rates(v, f"factor_tax_rate[{h!r}]") for h, v in factor_rates.items()}),
         )
         for attr in ("direct_tax_rate", "consumption_tax_rate"):
             v = getattr(self, attr)
@@ -139,21 +146,71 @@ class Policy:
         return text
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Policy:
-        """Build from :meth:`to_dict` output (or a parsed TOML file)."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise LabelError(f"policy: unknown field(s) {unknown}; valid options are {sorted(known)}")
-        return cls(**dict(d))
+    def from_dict(cls, d: Mapping[str, Any], *, source: str = "policy") -> Policy:
+        """Build from :meth:`to_dict` output (or a parsed TOML file), checked by :class:`PolicyDocument`.
+
+        Raises
+        ------
+        iomodel.validation.DocumentError
+            Every problem at once (an :class:`~iomodel.errors.ValidationError`);
+            a :class:`~iomodel.validation.DocumentLabelError` (also a
+            :class:`~iomodel.errors.LabelError`) for unknown fields.
+        """
+        doc = validate_document(PolicyDocument, d, source)
+        with errors_in(source):
+            return cls(**given(doc))
 
     @classmethod
     def from_toml(cls, text_or_path: str | Path) -> Policy:
-        """Parse a TOML file (a ``Path`` or a string ending in ``.toml``) or TOML text."""
-        return cls.from_dict(read_toml(text_or_path, "policy"))
+        r"""Parse a TOML file (a ``Path`` or a string ending in ``.toml``) or TOML text.
+
+        Raises
+        ------
+        iomodel.validation.DocumentReadError
+            No such file, a folder, a binary file, not UTF-8, a TOML syntax error.
+        iomodel.validation.DocumentError
+            As :meth:`from_dict`, naming the file.
+
+        Examples
+        --------
+        >>> Policy.from_toml('name = "x"\n[tariff_rate]\nBRD = 1.5\nMLK = "none"\n')
+        Traceback (most recent call last):
+            ...
+        iomodel.validation.DocumentError: policy TOML: 2 problems:
+        policy TOML: [tariff_rate], field 'BRD': expected a number in [0, 1), got 1.5
+        policy TOML: [tariff_rate], field 'MLK': expected a number in [0, 1), got 'none'
+        """
+        d, source = read_document(text_or_path, "policy")
+        return cls.from_dict(d, source=source)
 
 
 def _plain(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {str(k): _plain(v) for k, v in obj.items() if v is not None}
     return obj
+
+
+# -- documents: what a policy file may hold (iomodel.validation) ----------------------------------
+_Rate = Annotated[float, Number(0.0, 1.0, high_open=True)]
+_Finite = Annotated[float, Number()]
+_Price = Annotated[float, Number(0.0, low_open=True)]
+
+
+class PolicyDocument(Document):
+    """A policy file (:class:`Policy`).
+
+    Rates lie in [0, 1) (production-tax rates in [-1, 1)), changes are finite,
+    world prices positive.
+    """
+
+    name: str | None = None
+    tariff_rate: dict[str, _Rate] | None = None
+    production_tax_rate: dict[str, Annotated[float, Number(-1.0, 1.0, high_open=True)]] | None = None
+    factor_tax_rate: dict[str, dict[str, _Rate]] | None = None
+    direct_tax_rate: _Rate | None = None
+    consumption_tax_rate: _Rate | None = None
+    endowment_change: dict[str, _Finite] | None = None
+    capital_stock_change: dict[str, _Finite] | None = None
+    world_export_price: dict[str, _Price] | None = None
+    world_import_price: dict[str, _Price] | None = None
+    foreign_savings: _Finite | None = None

@@ -57,30 +57,53 @@ horizon, closure or unit) is refused.
 from __future__ import annotations
 
 import hashlib
-import math
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 from frozendict import frozendict
+from pydantic import PlainValidator, Strict, model_validator
 
 from .. import dims, units
 from ..economy import Economy
 from ..errors import LabelError, ValidationError
 from ..fiscal import fiscal_accounts
 from ..impacts import economy_of, impact
-from ..scenarios import ClusterInvestment, Scenario, SEZPackage, read_toml
+from ..scenarios import ClusterInvestment, HorizonDocument, InvestmentDocument, PackageDocument, Scenario, SEZPackage
 from ..table import IOTable
+from ..validation import (
+    YEAR,
+    Amount,
+    Document,
+    Limit,
+    Number,
+    OneOf,
+    Problem,
+    Tables,
+    Whole,
+    Year,
+    YearRange,
+    errors_in,
+    given,
+    invalid,
+    read_document,
+    shown,
+    validate_document,
+)
 from .lp import LinearProgram, LPResult
 
 __all__ = [
     "OBJECTIVES",
+    "AllocationDocument",
     "AllocationProblem",
     "Candidate",
+    "CandidateDocument",
+    "StandardCandidatesDocument",
     "allocate",
     "candidate_coefficients",
     "pareto_front",
@@ -89,6 +112,22 @@ __all__ = [
 
 #: Objectives the allocation can maximise (or weight).
 OBJECTIVES = ("employment", "gva", "nfe")
+
+#: A candidate's level (scale of the project).
+_LEVEL = Number(0.0)
+
+
+def _mapping(value: Any, what: str) -> Mapping[Any, Any]:
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{what}: expected a mapping, got {value!r}")
+    return value
+
+
+def _share_or_table(value: Any, what: str) -> float | frozendict:
+    """A non-negative number, or a mapping of them by sector (``capacity_growth``, ``labour_share``)."""
+    if isinstance(value, Mapping):
+        return frozendict({str(k): Number(0.0).check(v, f"{what} {k!r}") for k, v in value.items()})
+    return Number(0.0).check(value, what)
 
 
 @dataclass(frozen=True)
@@ -116,9 +155,20 @@ class Candidate:
     max_level: float = 1.0
 
     def __post_init__(self) -> None:
-        lo, hi = self.min_level, self.max_level
-        if not (math.isfinite(lo) and math.isfinite(hi) and 0.0 <= lo <= hi):
+        if not isinstance(self.project, ClusterInvestment):
+            raise ValidationError(f"candidate: project must be a ClusterInvestment, got {self.project!r}")
+        if self.zone is not None and not isinstance(self.zone, str):
+            raise ValidationError(f"candidate {self.project.name!r}: zone must be a zone id (str), got {self.zone!r}")
+        if self.package is not None and not isinstance(self.package, SEZPackage):
+            raise ValidationError(
+                f"candidate {self.name!r}: package must be an SEZPackage or None, got {self.package!r}"
+            )
+        lo = _LEVEL.check(self.min_level, f"candidate {self.name!r} min_level")
+        hi = _LEVEL.check(self.max_level, f"candidate {self.name!r} max_level")
+        if not lo <= hi:
             raise ValidationError(f"candidate {self.name!r}: need 0 <= min_level <= max_level < inf, got {lo}, {hi}")
+        object.__setattr__(self, "min_level", lo)
+        object.__setattr__(self, "max_level", hi)
 
     @property
     def name(self) -> str:
@@ -189,30 +239,43 @@ class AllocationProblem:
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        what = f"allocation {self.name!r}"
         set_(self, "candidates", tuple(self.candidates))
-        set_(self, "years", (int(self.years[0]), int(self.years[1])))
+        set_(self, "years", YearRange().check(self.years, f"{what} years"))
         if not self.candidates:
             raise ValidationError("allocation: no candidates")
+        wrong = [c for c in self.candidates if not isinstance(c, Candidate)]
+        if wrong:
+            raise ValidationError(f"{what}: candidates must be Candidates, got {wrong[0]!r}")
         names = [c.name for c in self.candidates]
         if len(set(names)) != len(names):
             dup = sorted({n for n in names if names.count(n) > 1})
             raise ValidationError(f"allocation: duplicated candidate names {dup}")
-        if not (self.budget >= 0 and math.isfinite(self.budget)):
-            raise ValidationError(f"allocation: budget must be finite and non-negative, got {self.budget}")
+        set_(self, "budget", Number(0.0).check(self.budget, f"{what} budget"))
         if not isinstance(self.objective, str):
-            set_(self, "objective", frozendict({str(k): float(v) for k, v in self.objective.items()}))
-        if not isinstance(self.capacity_growth, int | float):
-            set_(self, "capacity_growth", frozendict(self.capacity_growth))
-        if not isinstance(self.labour_share, int | float):
-            set_(self, "labour_share", frozendict(self.labour_share))
+            weights = _mapping(self.objective, f"{what} objective")
+            set_(
+                self,
+                "objective",
+                frozendict({str(k): Number().check(v, f"{what} objective weight {k!r}") for k, v in weights.items()}),
+            )
+        for attr in ("capacity_growth", "labour_share"):
+            set_(self, attr, _share_or_table(getattr(self, attr), f"{what} {attr}"))
+        if self.import_limit is not None:
+            set_(self, "import_limit", Number(0.0).check(self.import_limit, f"{what} import_limit"))
         for attr in ("cluster_limits", "zone_limits"):
-            set_(self, attr, frozendict({str(k): tuple(v) for k, v in getattr(self, attr).items()}))
-        set_(self, "zone_fixed_costs", frozendict({str(k): float(v) for k, v in self.zone_fixed_costs.items()}))
+            limits = _mapping(getattr(self, attr), f"{what} {attr}")
+            set_(self, attr, frozendict({str(k): Limit().check(v, f"{what} {attr} {k!r}") for k, v in limits.items()}))
+        costs = _mapping(self.zone_fixed_costs, f"{what} zone_fixed_costs")
+        bad_cost = {z: v for z, v in costs.items() if Number(0.0).fault(v) is not None}
+        if not bad_cost:
+            set_(self, "zone_fixed_costs", frozendict({str(k): float(v) for k, v in costs.items()}))
+        if not isinstance(self.semicontinuous, bool):
+            raise ValidationError(f"{what}: semicontinuous must be True or False, got {self.semicontinuous!r}")
         w = self.weights()
         unknown = sorted(set(w) - set(OBJECTIVES))
         if unknown:
             raise LabelError(f"allocation: unknown objective(s) {unknown}; valid options are {list(OBJECTIVES)}")
-        bad_cost = {z: v for z, v in self.zone_fixed_costs.items() if not (math.isfinite(v) and v >= 0)}
         if bad_cost:
             raise ValidationError(f"allocation: zone opening costs must be finite and non-negative, got {bad_cost}")
         zones = {c.zone for c in self.candidates}
@@ -223,6 +286,8 @@ class AllocationProblem:
         unknown_c = sorted(set(self.cluster_limits) - clusters)
         if unknown_c:
             raise LabelError(f"allocation: cluster(s) {unknown_c} have no candidate")
+        for cand in self.candidates:  # the settings and each candidate's years, as impact() will see them
+            self.scenario(cand)
 
     def weights(self) -> dict[str, float]:
         """Objective weights by name."""
@@ -278,7 +343,7 @@ class AllocationProblem:
     # -- TOML ------------------------------------------------------------------
     @classmethod
     def from_toml(cls, path: str | Path, *, economy: Economy | None = None) -> AllocationProblem:
-        """Read a problem file (see ``examples/cluster_allocation.toml``).
+        """Read a problem file (see ``examples/cluster_allocation.toml``), checked by :class:`AllocationDocument`.
 
         ``[standard_candidates]`` (a table of :func:`standard_candidates`
         arguments) adds every cluster in every operating zone of ``economy``
@@ -287,58 +352,36 @@ class AllocationProblem:
         ``min_level``, ``max_level`` and ``package`` (``"standard"`` for the
         economy's standard package, :meth:`iomodel.Economy.sez_package`, with
         ``package_options``; a table of :class:`~iomodel.SEZPackage` fields;
-        or absent).
+        or absent). With an ``economy``, the clusters and zones the file names
+        are checked against it.
 
         Raises
         ------
-        ValidationError
-            A missing or invalid file; ``standard_candidates`` or a
-            ``"standard"`` package without an ``economy``.
-        LabelError
-            Unknown fields (the message lists the valid ones).
+        iomodel.validation.DocumentReadError
+            No such file, a folder, a binary file, not UTF-8, a TOML syntax error.
+        iomodel.validation.DocumentError
+            Every problem of the file at once (an
+            :class:`~iomodel.errors.ValidationError`): a file without ``unit``,
+            wrong types, missing keys, values out of range,
+            ``standard_candidates`` or a ``"standard"`` package without an
+            ``economy``; a :class:`~iomodel.validation.DocumentLabelError`
+            (also a :class:`~iomodel.errors.LabelError`) for unknown fields, or
+            clusters and zones the economy does not know.
         """
-        p = Path(path)
-        d = read_toml(p, "allocation")
-        known = {f.name for f in fields(cls)} | {"standard_candidates", "candidates"}
-        unknown = sorted(set(d) - known)
-        if unknown:
-            raise LabelError(f"{p}: unknown field(s) {unknown}; valid options are {sorted(known)}")
+        d, source = read_document(Path(path), "allocation")
+        missing = []
         if "unit" not in d:
-            raise ValidationError(f'{p}: state the monetary unit of its figures, e.g. unit = "million KZT"')
-
-        def need_economy(what: str) -> Economy:
-            if economy is None:
-                raise ValidationError(f"{p}: {what} needs an economy: pass economy= (e.g. table.economy)")
-            return economy
-
-        cands: list[Candidate] = []
-        std = d.pop("standard_candidates", None)
-        if std is not None:
-            std = dict(std)
-            std["years"] = tuple(std.get("years", d.get("years", (2026, 2035))))
-            cands.extend(standard_candidates(need_economy("[standard_candidates]"), **std))
-        for raw in d.pop("candidates", []):
-            raw = dict(raw)
-            zone = raw.pop("zone", None)
-            lo, hi = raw.pop("min_level", 0.0), raw.pop("max_level", 1.0)
-            pkg = raw.pop("package", None)
-            options = raw.pop("package_options", {})
-            if pkg == "standard":
-                pkg = need_economy("package = 'standard'").sez_package(**options)
-            elif isinstance(pkg, dict):
-                pkg = SEZPackage(**pkg)
-            elif pkg is not None:
-                raise ValidationError(f"{p}: package must be 'standard' or a table of SEZPackage fields, got {pkg!r}")
-            sc = Scenario.from_dict({"name": "x", "investments": [raw]})
-            cands.append(Candidate(project=sc.investments[0], zone=zone, package=pkg, min_level=lo, max_level=hi))
-        for key in ("cluster_limits", "zone_limits"):
-            if key in d:
-                d[key] = {
-                    k: (None if v[0] == "none" else v[0], None if v[1] == "none" else v[1]) for k, v in d[key].items()
-                }
-        if "years" in d:
-            d["years"] = tuple(d["years"])
-        return cls(candidates=tuple(cands), **d)
+            missing.append(
+                Problem(
+                    ("unit",),
+                    'missing: a problem file must state the monetary unit of its figures, e.g. unit = "million KZT"',
+                )
+            )
+        doc = validate_document(
+            AllocationDocument, d, source, problems=missing, then=lambda doc: doc.label_problems(economy)
+        )
+        with errors_in(source):
+            return doc.build(economy)
 
 
 def candidate_coefficients(table: IOTable, problem: AllocationProblem, *, economy: Economy | None = None) -> xr.Dataset:
@@ -877,6 +920,15 @@ def standard_candidates(
     ValidationError
         No zone hosts any of the clusters.
     """
+    what = "standard_candidates"
+    capex = Number(0.0, low_open=True).check(capex, f"{what} capex")
+    output_ratio = Number(0.0).check(output_ratio, f"{what} output_ratio")
+    start = YEAR.check(start, f"{what} start")
+    years = YearRange().check(years, f"{what} years")
+    build_years = Whole(1).check(build_years, f"{what} build_years")
+    max_level = Number(0.0, low_open=True).check(max_level, f"{what} max_level")
+    if clusters is not None and (isinstance(clusters, str) or not all(isinstance(c, str) for c in clusters)):
+        raise ValidationError(f"{what}: clusters must be a list of cluster ids, got {clusters!r}")
     wanted = clusters or list(economy.clusters)
     out: list[Candidate] = []
     for c in wanted:
@@ -890,3 +942,228 @@ def standard_candidates(
     if not out:
         raise ValidationError(f"no operating zone of economy {economy.name!r} hosts any of the clusters {wanted}")
     return out
+
+
+# -- documents: what a problem file may hold (iomodel.validation) ---------------------------------
+
+
+def _objective(value: Any) -> str | dict[str, float]:
+    """``objective``: a name from :data:`OBJECTIVES` or a table of weights by name."""
+    names = OneOf(OBJECTIVES, noun="objective")
+    if isinstance(value, str):
+        fault = names.fault(value)
+        if fault is not None:
+            invalid([Problem((), fault, label=True)])
+        return value
+    if isinstance(value, Mapping):
+        problems = [Problem((k,), f, label=True) for k in value if (f := names.fault(k)) is not None]
+        problems += [Problem((k,), f) for k, w in value.items() if (f := Number().fault(w)) is not None]
+        if problems:
+            invalid(problems)
+        if not value:
+            invalid([Problem((), f"expected at least one weight, of {list(OBJECTIVES)}, got an empty table")])
+        return {str(k): float(w) for k, w in value.items()}
+    invalid([Problem((), f"expected one of {list(OBJECTIVES)} or a table of weights by objective, got {shown(value)}")])
+
+
+def _share_by_sector(value: Any) -> float | dict[str, float]:
+    """``capacity_growth``, ``labour_share``: a number >= 0, or a table of them by sector."""
+    number = Number(0.0)
+    if isinstance(value, Mapping):
+        problems = [Problem((k,), f) for k, v in value.items() if (f := number.fault(v)) is not None]
+        if problems:
+            invalid(problems)
+        return {str(k): float(v) for k, v in value.items()}
+    fault = number.fault(value)
+    if fault is not None:
+        invalid([Problem((), f"{fault} (or a table of such numbers by sector)")])
+    return float(value)
+
+
+def _package(value: Any) -> PackageDocument | str:
+    """A candidate's ``package``: ``"standard"`` or a table of :class:`~iomodel.SEZPackage` fields."""
+    if value == "standard":
+        return "standard"
+    if isinstance(value, Mapping):
+        return PackageDocument.model_validate(value)
+    invalid([Problem((), f'expected "standard" or a table of SEZPackage fields, got {shown(value)}')])
+
+
+class StandardCandidatesDocument(Document):
+    """The ``[standard_candidates]`` table: the arguments of :func:`standard_candidates`."""
+
+    clusters: Annotated[list[str], Strict(False)] | None = None
+    capex: Annotated[float, Number(0.0, low_open=True)] | None = None
+    output_ratio: Amount | None = None
+    start: Year | None = None
+    years: Annotated[tuple[int, int], YearRange()] | None = None
+    build_years: Annotated[int, Whole(1)] | None = None
+    max_level: Annotated[float, Number(0.0, low_open=True)] | None = None
+
+
+class CandidateDocument(InvestmentDocument):
+    """One ``[[candidates]]`` table: the fields of :class:`~iomodel.ClusterInvestment` and of :class:`Candidate`."""
+
+    zone: str | None = None
+    min_level: Amount | None = None
+    max_level: Amount | None = None
+    package: Annotated[PackageDocument | str, PlainValidator(_package)] | None = None
+    package_options: PackageDocument | None = None
+
+    @model_validator(mode="after")
+    def _levels_and_options(self) -> Self:
+        problems = []
+        lo, hi = self.min_level, self.max_level
+        if lo is not None and lo > (hi if hi is not None else _default(Candidate, "max_level")):
+            problems.append(Problem(("max_level",), f"expected at least min_level = {lo:g}, got {shown(hi)}"))
+        if self.package_options is not None and self.package != "standard":
+            problems.append(Problem(("package_options",), 'applies to package = "standard" only'))
+        if problems:
+            invalid(problems)
+        return self
+
+    def build_candidate(self, economy: Economy | None) -> Candidate:
+        """The candidate (``economy``: for the standard package)."""
+        pkg: SEZPackage | None = None
+        if self.package == "standard":
+            if economy is None:
+                raise ValidationError('package = "standard" needs an economy: pass economy= (e.g. table.economy)')
+            pkg = economy.sez_package(**(given(self.package_options) if self.package_options is not None else {}))
+        elif isinstance(self.package, PackageDocument):
+            pkg = self.package.build()
+        levels = {k: v for k, v in given(self).items() if k in ("min_level", "max_level")}
+        return Candidate(project=self.build(), zone=self.zone, package=pkg, **levels)
+
+
+def _default(cls: type, name: str) -> Any:
+    return next(f.default for f in fields(cls) if f.name == name)
+
+
+class AllocationDocument(HorizonDocument):
+    r"""An allocation problem file (:class:`AllocationProblem`): checked before the problem is built.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "p.toml"
+    >>> _ = path.write_text('budget = "lots"\nunit = "million KZT"\n[cluster_limits]\nagro = [1.0]\n')
+    >>> AllocationProblem.from_toml(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    iomodel.validation.DocumentError: ...p.toml: 2 problems:
+    ...p.toml: field 'budget': expected a finite number >= 0, got 'lots'
+    ...p.toml: [cluster_limits], field 'agro': expected [low, high], two finite numbers or "none"
+    with low <= high, got [1.0]
+    >>> folder.cleanup()
+    """
+
+    name: str | None = None
+    budget: Amount
+    objective: Annotated[str | dict[str, float], PlainValidator(_objective)] | None = None
+    capacity_growth: Annotated[float | dict[str, float], PlainValidator(_share_by_sector)] | None = None
+    labour_share: Annotated[float | dict[str, float], PlainValidator(_share_by_sector)] | None = None
+    import_limit: Amount | None = None
+    cluster_limits: dict[str, Annotated[tuple[float | None, float | None], Limit()]] | None = None
+    zone_limits: dict[str, Annotated[tuple[float | None, float | None], Limit()]] | None = None
+    zone_fixed_costs: dict[str, Amount] | None = None
+    semicontinuous: bool | None = None
+    standard_candidates: StandardCandidatesDocument | None = None
+    candidates: Annotated[list[CandidateDocument], Tables()] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        horizon = self.horizon(_default(AllocationProblem, "years"))
+        span = f"{horizon[0]}-{horizon[1]}"
+        problems = []
+        if self.standard_candidates is None and not self.candidates:
+            problems.append(Problem((), "no candidates: give [standard_candidates] or [[candidates]] tables"))
+        for i, c in enumerate(self.candidates or []):
+            for key, amounts in (("capex", c.capex), ("output", c.output)):
+                outside = [y for y in sorted(amounts or {}) if not horizon[0] <= y <= horizon[1]]
+                if outside:
+                    problems.append(
+                        Problem(("candidates", i, key), f"year(s) {outside} outside the problem's years {span}")
+                    )
+        std = self.standard_candidates
+        if std is not None:
+            arg = inspect.signature(standard_candidates).parameters
+            start = std.start if std.start is not None else arg["start"].default
+            last = (std.years or horizon)[1]
+            build = std.build_years if std.build_years is not None else arg["build_years"].default
+            if not horizon[0] <= start <= horizon[1]:
+                problems.append(
+                    Problem(("standard_candidates", "start"), f"{start} lies outside the problem's years {span}")
+                )
+            elif start + build - 1 > horizon[1]:
+                problems.append(
+                    Problem(
+                        ("standard_candidates", "build_years"), f"construction runs past the problem's years {span}"
+                    )
+                )
+            if last > horizon[1]:
+                problems.append(
+                    Problem(("standard_candidates", "years"), f"output runs to {last}, past the problem's years {span}")
+                )
+        if problems:
+            invalid(problems)
+        return self
+
+    def label_problems(self, economy: Economy | None) -> list[Problem]:
+        """Clusters and zones the economy does not know; what needs an economy when there is none."""
+        problems = []
+        if economy is None:
+            if self.standard_candidates is not None:
+                problems.append(
+                    Problem((), "[standard_candidates] needs an economy: pass economy= (e.g. table.economy)")
+                )
+            problems += [
+                Problem(
+                    ("candidates", i, "package"),
+                    'package = "standard" needs an economy: pass economy= (e.g. table.economy)',
+                )
+                for i, c in enumerate(self.candidates or [])
+                if c.package == "standard"
+            ]
+            return problems
+        clusters, zones = sorted(economy.clusters), sorted(economy.zones)
+        std = self.standard_candidates
+        for j, cl in enumerate((std.clusters or []) if std is not None else []):
+            if cl not in economy.clusters:
+                problems.append(
+                    Problem(
+                        ("standard_candidates", "clusters", j),
+                        f"unknown cluster {cl!r}; valid options are {clusters}",
+                        label=True,
+                    )
+                )
+        for i, c in enumerate(self.candidates or []):
+            if c.cluster is not None and c.cluster not in economy.clusters:
+                problems.append(
+                    Problem(
+                        ("candidates", i, "cluster"),
+                        f"unknown cluster {c.cluster!r}; valid options are {clusters}",
+                        label=True,
+                    )
+                )
+            if c.zone is not None and c.zone not in economy.zones:
+                problems.append(
+                    Problem(
+                        ("candidates", i, "zone"), f"unknown zone {c.zone!r}; valid zone ids are {zones}", label=True
+                    )
+                )
+        return problems
+
+    def build(self, economy: Economy | None) -> AllocationProblem:
+        """The problem (``economy``: for standard candidates and packages)."""
+        cands: list[Candidate] = []
+        if self.standard_candidates is not None:
+            if economy is None:
+                raise ValidationError("[standard_candidates] needs an economy: pass economy= (e.g. table.economy)")
+            kw = given(self.standard_candidates)
+            kw.setdefault("years", self.horizon(_default(AllocationProblem, "years")))
+            cands.extend(standard_candidates(economy, **kw))
+        cands.extend(c.build_candidate(economy) for c in self.candidates or [])
+        kw = {k: v for k, v in given(self).items() if k not in ("standard_candidates", "candidates")}
+        return AllocationProblem(candidates=tuple(cands), **kw)
