@@ -92,7 +92,8 @@ def miller_blair() -> IOTable:
 def tables_path() -> Path:
     """Folder of the shipped tables (installed package data or the checkout's ``tables/``)."""
     try:
-        root = resources.files("iomodel.tables")
+        # iomodel/tables is package data of iomodel (no __init__.py, so it does not shadow PyTables' ``tables``)
+        root = resources.files("iomodel") / "tables"
         p = Path(str(root))
         if (p / "kazakhstan").is_dir():
             return p

@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -172,6 +174,95 @@ def _as_frame(obj: Any, what: str) -> pd.DataFrame:
     if isinstance(obj, pd.DataFrame):
         return obj
     raise ValidationError(f"{what} must be a pandas DataFrame or Series, got {type(obj).__name__}")
+
+
+def _check_labels(labels: pd.Index, what: str) -> None:
+    """Refuse labels a table cannot take: a MultiIndex or tuples (one label per row or column).
+
+    Raises
+    ------
+    LabelError
+        Names the block and axis, the first label and how to flatten them.
+    """
+    flatten = "flatten them to one label each first, e.g. df.index = ['/'.join(map(str, t)) for t in df.index]"
+    if isinstance(labels, pd.MultiIndex):
+        first = labels[0] if len(labels) else ()
+        raise LabelError(
+            f"{what}: MultiIndex labels ({labels.nlevels} levels, first {first!r}) are not supported; {flatten}"
+        )
+    if labels.dtype == object:
+        first = next((v for v in labels if isinstance(v, tuple)), None)
+        if first is not None:
+            raise LabelError(f"{what}: tuple label {first!r} is not supported; {flatten}")
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA: reported by the finiteness check, not as a type."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _check_numeric(df: pd.DataFrame, what: str, one_dim: bool) -> None:
+    """Refuse cells that are not real numbers: text, booleans, dates, complex numbers.
+
+    Columns of a numeric dtype pass at the cost of a look at their dtype;
+    object and text columns are checked cell by cell. Missing cells pass here
+    and are reported by the finiteness check of the table.
+
+    Raises
+    ------
+    ValidationError
+        Names the block, the row and column labels and the value.
+    """
+
+    def where(i: int, j: int) -> str:
+        return f"row {df.index[i]!r}" + ("" if one_dim else f", column {df.columns[j]!r}")
+
+    def complex_error(i: int, j: int, value: Any) -> ValidationError:
+        value = value.item() if isinstance(value, np.generic) else value
+        return ValidationError(
+            f"{what} holds complex numbers, first {value!r} at {where(i, j)}; a table is real and the imaginary "
+            "part would be lost: pass the real part explicitly (e.g. df.apply(np.real)) if it is meaningless"
+        )
+
+    kinds = [getattr(dtype, "kind", "O") for dtype in df.dtypes]
+    complex_cols = [j for j, kind in enumerate(kinds) if kind == "c"]
+    if complex_cols:  # name the first cell with an imaginary part, else the first complex cell
+        nonzero = np.argwhere(np.imag(df.iloc[:, complex_cols].to_numpy()) != 0)
+        i, k = (int(nonzero[0][0]), int(nonzero[0][1])) if len(nonzero) else (0, 0)
+        raise complex_error(i, complex_cols[k], df.iloc[i, complex_cols[k]])
+    for j, kind in enumerate(kinds):
+        if kind in "iuf":
+            continue
+        cells = df.iloc[:, j].to_numpy(dtype=object)
+        for i, value in enumerate(cells):
+            if _is_missing(value) or (
+                isinstance(value, numbers.Real | Decimal) and not isinstance(value, bool | np.bool_)
+            ):
+                continue
+            if isinstance(value, numbers.Complex) and not isinstance(value, bool | np.bool_):
+                raise complex_error(i, j, value)
+            shown = value.item() if isinstance(value, np.generic) else value
+            raise ValidationError(
+                f"{what} holds non-numeric values: {shown!r} ({type(value).__name__}) at {where(i, j)}; "
+                "every cell must be a real number"
+            )
+
+
+def _block(obj: Any, what: str, *, one_dim: bool = False) -> pd.DataFrame:
+    """A block given to :meth:`IOTable.from_flows` as a DataFrame, with its labels and cells checked.
+
+    A Series is one column (``one_dim``: a vector by sector, whose messages name only the row).
+    """
+    if one_dim and isinstance(obj, pd.DataFrame) and obj.shape[1] == 1:
+        obj = obj.iloc[:, 0]
+    if one_dim and not isinstance(obj, pd.Series):
+        raise ValidationError(f"{what} must be a pandas Series by sector, got {type(obj).__name__}")
+    df = _as_frame(obj, what)
+    _check_labels(df.index, f"{what} rows")
+    if not one_dim:
+        _check_labels(df.columns, f"{what} columns")
+    _check_numeric(df, what, one_dim)
+    return df
 
 
 def _aligned(df: pd.DataFrame, rows: pd.Index | None, cols: pd.Index | None, what: str) -> np.ndarray:
@@ -516,13 +607,42 @@ class IOTable:
         Raises
         ------
         LabelError
-            Labels are duplicated or blocks do not line up.
+            Labels are duplicated, blocks do not line up, or labels are a
+            :class:`pandas.MultiIndex` or tuples: every row and column takes
+            one label, so flatten a MultiIndex first (e.g.
+            ``df.index = ["/".join(map(str, t)) for t in df.index]``); nothing
+            is flattened silently.
         ValidationError
-            NaN, infinite or negative flows; shapes; unbalanced accounts.
+            An empty table (no sectors); a cell that is not a real number
+            (text, booleans, dates, and complex numbers, which are refused
+            rather than cut to their real part); NaN, infinite or negative
+            flows; shapes; unbalanced accounts. The message names the block
+            and the row and column labels.
         NotProductiveError
             The coefficient matrix has spectral radius >= 1.
+
+        Examples
+        --------
+        Bad input is refused with the block and the labels:
+
+        >>> s = ["a", "b"]
+        >>> Z = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=s, columns=s)
+        >>> IOTable.from_flows(Z.astype(complex) + 1j, pd.DataFrame({"f": [9.0, 9.0]}, index=s), Z)
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        iomodel.errors.ValidationError: Z holds complex numbers, first (1+1j) at row 'a', column 'a'; ...
+        >>> Zm = Z.set_axis(pd.MultiIndex.from_tuples([("x", "a"), ("x", "b")]), axis=0)
+        >>> IOTable.from_flows(Zm, pd.DataFrame({"f": [9.0, 9.0]}, index=s), Z)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        iomodel.errors.LabelError: Z rows: MultiIndex labels (2 levels, first ('x', 'a')) are not supported; flatten ...
         """
-        Z = _as_frame(Z, "Z")
+        Z = _block(Z, "Z")
+        if Z.shape[0] == 0:
+            raise ValidationError(
+                f"Z has no sectors (shape {Z.shape}): an input-output table needs at least one sector"
+            )
         sectors = _index(Z.index, dims.SECTOR, "Z rows")
         cols = pd.Index(Z.columns)
         if len(cols) != len(sectors) or set(cols) != set(sectors):
@@ -532,10 +652,10 @@ class IOTable:
                 f"{cols.difference(sectors).tolist()[:10]}"
             )
         Zv = _aligned(Z, sectors, sectors, "Z")
-        F = _as_frame(final_demand, "final_demand")
+        F = _block(final_demand, "final_demand")
         Fv = _aligned(F, sectors, None, "final_demand")
         categories = pd.Index(F.columns)
-        V = value_added.to_frame().T if isinstance(value_added, pd.Series) else _as_frame(value_added, "value_added")
+        V = _block(value_added.to_frame().T if isinstance(value_added, pd.Series) else value_added, "value_added")
         Vv = _aligned(V, None, sectors, "value_added")
         components = pd.Index(V.index)
 
@@ -544,34 +664,36 @@ class IOTable:
         if imports is not None:
             if isinstance(imports, pd.Series):
                 import_rows = pd.Index(["imports"])
-                Mv = _aligned(imports.to_frame().T, None, sectors, "imports")
+                Mv = _aligned(_block(imports, "imports", one_dim=True).T, None, sectors, "imports")
                 if imports_final is not None:
                     raise ValidationError("imports_final needs an import-use matrix, not a single imports row")
             else:
                 import_rows = sectors
-                Mv = _aligned(_as_frame(imports, "imports"), sectors, sectors, "imports")
+                Mv = _aligned(_block(imports, "imports"), sectors, sectors, "imports")
                 if imports_final is not None:
-                    MFv = _aligned(_as_frame(imports_final, "imports_final"), sectors, categories, "imports_final")
+                    MFv = _aligned(_block(imports_final, "imports_final"), sectors, categories, "imports_final")
         elif imports_final is not None:
             raise ValidationError("imports_final given without imports")
 
         tp = (
             None
             if product_taxes is None
-            else _aligned(product_taxes.to_frame().T, None, sectors, "product_taxes").ravel()
+            else _aligned(
+                _block(product_taxes, "product_taxes", one_dim=True).T, None, sectors, "product_taxes"
+            ).ravel()
         )
         indicators = S = None
         if satellites is not None:
-            sat = _as_frame(satellites, "satellites")
+            sat = _block(satellites, "satellites")
             indicators, S = pd.Index(sat.index), _aligned(sat, None, sectors, "satellites")
         tax_names = T = None
         if taxes is not None:
-            tx = _as_frame(taxes, "taxes")
+            tx = _block(taxes, "taxes")
             tax_names, T = pd.Index(tx.index), _aligned(tx, None, sectors, "taxes")
         if output is None:
             xv = Zv.sum(axis=1) + Fv.sum(axis=1)
         else:
-            xv = _aligned(output.to_frame(), sectors, None, "output").ravel()
+            xv = _aligned(_block(output, "output", one_dim=True), sectors, None, "output").ravel()
 
         meta = TableMeta(
             name=name,
@@ -1081,12 +1203,13 @@ class IOTable:
         split to products)
         """
         b = self.balance()
-        scale = np.maximum(np.abs(self._x), np.abs(self._x).max() * 1e-12)
+        scale = np.maximum(np.abs(self._x), max(float(np.abs(self._x).max()) * 1e-12, np.finfo(float).tiny))
         for kind, what in (
             ("row", "intermediate plus final use"),
             ("column", "inputs plus imports, product taxes and value added"),
         ):
-            rel = np.abs(b[f"{kind}_gap"].to_numpy()) / scale
+            with np.errstate(over="ignore"):  # a gap over a near-zero output is an infinite relative gap
+                rel = np.abs(b[f"{kind}_gap"].to_numpy()) / scale
             if (rel > rtol).any():
                 i = int(np.argmax(rel))
                 raise ValidationError(

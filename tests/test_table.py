@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,7 +14,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import iomodel as iom
-from iomodel.errors import IOModelWarning, LabelError, NotProductiveError, ValidationError
+from iomodel.errors import IOModelError, IOModelWarning, LabelError, NotProductiveError, ValidationError
 
 S2 = ["agriculture", "manufacturing"]
 
@@ -367,3 +371,184 @@ def test_select_keeps_identities_and_moves_the_rest_outside(import_use):
     assert_allclose(sub.output.to_numpy(), t.output.loc[["s1", "s3", "s4"]].to_numpy())
     with pytest.raises(LabelError, match=r"unknown sector label\(s\) \['s9'\]"):
         t.select(["s9"])
+
+
+# --------------------------------------------------------------------------- from_flows refuses bad input
+# (issue 11: a 0x0 table and MultiIndex labels failed inside numpy/pandas, complex input silently lost its
+# imaginary part, text that looked like a number was converted; every case gives an iomodel error naming
+# the block and the labels)
+
+
+def test_empty_table_is_refused():
+    with pytest.raises(ValidationError, match=r"Z has no sectors \(shape \(0, 0\)\)"):
+        iom.IOTable.from_flows(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+
+
+@pytest.mark.parametrize("imag", [1.0, 0.0])
+def test_complex_numbers_are_refused_not_cut_to_their_real_part(imag):
+    Z, F, V = mb_blocks()
+    Z = Z.astype(complex)
+    Z.loc["manufacturing", "agriculture"] += 1j * imag
+    first = "(150+0j) at row 'agriculture'" if imag == 0 else "(200+1j) at row 'manufacturing'"
+    with pytest.raises(ValidationError, match=rf"Z holds complex numbers, first {re.escape(first)}.*real part"):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+@pytest.mark.parametrize(
+    ("block", "where"),
+    [
+        ("final_demand", "row 'manufacturing', column 'households'"),
+        ("value_added", "row 'compensation', column 'manufacturing'"),
+        ("output", "row 'manufacturing'"),
+        ("product_taxes", "row 'manufacturing'"),
+    ],
+)
+def test_complex_numbers_in_any_block_are_named(block, where):
+    Z, F, V = mb_blocks()
+    blocks = {
+        "final_demand": F,
+        "value_added": V,
+        "output": pd.Series([1000.0, 2000.0], index=S2),
+        "product_taxes": pd.Series([0.0, 0.0], index=S2),
+    }
+    bad = blocks[block].astype(complex)
+    if isinstance(bad, pd.Series):
+        bad.iloc[1] += 1j
+    else:
+        bad.iloc[-1, -1] += 1j
+    blocks[block] = bad
+    with pytest.raises(ValidationError, match=rf"{block} holds complex numbers, first .* at {re.escape(where)};"):
+        iom.IOTable.from_flows(
+            Z,
+            blocks["final_demand"],
+            blocks["value_added"],
+            output=blocks["output"],
+            product_taxes=blocks["product_taxes"],
+        )
+
+
+def test_complex_python_objects_are_refused():
+    Z, F, V = mb_blocks()
+    Z = Z.astype(object)
+    Z.iloc[0, 1] = 500 + 2j
+    with pytest.raises(ValidationError, match=r"Z holds complex numbers, first \(500\+2j\) at row 'agriculture'"):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("150", "'150' (str)"),
+        ("lots", "'lots' (str)"),
+        (True, "True (bool)"),
+        (pd.Timestamp("2024-01-01"), "Timestamp"),
+    ],
+)
+def test_non_numeric_cells_are_named_with_block_and_labels(value, shown):
+    Z, F, V = mb_blocks()
+    Z = Z.astype(object)
+    Z.loc["manufacturing", "agriculture"] = value
+    with pytest.raises(ValidationError, match=r"Z holds non-numeric values: .*") as info:
+        iom.IOTable.from_flows(Z, F, V)
+    assert shown in str(info.value)
+    assert "at row 'manufacturing', column 'agriculture'" in str(info.value)
+
+
+def test_boolean_and_text_columns_are_refused():
+    Z, F, V = mb_blocks()
+    F = F.assign(households=[True, False])
+    with pytest.raises(ValidationError, match=r"final_demand holds non-numeric values: True \(bool\) at row"):
+        iom.IOTable.from_flows(Z, F, V)
+    Z, F, V = mb_blocks()
+    V = V.astype(str)
+    with pytest.raises(ValidationError, match=r"value_added holds non-numeric values: '650.0' \(str\)"):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+def test_numbers_of_other_types_are_taken():
+    Z, F, V = mb_blocks()
+    expected = iom.IOTable.from_flows(Z, F, V)
+    Zo = Z.astype(object)
+    Zo.iloc[0, 0] = np.int32(150)
+    Zo.iloc[1, 1] = Decimal("100")
+    for blocks in ((Zo, F, V), (Z.astype("Int64"), F.astype("float32"), V.astype(int))):
+        t = iom.IOTable.from_flows(*blocks)
+        assert_allclose(t.Z.to_numpy(), expected.Z.to_numpy())
+
+
+def test_missing_cells_in_object_blocks_are_reported_as_nan():
+    Z, F, V = mb_blocks()
+    Z = Z.astype(object)
+    Z.iloc[0, 0] = None
+    with pytest.raises(ValidationError, match=r"NaN or infinite value\(s\), first at row 'agriculture'"):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+@pytest.mark.parametrize("block", ["Z rows", "Z columns", "final_demand columns", "value_added rows"])
+def test_multiindex_labels_are_refused_with_how_to_flatten(block):
+    Z, F, V = mb_blocks()
+    two = pd.MultiIndex.from_tuples([("x", "agriculture"), ("x", "manufacturing")])
+    if block == "Z rows":
+        Z.index = two
+    elif block == "Z columns":
+        Z.columns = two
+    elif block == "final_demand columns":
+        F.columns = pd.MultiIndex.from_tuples([("households", "all")])
+    else:
+        V.index = pd.MultiIndex.from_tuples([("compensation", "all")])
+    with pytest.raises(
+        LabelError, match=rf"^{block}: MultiIndex labels \(2 levels, first .*\) are not supported; flatten"
+    ):
+        iom.IOTable.from_flows(Z, F, V)
+
+
+def test_tuple_labels_are_refused():
+    Z, F, V = mb_blocks()
+    sat = pd.DataFrame([[1.0, 2.0]], index=pd.Index([("jobs", "persons")], tupleize_cols=False), columns=S2)
+    with pytest.raises(LabelError, match=r"satellites rows: tuple label \('jobs', 'persons'\) is not supported"):
+        iom.IOTable.from_flows(Z, F, V, satellites=sat)
+
+
+def test_flattened_multiindex_labels_work():
+    Z, F, V = mb_blocks()
+    two = pd.MultiIndex.from_tuples([("x", "agriculture"), ("x", "manufacturing")])
+    flat = ["/".join(t) for t in two]
+    Z.index, Z.columns, F.index, V.columns = flat, flat, flat, flat
+    assert iom.IOTable.from_flows(Z, F, V).sectors.tolist() == ["x/agriculture", "x/manufacturing"]
+
+
+def test_vectors_must_be_series_by_sector():
+    Z, F, V = mb_blocks()
+    with pytest.raises(ValidationError, match=r"output must be a pandas Series by sector, got list"):
+        iom.IOTable.from_flows(Z, F, V, output=[1000.0, 2000.0])
+    with pytest.raises(ValidationError, match=r"product_taxes must be a pandas Series by sector, got DataFrame"):
+        iom.IOTable.from_flows(Z, F, V, product_taxes=pd.DataFrame({"a": [0.0, 0.0], "b": [0.0, 0.0]}, index=S2))
+    one_column = pd.DataFrame({"output": [1000.0, 2000.0]}, index=S2)
+    assert iom.IOTable.from_flows(Z, F, V, output=one_column).output.tolist() == [1000.0, 2000.0]
+
+
+CELLS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**20), 10**20),
+    st.text(max_size=4),
+    st.booleans(),
+    st.complex_numbers(max_magnitude=1e6),
+    st.none(),
+    st.decimals(allow_nan=True),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(cells=st.lists(CELLS, min_size=4, max_size=4), block=st.sampled_from(["Z", "final_demand", "value_added"]))
+def test_any_cell_gives_a_table_or_an_iomodel_error(cells, block):
+    blocks = dict(zip(["Z", "final_demand", "value_added"], mb_blocks(), strict=True))
+    frame = blocks[block].astype(object)
+    for k, value in enumerate(cells[: frame.size]):
+        frame.iloc[k // frame.shape[1], k % frame.shape[1]] = value
+    blocks[block] = frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # odd numbers may warn (column sums above 1); only errors matter here
+        try:
+            iom.IOTable.from_flows(blocks["Z"], blocks["final_demand"], blocks["value_added"])
+        except IOModelError:
+            pass

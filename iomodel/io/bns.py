@@ -51,7 +51,11 @@ is the inverse ``inv(I - table 9)``.
 Reading strategy
 ----------------
 The workbook is opened once (``openpyxl``, read-only, cached values) and every
-sheet is read into memory. Nothing is found by cell address:
+sheet is read into memory. A file that cannot be read (not a zip archive,
+truncated, a part missing or not well-formed XML, a cell whose value does not
+match its type) raises :class:`ReadError` naming the file and, where the damage
+can be located, the sheet, the cell and the part of the archive. Nothing is
+found by cell address:
 
 * tables are found by their title (the table number followed by the table name,
   whatever the sheet is called); the cover is found by its title
@@ -115,16 +119,18 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils.datetime import from_ISO8601
 
 from iomodel.dims import CATEGORY, COMPONENT, SECTOR, SECTOR_TO
 from iomodel.errors import IOModelWarning, ReadError
@@ -471,20 +477,234 @@ def _load_workbook(path: Path) -> dict[str, Rows]:
     Raises
     ------
     ReadError
-        If the file is missing or is not a readable .xlsx workbook.
+        If the file is missing or cannot be opened, or is not a readable .xlsx
+        workbook: not a zip archive, truncated, a part missing or not
+        well-formed XML, a cell value that does not match its type. The message
+        names the file and, where the damage can be located, the sheet, the
+        cell and the part of the archive (see :func:`_diagnose_xlsx`).
     """
-    if not path.is_file():
-        raise ReadError(f"{path.name}: file not found ({path})")
+    file = path.name
+    try:
+        if path.is_dir():
+            raise ReadError(f"{file}: a folder, not an .xlsx workbook ({path})")
+        if not path.is_file():
+            raise ReadError(f"{file}: file not found ({path})")
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise ReadError(f"{path}: cannot be opened ({exc.strerror or exc})") from exc
+    # openpyxl reports a damaged package with whatever its XML, zip or descriptor code raises
+    # (ElementTree.ParseError, BadZipFile, KeyError, TypeError, ValueError, ...): every failure of
+    # loading or reading is a damaged file here, located afterwards by _diagnose_xlsx.
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReadError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise _damaged(path, exc) from exc
+    sheets: dict[str, Rows] = {}
     try:
-        return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReadError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+        for ws in book.worksheets:
+            rows: Rows = []
+            try:
+                rows.extend(tuple(row) for row in ws.iter_rows(values_only=True))
+            except MemoryError:
+                raise
+            except Exception as exc:
+                raise _damaged(path, exc, sheet=ws.title, rows_read=len(rows)) from exc
+            sheets[ws.title] = rows
     finally:
         book.close()
+    # openpyxl skips a sheet whose part is missing from the archive: a damaged file, not a missing table
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            parts = _sheet_parts(archive)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _damaged(path, exc) from exc
+    for part, sheet in parts.items():
+        if part not in names:
+            raise ReadError(
+                f"{file}, sheet '{sheet}': not a readable .xlsx workbook: the sheet's part is missing "
+                f"from the archive (part {part})"
+            )
+    return sheets
+
+
+_XLSX_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_XLSX_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF = re.compile(r"^\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}$")
+_CELL_TYPES = frozenset({"n", "s", "str", "inlineStr", "b", "e", "d"})
+
+
+@dataclass
+class _Damage:
+    """Where an .xlsx package is damaged: the part, and the sheet and cell when known."""
+
+    problem: str
+    part: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+def _damaged(path: Path, exc: Exception, sheet: str | None = None, rows_read: int | None = None) -> ReadError:
+    """The ReadError for a workbook openpyxl could not read, located as precisely as possible.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    exc
+        What openpyxl raised.
+    sheet
+        The sheet being read when it failed (None while loading the workbook).
+    rows_read
+        Rows of that sheet read before the failure.
+
+    Returns
+    -------
+    ReadError
+        ``"<file>[, sheet '<name>'][, cell <ref>]: not a readable .xlsx workbook: <problem>"``.
+    """
+    try:
+        damage = _diagnose_xlsx(path)
+    except Exception:  # the diagnosis is best effort and must not hide the original failure
+        damage = None
+    cause = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if damage is None:
+        if sheet is not None and rows_read is not None:
+            cause = f"{cause}, after row {rows_read}"
+        damage = _Damage(problem=cause, sheet=sheet)
+    where = path.name
+    if damage.sheet or sheet:
+        where += f", sheet '{damage.sheet or sheet}'"
+    if damage.cell:
+        where += f", cell {damage.cell}"
+    part = f" (part {damage.part})" if damage.part else ""
+    return ReadError(f"{where}: not a readable .xlsx workbook: {damage.problem}{part}")
+
+
+def _diagnose_xlsx(path: Path) -> _Damage | None:
+    """Locate the damage of an .xlsx package openpyxl failed on (best effort).
+
+    Checks, in order: that the file is a zip archive whose members decompress
+    with their checksums; that the workbook, its relationships and every part
+    they name are present; that every XML part is well-formed; and, cell by
+    cell in each worksheet, that a cell reference is a valid address and a
+    value matches the cell's type (a number, a shared-string index in range, a
+    boolean, an ISO date).
+
+    Parameters
+    ----------
+    path
+        The workbook.
+
+    Returns
+    -------
+    _Damage or None
+        The first problem found, or None if none of these checks fails.
+    """
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        return _Damage(f"not a zip archive (an .xlsx file is one), or truncated ({exc})")
+    with archive:
+        names = set(archive.namelist())
+        try:
+            bad = archive.testzip()
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+            return _Damage(f"the archive is damaged ({exc})")
+        if bad is not None:
+            return _Damage("a member of the archive fails its checksum", part=bad)
+        for required in ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            if required not in names:
+                return _Damage("a required part is missing from the archive", part=required)
+        for name in sorted(names, key=lambda n: (n.startswith("xl/worksheets/"), n)):
+            if name.endswith((".xml", ".rels")):
+                try:
+                    with archive.open(name) as stream:
+                        for _event, _elem in ElementTree.iterparse(stream):
+                            pass
+                except ElementTree.ParseError as exc:
+                    return _Damage(f"not well-formed XML ({exc})", part=name, sheet=_sheet_parts(archive).get(name))
+        parts = _sheet_parts(archive)
+        for part, sheet in parts.items():
+            if part not in names:
+                return _Damage("the sheet's part is missing from the archive", part=part, sheet=sheet)
+        n_strings = None
+        if "xl/sharedStrings.xml" in names:
+            with archive.open("xl/sharedStrings.xml") as stream:
+                root = ElementTree.parse(stream).getroot()
+            n_strings = sum(1 for _ in root.iter(f"{_XLSX_MAIN}si"))
+        for part, sheet in parts.items():
+            with archive.open(part) as stream:
+                for _event, elem in ElementTree.iterparse(stream):
+                    if elem.tag != f"{_XLSX_MAIN}c":
+                        continue
+                    problem = _cell_problem(elem, n_strings)
+                    if problem is not None:
+                        ref = elem.get("r")
+                        cell = ref if ref is not None and _CELL_REF.match(ref) else None
+                        return _Damage(problem, part=part, sheet=sheet, cell=cell)
+                    elem.clear()
+    return None
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name to sheet name, from the workbook and its relationships ({} if unreadable)."""
+    try:
+        with archive.open("xl/workbook.xml") as stream:
+            book = ElementTree.parse(stream).getroot()
+        with archive.open("xl/_rels/workbook.xml.rels") as stream:
+            rels = ElementTree.parse(stream).getroot()
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, zlib.error):
+        return {}
+    targets: dict[str | None, str] = {}
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    parts: dict[str, str] = {}
+    for sheet in book.iter(f"{_XLSX_MAIN}sheet"):
+        part = targets.get(sheet.get(f"{_XLSX_REL}id"))
+        if part is not None:
+            parts[part] = sheet.get("name", "")
+    return parts
+
+
+def _cell_problem(cell: ElementTree.Element, n_strings: int | None) -> str | None:
+    """What is wrong with one ``<c>`` element of a worksheet, or None."""
+    ref = cell.get("r")
+    if ref is not None and not _CELL_REF.match(ref):
+        return f"invalid cell reference {ref!r}"
+    kind = cell.get("t", "n")
+    if kind not in _CELL_TYPES:
+        return f"unknown cell type {kind!r}"
+    v = cell.find(f"{_XLSX_MAIN}v")
+    text = v.text if v is not None else None
+    if text is None or kind in ("str", "inlineStr", "e"):
+        return None
+    if kind == "n":
+        try:
+            float(text) if any(ch in text for ch in ".eE") else int(text)
+        except ValueError:
+            return f"the value {text!r} of a number cell is not a number"
+    elif kind == "s":
+        try:
+            index = int(text)
+        except ValueError:
+            return f"the shared-string index {text!r} is not an integer"
+        if n_strings is None or not 0 <= index < n_strings:
+            return f"the shared-string index {index} is out of range (the workbook has {n_strings or 0} strings)"
+    elif kind == "b":
+        try:
+            int(text)
+        except ValueError:
+            return f"the value {text!r} of a boolean cell is not 0 or 1"
+    elif kind == "d":
+        try:
+            from_ISO8601(text)
+        except (ValueError, TypeError):
+            return f"the value {text!r} of a date cell is not an ISO 8601 date"
+    return None
 
 
 def _strings(rows: Rows, max_rows: int) -> list[tuple[int, int, str]]:
@@ -1266,10 +1486,14 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
     Raises
     ------
     ReadError
-        If the file is missing or unreadable, a table, row, column or product
-        code is missing or duplicated, a data cell is not a number, or an
-        accounting identity of the workbook does not hold. The message names the
-        file, the sheet and the row (or label) concerned.
+        If the file is missing or cannot be opened; if it is not a readable
+        .xlsx workbook (not a zip archive, truncated, a part missing or not
+        well-formed XML, a cell value that does not match its type: the message
+        names the sheet, the cell and the part of the archive where they can be
+        located); if a table, row, column or product code is missing or
+        duplicated, a data cell is not a number, or an accounting identity of
+        the workbook does not hold. The message names the file, the sheet and
+        the row (or label) concerned.
 
     Warns
     -----
@@ -1278,8 +1502,11 @@ def read_bns_blocks(path: str | Path) -> BNSBlocks:
 
     Examples
     --------
-    >>> blocks = read_bns_blocks("kz_tzv_2024_clean.xlsx")  # doctest: +SKIP
-    >>> blocks.meta["year"], blocks.Z_domestic.shape  # doctest: +SKIP
+    The re-laid 2024 workbook vendored in a checkout (``tables/sources``):
+
+    >>> from iomodel.io.kazakhstan import default_sources
+    >>> blocks = read_bns_blocks(default_sources() / "kz_bns_io_2024" / "kz_tzv_2024_clean.xlsx")
+    >>> blocks.meta["year"], blocks.Z_domestic.shape
     (2024, (68, 68))
     """
     path = Path(path)

@@ -42,7 +42,8 @@ import argparse
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -228,10 +229,47 @@ def table_from_blocks(b: BNSBlocks, *, import_convention: ImportConvention = "do
     )
 
 
-def _csv(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        raise ReadError(f"{path}: not found")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+def _csv(path: Path, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A CSV source file as text cells, with its required columns.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, cannot be opened, is not UTF-8 text, is empty, is
+        not a readable CSV file (pandas' parser error, with its line), or lacks
+        one of ``columns`` (the message names the file and the columns).
+    """
+    try:
+        if not path.is_file():
+            raise ReadError(f"{path}: not found")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            d = pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False, skip_blank_lines=False)
+    except OSError as exc:  # a folder in the way, no permission, a name too long, ...
+        raise ReadError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{path}: not a UTF-8 text file (byte {exc.start}: {exc.reason})") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise ReadError(f"{path}: empty file; expected a header with the columns {list(columns)}") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ReadError(f"{path}: not a readable CSV file ({' '.join(str(exc).split())})") from exc
+    missing = [c for c in columns if c not in d.columns]
+    if missing:
+        raise ReadError(f"{path}: missing column(s) {missing}; the file has {list(d.columns)}")
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):  # pandas would drop the extra fields
+        raise ReadError(f"{path}: lines with more fields than the header {','.join(map(str, d.columns))}")
+    # blank lines are dropped, the index keeps each row's place: line = index + 2
+    return d[(d != "").any(axis=1)]
+
+
+def _numbers(d: pd.DataFrame, column: str, path: Path, labels: pd.Series) -> pd.Series:
+    """A column of text cells as finite floats; ReadError naming the rows (by ``labels`` and line) otherwise."""
+    values = pd.to_numeric(d[column].str.strip(), errors="coerce").astype(float)
+    bad = ~np.isfinite(values.to_numpy())
+    if bad.any():
+        rows = [f"{labels.iloc[i]!r} (line {d.index[i] + 2}: {d[column].iloc[i]!r})" for i in np.flatnonzero(bad)[:5]]
+        raise ReadError(f"{path}: {column} is not a finite number for {', '.join(rows)}")
+    return values
 
 
 def read_employment_by_section(path: str | Path, year: int) -> tuple[pd.Series, str]:
@@ -243,18 +281,35 @@ def read_employment_by_section(path: str | Path, year: int) -> tuple[pd.Series, 
     -------
     tuple
         Series by section code and the source text.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, empty or not a CSV file; a column is missing; the
+        year has no rows, a section twice, no ``TOTAL`` row, or sections that do
+        not add up to it; a value is not a finite non-negative number (the
+        message names the file, the section and the line).
     """
     p = Path(path)
-    d = _csv(p)
-    d = d[d["year"] == str(year)]
+    d = _csv(p, ("year", "section_code", "employed_thousand", "source"))
+    d = d[d["year"].str.strip() == str(year)]
     if d.empty:
         raise ReadError(f"{p}: no rows for year {year}")
-    vals = pd.to_numeric(d.set_index("section_code")["employed_thousand"], errors="coerce")
-    if vals.isna().any():
-        raise ReadError(f"{p}: non-numeric employment for section(s) {vals[vals.isna()].index.tolist()}")
-    total = vals.get("TOTAL")
+    codes = d["section_code"].str.strip()
+    dup = codes[codes.duplicated(keep=False)]
+    if len(dup):
+        lines = ", ".join(str(i + 2) for i in dup.index)
+        raise ReadError(f"{p}: section(s) {sorted(set(dup))} appear more than once for {year} (lines {lines})")
+    vals = _numbers(d, "employed_thousand", p, codes)
+    if (vals < 0).any():
+        i = int(np.flatnonzero((vals < 0).to_numpy())[0])
+        raise ReadError(f"{p}: negative employment for section {codes.iloc[i]!r} (line {d.index[i] + 2})")
+    vals.index = pd.Index(codes.to_numpy())
+    if "TOTAL" not in vals.index:
+        raise ReadError(f"{p}: no TOTAL row for {year}, against which the sections are checked")
+    total = float(vals["TOTAL"])
     sections = vals[[len(c) == 1 and c.isalpha() for c in vals.index]]
-    if total is None or abs(sections.sum() - total) > 1e-6 * total:
+    if abs(sections.sum() - total) > 1e-6 * total:
         raise ReadError(f"{p}: sections of {year} add to {sections.sum():.3f}, total row says {total}")
     return sections.rename("employed_thousand"), str(d["source"].iloc[0])
 
@@ -266,17 +321,38 @@ def read_tax_revenue(path: str | Path, year: int) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Index ``(budget_level, tax)``; columns ``value`` (thousand KZT) and ``source``.
+
+    Raises
+    ------
+    ReadError
+        The file is missing, empty or not a CSV file; a column is missing; the
+        year has no rows or a (budget level, tax) twice; a value is not a
+        finite number (the message names the file, the tax and the line).
     """
     p = Path(path)
-    d = _csv(p)
+    d = _csv(
+        p,
+        (
+            "year",
+            "budget_level",
+            "tax",
+            "value_million_kzt",
+            "source_series",
+            "source_repo_path",
+            "underlying_official_source",
+        ),
+    )
     for col in ("source_repo_path", "underlying_official_source"):  # the file uses "same" as a ditto mark
         d[col] = d[col].where(d[col] != "same").ffill().fillna("")
-    d = d[d["year"] == str(year)]
+    d = d[d["year"].str.strip() == str(year)]
     if d.empty:
         raise ReadError(f"{p}: no rows for year {year}")
-    val = pd.to_numeric(d["value_million_kzt"], errors="coerce")
-    if val.isna().any():
-        raise ReadError(f"{p}: non-numeric revenue in row(s) {d[val.isna()].index.tolist()}")
+    keys = d["budget_level"] + "/" + d["tax"]
+    dup = keys[keys.duplicated(keep=False)]
+    if len(dup):
+        lines = ", ".join(str(i + 2) for i in dup.index)
+        raise ReadError(f"{p}: budget_level/tax {sorted(set(dup))} appear more than once for {year} (lines {lines})")
+    val = _numbers(d, "value_million_kzt", p, keys)
     src = d["underlying_official_source"] + " via " + d["source_repo_path"] + " (" + d["source_series"] + ")"
     return pd.DataFrame(
         {"value": val.to_numpy() * 1000.0, "source": src.to_numpy()},
@@ -386,7 +462,6 @@ def read_sez_list(path: str | Path) -> pd.DataFrame:
     the phrase it was read from.
     """
     p = Path(path)
-    d = _csv(p)
     need = [
         "sez_name",
         "region",
@@ -397,9 +472,9 @@ def read_sez_list(path: str | Path) -> pd.DataFrame:
         "sources",
         "certainty",
     ]
-    missing = [c for c in need if c not in d.columns]
-    if missing:
-        raise ReadError(f"{p}: missing column(s) {missing}")
+    d = _csv(p, need)
+    if d.empty:
+        raise ReadError(f"{p}: no zones (a header without rows)")
     zone = [_ZONE_IDS.get(n, _slug(n)) for n in d["sez_name"]]
     status = np.where(
         d["sez_name"].str.contains("planned"),
@@ -449,8 +524,9 @@ def read_wage_table(wages: str | Path | pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ReadError
-        A missing column, a duplicated code, a wage that is not a positive
-        number or a row without a source (the message names the code).
+        A missing, empty or unreadable file, a missing column, a duplicated
+        code, a wage that is not a finite positive number or a row without a
+        source (the message names the code).
 
     Examples
     --------
@@ -460,7 +536,12 @@ def read_wage_table(wages: str | Path | pd.DataFrame) -> pd.DataFrame:
     {'061': 1200000.0, 'B': 866500.0}
     """
     where = str(wages) if isinstance(wages, str | Path) else "wage table"
-    d = _csv(Path(wages)) if isinstance(wages, str | Path) else wages.astype(str)
+    if isinstance(wages, str | Path):
+        d = _csv(Path(wages))
+    elif isinstance(wages, pd.DataFrame):
+        d = wages.astype(str)
+    else:
+        raise ReadError(f"wages must be a CSV file or a pandas DataFrame, got {type(wages).__name__}")
     missing = [c for c in ("code", "avg_wage", "source") if c not in d.columns]
     if missing:
         raise ReadError(f"{where}: missing column(s) {missing}; expected code, avg_wage, source")
@@ -468,10 +549,10 @@ def read_wage_table(wages: str | Path | pd.DataFrame) -> pd.DataFrame:
     dup = d["code"][d["code"].duplicated()].tolist()
     if dup:
         raise ReadError(f"{where}: duplicated code(s) {dup}")
-    w = pd.to_numeric(d["avg_wage"], errors="coerce")
-    bad = d["code"][~(w > 0)].tolist()
+    w = pd.to_numeric(d["avg_wage"].str.strip(), errors="coerce").astype(float)
+    bad = d["code"][~(np.isfinite(w) & (w > 0))].tolist()
     if bad:
-        raise ReadError(f"{where}: avg_wage is not a positive number for code(s) {bad}")
+        raise ReadError(f"{where}: avg_wage is not a finite positive number for code(s) {bad}")
     nosrc = d["code"][d["source"].astype(str).str.strip().isin(["", "nan"])].tolist()
     if nosrc:
         raise ReadError(f"{where}: no source for code(s) {nosrc}")
@@ -519,7 +600,7 @@ def build_kazakhstan(
     codes = table.sectors
 
     # -- sector descriptions
-    sec_map = _csv(io_dir / "reference_csv" / "products_to_oked_section.csv")
+    sec_map = _csv(io_dir / "reference_csv" / "products_to_oked_section.csv", ("code_CPA_KPVED", "oked_section"))
     sec = sec_map.set_index("code_CPA_KPVED")["oked_section"]
     unknown = codes.difference(sec.index)
     if len(unknown):
@@ -726,14 +807,29 @@ def _consumption_taxes(
     return records, comparison
 
 
-def write_kazakhstan(build: KazakhstanBuild, tables_dir: str | Path) -> Path:
-    """Write the build into ``tables_dir``: ``kazakhstan_<year>/`` and ``kazakhstan/sez.csv``."""
+def write_kazakhstan(build: KazakhstanBuild, tables_dir: str | Path, *, overwrite: bool = False) -> Path:
+    """Write the build into ``tables_dir``: ``kazakhstan_<year>/`` and ``kazakhstan/sez.csv``.
+
+    Every file is checked before any is written and written atomically
+    (:func:`iomodel.files.atomic_write`); existing files are refused unless
+    ``overwrite=True`` (``iomodel build-tables --force``), with a
+    :class:`~iomodel.errors.WriteError` naming them.
+    """
+    from ..files import atomic_write, check_targets  # the writing helpers; nothing else of the reader needs them
+
     tables = Path(tables_dir)
+    table_dir = tables / f"kazakhstan_{build.table.meta.year}"
+    sez = tables / "kazakhstan" / "sez.csv"
+    tidy = ["blocks.csv", "table.json"] + (["sectors.csv"] if build.sectors is not None else [])
+    check_targets([table_dir / f for f in tidy] + [sez], overwrite=overwrite)  # all refused before any is written
     out = write_tidy(
-        build.table, tables / f"kazakhstan_{build.table.meta.year}", provenance=build.provenance, sectors=build.sectors
+        build.table,
+        table_dir,
+        provenance=build.provenance,
+        sectors=build.sectors,
+        overwrite=overwrite,
     )
-    (tables / "kazakhstan").mkdir(parents=True, exist_ok=True)
-    build.sez.to_csv(tables / "kazakhstan" / "sez.csv")
+    atomic_write(sez, build.sez.to_csv, overwrite=overwrite)
     return out
 
 
@@ -747,8 +843,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--out", default="tables", help="the project's tables/ folder")
     ap.add_argument("--year", type=int, default=2024)
+    ap.add_argument("--force", action="store_true", help="replace files already in --out")
     a = ap.parse_args(argv)
-    out = write_kazakhstan(build_kazakhstan(a.shared, a.year), a.out)
+    out = write_kazakhstan(build_kazakhstan(a.shared, a.year), a.out, overwrite=a.force)
     print(f"wrote {out}")
     return 0
 

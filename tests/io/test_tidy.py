@@ -29,12 +29,13 @@ def test_round_trip_is_exact(tmp_path, import_use):
 def test_broken_files(tmp_path):
     with pytest.raises(ReadError, match=r"no table\.json"):
         read_tidy(tmp_path)
-    write_tidy(random_table(), tmp_path)
-    p = tmp_path / "blocks.csv"
+    d = write_tidy(random_table(), tmp_path / "label")
+    p = d / "blocks.csv"
     p.write_text(p.read_text() + "Z,s0,nowhere,1.0\n")
     with pytest.raises(ReadError, match=r"block 'Z' has a label not declared.*'nowhere'"):
-        read_tidy(tmp_path)
-    write_tidy(random_table(), tmp_path)
+        read_tidy(d)
+    d = write_tidy(random_table(), tmp_path / "block")
+    p = d / "blocks.csv"
     p.write_text(p.read_text() + "bogus,s0,s1,1.0\n")
     with pytest.raises(ReadError, match=r"unknown block\(s\) \['bogus'\]"):
-        read_tidy(tmp_path)
+        read_tidy(d)
