@@ -32,6 +32,7 @@ from .errors import (
     NotProductiveError,
     ReadError,
     ValidationError,
+    WriteError,
 )
 from .fiscal import Appraisal, appraise
 from .impacts import ImpactResult, impact
@@ -62,6 +63,7 @@ __all__ = [
     "TableMeta",
     "TaxRate",
     "ValidationError",
+    "WriteError",
     "Zone",
     "analysis",
     "appraise",

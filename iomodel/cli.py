@@ -13,13 +13,25 @@
 ``iomodel build-tables``
     Rebuild the shipped ``tables/`` from the official sources vendored in
     ``tables/sources/`` (``--shared DIR`` for another folder of the same layout).
+
+No command replaces a file without ``--force``: every file a command would
+write is checked before anything is computed or written, and each is written
+to a temporary file renamed into place (:mod:`iomodel.files`), so an
+interrupted run leaves no half-written file. Errors never end in a traceback:
+bad input and problems of the operating system print one line on standard
+error and exit with status 2, an interruption (Ctrl-C) exits with 130, and an
+internal error exits with 1 and asks for a report; ``--debug`` shows the
+traceback instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +40,8 @@ import pandas as pd
 from . import datasets
 from .analysis import Kind, group_multipliers, multipliers
 from .economy import HouseholdClosure
-from .errors import IOModelError
+from .errors import IOModelError, ReadError
+from .files import atomic_write, check_targets
 from .impacts import closure_for, economy_of
 from .table import IOTable
 
@@ -36,6 +49,8 @@ __all__ = ["main", "multiplier_table"]
 
 _PER_BILLION = {"KZT": 1e9, "thousand KZT": 1e6, "million KZT": 1e3, "billion KZT": 1.0}
 _COLUMNS = ["output", "employment", "income", "gva", "budget"]
+_FIGURES = ("employment", "gva", "budget")  # the indicators `iomodel impact` draws
+_FORCE = "--force"  # how to allow replacing files, quoted in refusals
 
 
 def multiplier_table(
@@ -105,11 +120,40 @@ def _format_table(df: pd.DataFrame, title: str) -> str:
     return "\n".join(lines)
 
 
+@contextmanager
+def _reading(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Report what the operating system or the decoder says of an input file as a ReadError naming it."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            f"{path}: not a UTF-8 text file (byte {exc.object[exc.start : exc.start + 1].hex()} at position "
+            f"{exc.start} cannot be decoded)"
+        ) from exc
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot read ({_os_reason(exc)})") from exc
+
+
+def _check_outputs(a: argparse.Namespace, folder: Path, names: Sequence[str]) -> None:
+    """Refuse, before anything is computed or written, files in the way (unless ``--force``) or an unusable folder."""
+    check_targets([folder / n for n in names], overwrite=a.force, hint=_FORCE)
+
+
+def _write(a: argparse.Namespace, path: Path, write: Callable[[Path], object]) -> None:
+    """Write one output file atomically (replacing an existing one only with ``--force``)."""
+    atomic_write(path, write, overwrite=a.force, hint=_FORCE)
+
+
 def _cmd_multipliers(a: argparse.Namespace) -> int:
+    out = Path(a.output)
+    figure = f"multipliers_{a.by}_{a.kind}.png"
+    if not a.no_figure:
+        _check_outputs(a, out, [figure])
     if a.table:
         from .io.kazakhstan import read_bns
 
-        table = read_bns(a.table)
+        with _reading(a.table):
+            table = read_bns(a.table)
         closure = HouseholdClosure(mpc=a.mpc if a.mpc is not None else 0.8)
         if a.by == "cluster":
             print(
@@ -135,18 +179,20 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
                 "(leakage-consistent, docs/math.md)"
             )
     if not a.no_figure:
+        import matplotlib.pyplot as plt
+
         from .plot import multiplier_bars
 
-        out = Path(a.output)
-        out.mkdir(parents=True, exist_ok=True)
         cols = [c for c in _COLUMNS if c in df.columns]
         show = df.set_index("label") if "label" in df.columns else df
         fig = multiplier_bars(
             show, cols, titles={c: f"{c}\n({df.attrs['units'][c]})" for c in cols}, title=title, highlight=sort
         )
-        path = out / f"multipliers_{a.by}_{a.kind}.png"
-        fig.savefig(path, dpi=130)
-        print(f"figure written to {path}", file=sys.stderr)
+        try:
+            _write(a, out / figure, partial(fig.savefig, dpi=130))
+        finally:
+            plt.close(fig)
+        print(f"figure written to {out / figure}", file=sys.stderr)
     return 0
 
 
@@ -154,18 +200,23 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     from .fiscal import appraise
     from .scenarios import Scenario
 
-    scenario = Scenario.from_toml(Path(a.scenario))
+    out = Path(a.output)
+    names = ["impact.nc", "summary.csv", "totals_by_year.csv", "fiscal_by_year.csv"]
+    names += ["draws.nc", "intervals.csv"] if a.draws else []
+    names += [] if a.no_figure else [f"impact_{ind}.png" for ind in _FIGURES]
+    _check_outputs(a, out, names)
+    with _reading(a.scenario):
+        scenario = Scenario.from_toml(Path(a.scenario))
     table = datasets.kazakhstan(a.year)
     res = appraise(table, scenario)
-    out = Path(a.output)
-    out.mkdir(parents=True, exist_ok=True)
-    res.to_netcdf(str(out / "impact.nc"))
+    res.to_netcdf(out / "impact.nc", overwrite=a.force)
     summary = res.summary()
-    summary.to_csv(out / "summary.csv")
-    res.impacts.totals().to_csv(out / "totals_by_year.csv")
-    res.fiscal[
+    _write(a, out / "summary.csv", summary.to_csv)
+    _write(a, out / "totals_by_year.csv", res.impacts.totals().to_csv)
+    fiscal = res.fiscal[
         ["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative", "nfe_discounted_cumulative"]
-    ].to_dataframe().to_csv(out / "fiscal_by_year.csv")
+    ].to_dataframe()
+    _write(a, out / "fiscal_by_year.csv", fiscal.to_csv)
     shown = summary.copy()
     shown["value"] = [
         f"{v:,.0f}" if u == "year" and v == v else f"{v:,.3f}" if u == "share" else f"{v:,.1f}"
@@ -180,11 +231,13 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     if not a.no_figure:
         import matplotlib.pyplot as plt
 
-        for ind in ("employment", "gva", "budget"):
+        for ind in _FIGURES:
             if ind in res.impacts.dataset.indicator:
                 fig = res.plot(ind)
-                fig.savefig(out / f"impact_{ind}.png", dpi=120)
-                plt.close(fig)
+                try:
+                    _write(a, out / f"impact_{ind}.png", partial(fig.savefig, dpi=120))
+                finally:
+                    plt.close(fig)
     print(f"results written to {out}", file=sys.stderr)
     return 0
 
@@ -197,9 +250,9 @@ def _impact_intervals(a: argparse.Namespace, table: Any, scenario: Any, out: Pat
     ds = sa.monte_carlo(
         sa.ScenarioOutcome(scenario), table, draws=a.draws, coefficients=coefficients, seed=a.seed, progress=None
     )
-    ds.to_netcdf(out / "draws.nc")
+    _write(a, out / "draws.nc", ds.to_netcdf)
     table_ = sa.summary(ds, level=0.9)
-    table_.to_csv(out / "intervals.csv")
+    _write(a, out / "intervals.csv", table_.to_csv)
     end = scenario.years[1]
     p = float(sa.exceedance(ds["payback_year"], end, below=True))
     shown = table_[["p5", "p50", "p95", "units"]].copy()
@@ -220,16 +273,19 @@ def _impact_intervals(a: argparse.Namespace, table: Any, scenario: Any, out: Pat
 def _cmd_allocate(a: argparse.Namespace) -> int:
     from .optimize.allocation import AllocationProblem
 
-    table = datasets.kazakhstan(a.year)
-    problem = AllocationProblem.from_toml(a.problem, economy=table.economy)
-    res = problem.solve(table)
     out = Path(a.output)
-    out.mkdir(parents=True, exist_ok=True)
+    _check_outputs(
+        a, out, ["plan.csv", "shadow_prices.csv", "solution.nc"] + ([] if a.no_figure else ["allocation.png"])
+    )
+    table = datasets.kazakhstan(a.year)
+    with _reading(a.problem):
+        problem = AllocationProblem.from_toml(a.problem, economy=table.economy)
+    res = problem.solve(table)
     plan = res.info["plan"]
-    plan.to_csv(out / "plan.csv")
-    res.shadow_prices().to_csv(out / "shadow_prices.csv", index=False)
-    res.solution().to_netcdf(out / "solution.nc")
     sp_ = res.shadow_prices()
+    _write(a, out / "plan.csv", plan.to_csv)
+    _write(a, out / "shadow_prices.csv", partial(sp_.to_csv, index=False))
+    _write(a, out / "solution.nc", res.solution().to_netcdf)
     key = sp_[
         sp_["constraint"].isin(["budget", "imports"])
         | ((sp_["constraint"] == "labour") & (sp_["shadow_price"].abs() > 1e-9))
@@ -243,8 +299,10 @@ def _cmd_allocate(a: argparse.Namespace) -> int:
         import matplotlib.pyplot as plt
 
         fig = res.plot()
-        fig.savefig(out / "allocation.png", dpi=110)
-        plt.close(fig)
+        try:
+            _write(a, out / "allocation.png", partial(fig.savefig, dpi=110))
+        finally:
+            plt.close(fig)
     print(f"results written to {out}", file=sys.stderr)
     return 0
 
@@ -252,16 +310,32 @@ def _cmd_allocate(a: argparse.Namespace) -> int:
 def _cmd_build_tables(a: argparse.Namespace) -> int:
     from .io.kazakhstan import build_kazakhstan, write_kazakhstan
 
-    out = write_kazakhstan(build_kazakhstan(a.shared, a.year), a.out)
+    if a.shared is not None:
+        with _reading(a.shared):
+            if not Path(a.shared).is_dir():
+                raise ReadError(
+                    f"{a.shared}: no such folder (--shared names a folder with kz_bns_io_2024/ and kz_satellites/)"
+                )
+    # write_kazakhstan checks every file it writes before writing any (overwrite: --force)
+    out = write_kazakhstan(build_kazakhstan(a.shared, a.year), a.out, overwrite=a.force)
     print(f"wrote {out}")
     return 0
+
+
+_DEBUG_HELP = "show the full traceback of an error (for a bug report) instead of a one-line message"
+_FORCE_HELP = "replace files already in the output folder (by default they are refused, before anything is written)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     ap = argparse.ArgumentParser(prog="iomodel", description="Input-output models of Kazakhstan's economy.")
+    ap.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
+    # --debug is also accepted after the command (`iomodel impact s.toml --debug`)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
+    common.add_argument("--force", action="store_true", help=_FORCE_HELP)
     sub = ap.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("multipliers", help="ranked multipliers of the priority clusters")
+    m = sub.add_parser("multipliers", parents=[common], help="ranked multipliers of the priority clusters")
     m.add_argument("--kind", choices=["type1", "type2"], default="type2")
     m.add_argument("--by", choices=["cluster", "product"], default="cluster")
     m.add_argument("--sort", choices=_COLUMNS, default="employment")
@@ -277,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--output", default="iomodel-output", help="folder for the figure")
     m.add_argument("--no-figure", action="store_true")
     m.set_defaults(func=_cmd_multipliers)
-    i = sub.add_parser("impact", help="run a scenario file (TOML)")
+    i = sub.add_parser("impact", parents=[common], help="run a scenario file (TOML)")
     i.add_argument("scenario", help="scenario file, see iomodel.Scenario.to_toml")
     i.add_argument("--year", type=int, default=2024, help="year of the shipped table")
     i.add_argument("--output", default="iomodel-output/impact", help="folder for the results")
@@ -294,38 +368,85 @@ def build_parser() -> argparse.ArgumentParser:
         "default 0.1)",
     )
     i.set_defaults(func=_cmd_impact)
-    al = sub.add_parser("allocate", help="allocate a budget across clusters and zones (TOML problem)")
+    al = sub.add_parser("allocate", parents=[common], help="allocate a budget across clusters and zones (TOML problem)")
     al.add_argument("problem", help="problem file, see examples/cluster_allocation.toml")
     al.add_argument("--year", type=int, default=2024, help="year of the shipped table")
     al.add_argument("--output", default="iomodel-output/allocate", help="folder for the results")
     al.add_argument("--no-figure", action="store_true")
     al.set_defaults(func=_cmd_allocate)
-    b = sub.add_parser("build-tables", help="rebuild tables/ from the official sources (tables/sources)")
+    b = sub.add_parser(
+        "build-tables", parents=[common], help="rebuild tables/ from the official sources (tables/sources)"
+    )
     b.add_argument(
         "--shared",
         default=None,
         help="folder with kz_bns_io_2024/ and kz_satellites/ (default: the vendored tables/sources)",
     )
-    b.add_argument("--out", default="tables")
+    b.add_argument("--out", default="tables", help="the tables folder to write (default: tables)")
     b.add_argument("--year", type=int, default=2024)
     b.set_defaults(func=_cmd_build_tables)
     return ap
 
 
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: its lines joined (``'; '``, or a space after a colon)."""
+    out = ""
+    for line in (ln.strip() for ln in text.splitlines()):
+        if line:
+            out += ("" if not out else " " if out.endswith((":", ";", ",")) else "; ") + line
+    return out
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, IOModelError):
+        files = [str(f) for f in (exc.filename, exc.filename2) if f is not None]
+        text = f"{' -> '.join(files)}: {_os_reason(exc)}" if files else str(exc)
+    else:
+        text = str(exc)
+    text = _one_line(text)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``iomodel`` command."""
+    """Entry point of the ``iomodel`` command.
+
+    Returns the exit status: 0 on success; 2 for bad input or a problem of the
+    operating system (a missing file, a file in the way, a refusal to replace
+    a file without ``--force``), printed as one line on standard error; 130
+    when interrupted; 1 for an internal error, with a request to report it.
+    With ``--debug`` the exception is raised instead (its traceback shown).
+    """
     a = build_parser().parse_args(argv)
+    debug = bool(getattr(a, "debug", False))
     try:
         return int(a.func(a))
-    except IOModelError as exc:
-        print(f"iomodel: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
     except BrokenPipeError:  # the reader closed the pipe (e.g. `| head`): stop quietly
-        import os
-
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print("iomodel: interrupted (files already written are complete; none is left half-written)", file=sys.stderr)
+        return 130
+    except (IOModelError, OSError) as exc:  # bad input, or what the operating system refused
+        if debug:
+            raise
+        print(f"iomodel: error: {_describe(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"iomodel: internal error: {_describe(exc)} (a bug in iomodel: please report it with the traceback "
+            "that the same command prints with --debug)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,9 @@ Kernels in :mod:`iomodel.linalg` know nothing of labels: they raise with
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import SupportsInt
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "SolverError",
     "UnboundedError",
     "ValidationError",
+    "WriteError",
 ]
 
 
@@ -79,6 +82,23 @@ class ConvergenceError(IOModelError):
 
 class ReadError(IOModelError):
     """A data file does not have the layout a reader expects."""
+
+
+class WriteError(IOModelError):
+    """A file cannot be written, or would replace an existing one without consent.
+
+    Parameters
+    ----------
+    message
+        Which file, and why (the operating system's reason, or how to allow
+        the replacement: ``overwrite=True``, ``--force`` on the command line).
+    paths
+        The offending files, stored as a list of :class:`pathlib.Path`.
+    """
+
+    def __init__(self, message: str, paths: Iterable[str | os.PathLike[str]] = ()) -> None:
+        super().__init__(message)
+        self.paths: list[Path] = [Path(p) for p in paths]
 
 
 class IOModelWarning(UserWarning):

@@ -59,6 +59,7 @@ additionality (NPV = 0) is :math:`\alpha^* = (PV(RF) + PV(G)) / PV(R^{other} + R
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,7 @@ import xarray as xr
 from . import dims, units
 from .economy import Economy
 from .errors import ValidationError
+from .files import atomic_write
 from .impacts import ImpactResult, economy_of, impact, impact_sums, scenario_of
 from .scenarios import EXEMPTIBLE_TAXES, Scenario, SEZPackage
 from .table import IOTable
@@ -641,9 +643,27 @@ class Appraisal:
             ds.attrs[f"fiscal_{k}"] = self.fiscal.attrs[k]
         return ds
 
-    def to_netcdf(self, path: str) -> None:
-        """Write :meth:`to_dataset` to a netCDF file."""
-        self.to_dataset().to_netcdf(path)
+    def to_netcdf(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write :meth:`to_dataset` to a netCDF file.
+
+        The file is written to a temporary file in the same folder and renamed
+        into place (:func:`iomodel.files.atomic_write`): an interrupted run
+        leaves no half-written file.
+
+        Parameters
+        ----------
+        path
+            The file to write (its folder is created if needed).
+        overwrite
+            Replace an existing file; by default an existing file is refused.
+
+        Raises
+        ------
+        iomodel.errors.WriteError
+            ``path`` exists and ``overwrite`` is false, or it cannot be written
+            (the message names the path and the operating system's reason).
+        """
+        atomic_write(path, self.to_dataset().to_netcdf, overwrite=overwrite)
 
     def plot(self, indicator: str = "employment") -> Any:
         """Figure: an indicator by year and effect for each phase, and the net fiscal effect."""

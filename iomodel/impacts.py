@@ -47,6 +47,7 @@ the closure) come from the :class:`~iomodel.Economy`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -58,6 +59,7 @@ import xarray as xr
 from . import dims, units
 from .economy import Economy, HouseholdClosure, cluster_weights
 from .errors import LabelError, ValidationError
+from .files import atomic_write
 from .scenarios import ClusterInvestment, Scenario
 from .table import IOTable
 
@@ -576,9 +578,27 @@ class ImpactResult:
         """The result as one netCDF-safe :class:`xarray.Dataset` (the scenario as TOML in attrs)."""
         return self.dataset.copy()
 
-    def to_netcdf(self, path: str) -> None:
-        """Write :meth:`to_dataset` to a netCDF file."""
-        self.to_dataset().to_netcdf(path)
+    def to_netcdf(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write :meth:`to_dataset` to a netCDF file.
+
+        The file is written to a temporary file in the same folder and renamed
+        into place (:func:`iomodel.files.atomic_write`): an interrupted run
+        leaves no half-written file.
+
+        Parameters
+        ----------
+        path
+            The file to write (its folder is created if needed).
+        overwrite
+            Replace an existing file; by default an existing file is refused.
+
+        Raises
+        ------
+        iomodel.errors.WriteError
+            ``path`` exists and ``overwrite`` is false, or it cannot be written
+            (the message names the path and the operating system's reason).
+        """
+        atomic_write(path, self.to_dataset().to_netcdf, overwrite=overwrite)
 
     def totals(self, phase: str | None = None) -> pd.DataFrame:
         """Effects summed over sectors and investments: rows year, columns (indicator, effect), table unit."""
