@@ -466,11 +466,17 @@ class Scenario:
         """Plain, TOML-ready dictionary (years as string keys, no ``None``)."""
         return _clean(asdict(self))
 
-    def to_toml(self, path: str | Path | None = None) -> str:
-        """Serialise to TOML; write to ``path`` if given."""
+    def to_toml(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """Serialise to TOML; write to ``path`` if given.
+
+        An existing file is replaced only with ``overwrite=True``; the file is
+        written whole or not at all (:func:`iomodel.files.atomic_write`).
+        """
         text = tomli_w.dumps(self.to_dict())
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            from .files import atomic_write
+
+            atomic_write(Path(path), lambda p: p.write_text(text, encoding="utf-8"), overwrite=overwrite)
         return text
 
     @classmethod

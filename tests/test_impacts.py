@@ -195,11 +195,15 @@ def test_toml_round_trip_and_hashable(tmp_path):
             ),
         )
     )
-    for s in (sc, sc2):
-        path = tmp_path / "s.toml"
+    for k, s in enumerate((sc, sc2)):
+        path = tmp_path / f"s{k}.toml"
         s.to_toml(path)
         assert iom.Scenario.from_toml(path) == s
         assert hash(iom.Scenario.from_toml(path)) == hash(s)
+    with pytest.raises(iom.WriteError, match="overwrite=True"):
+        sc.to_toml(tmp_path / "s1.toml")  # an existing file is not replaced without consent
+    sc.to_toml(tmp_path / "s1.toml", overwrite=True)
+    assert iom.Scenario.from_toml(tmp_path / "s1.toml") == sc
     with pytest.raises(TypeError):
         sc.investments[0].capex[2026] = 1.0  # type: ignore[index]
 

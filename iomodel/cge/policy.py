@@ -135,14 +135,17 @@ class Policy:
         """Plain, TOML-ready dictionary (no ``None``)."""
         return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in _plain(asdict(self)).items() if v is not None}
 
-    def to_toml(self, path: str | Path | None = None) -> str:
-        """Serialise to TOML; write to ``path`` if given (an existing file is not replaced)."""
+    def to_toml(self, path: str | Path | None = None, *, overwrite: bool = False) -> str:
+        """Serialise to TOML; write to ``path`` if given.
+
+        An existing file is replaced only with ``overwrite=True``; the file is
+        written whole or not at all (:func:`iomodel.files.atomic_write`).
+        """
         text = tomli_w.dumps(self.to_dict())
         if path is not None:
-            p = Path(path)
-            if p.exists():
-                raise ValidationError(f"{p} exists: choose another file name")
-            p.write_text(text, encoding="utf-8")
+            from ..files import atomic_write
+
+            atomic_write(Path(path), lambda p: p.write_text(text, encoding="utf-8"), overwrite=overwrite)
         return text
 
     @classmethod

@@ -936,17 +936,23 @@ class SAM:
         )
         return out
 
-    def to_csv(self, path: str | Path) -> Path:
-        """Write the matrix to CSV (the layout :meth:`read_csv` reads); return the path."""
-        p = Path(path)
-        self.frame.to_csv(p)
-        return p
+    def to_csv(self, path: str | Path, *, overwrite: bool = False) -> Path:
+        """Write the matrix to CSV (the layout :meth:`read_csv` reads); return the path.
 
-    def to_excel(self, path: str | Path, sheet: str = "SAM") -> Path:
-        """Write the matrix to a sheet of a new workbook (the layout :meth:`read_excel` reads)."""
-        p = Path(path)
-        self.frame.to_excel(p, sheet_name=sheet)
-        return p
+        An existing file is replaced only with ``overwrite=True`` (:func:`iomodel.files.atomic_write`).
+        """
+        from ..files import atomic_write
+
+        return atomic_write(Path(path), lambda p: self.frame.to_csv(p), overwrite=overwrite)
+
+    def to_excel(self, path: str | Path, sheet: str = "SAM", *, overwrite: bool = False) -> Path:
+        """Write the matrix to a sheet of a new workbook (the layout :meth:`read_excel` reads).
+
+        An existing file is replaced only with ``overwrite=True`` (:func:`iomodel.files.atomic_write`).
+        """
+        from ..files import atomic_write
+
+        return atomic_write(Path(path), lambda p: self.frame.to_excel(p, sheet_name=sheet), overwrite=overwrite)
 
     # ------------------------------------------------------------- accessors
     @property
