@@ -53,6 +53,7 @@ in input-output analysis".
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,12 +90,12 @@ def _finite(value: Any, what: str) -> float:
 
 
 # --------------------------------------------------------------------------- parameter distributions
-class Distribution:
+class Distribution(abc.ABC):
     """Base of the parameter distributions: sampled by inverse transform of a uniform number."""
 
+    @abc.abstractmethod
     def frozen(self) -> Any:
         """The :mod:`scipy.stats` frozen distribution."""
-        raise NotImplementedError
 
     def ppf(self, u: np.ndarray | float) -> np.ndarray:
         """Quantile function :math:`F^{-1}(u)` for ``u`` in the open unit interval."""
@@ -110,9 +111,9 @@ class Distribution:
         """The mean of the distribution."""
         return float(self.frozen().mean())
 
+    @abc.abstractmethod
     def describe(self) -> str:
         """A one-line description for attrs and reports."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)
