@@ -131,10 +131,13 @@ def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[s
 def _result(
     table: IOTable, values: np.ndarray, names: Sequence[str], units: Sequence[str], attrs: dict
 ) -> xr.DataArray:
+    """Labelled multipliers; a leading axis of ``values`` (a stack of variants) becomes ``draw``."""
+    lead = {dims.DRAW: np.arange(values.shape[0])} if values.ndim == 3 else {}
     da = xr.DataArray(
         values,
-        dims=(dims.INDICATOR, dims.SECTOR),
+        dims=(*lead, dims.INDICATOR, dims.SECTOR),
         coords={
+            **lead,
             dims.INDICATOR: list(names),
             dims.SECTOR: table.sectors.to_numpy(),
             "units": (dims.INDICATOR, list(units)),
@@ -143,6 +146,16 @@ def _result(
         attrs={**table.meta.attrs(), **attrs},
     )
     return da
+
+
+def _attrs(kind: str, closure: HouseholdClosure, include_households: bool, consumption_taxes: bool) -> dict:
+    """The parameters of a multiplier result, for its attrs."""
+    return {
+        "kind": kind,
+        "include_households": int(include_households),
+        "consumption_taxes": int(kind == "type2" and consumption_taxes and bool(closure.consumption_taxes)),
+        **closure.attrs(),
+    }
 
 
 def _check_kind(kind: str) -> None:
@@ -287,12 +300,7 @@ def multipliers(
             include_households=include_households,
             consumption_taxes=consumption_taxes,
         )
-    attrs = {
-        "kind": kind,
-        "include_households": int(include_households),
-        "consumption_taxes": int(kind == "type2" and consumption_taxes and bool(closure.consumption_taxes)),
-        **closure.attrs(),
-    }
+    attrs = _attrs(kind, closure, include_households, consumption_taxes)
     return _select(_result(table, values, names, units, attrs), indicators)
 
 
@@ -376,9 +384,7 @@ def multipliers_batch(
         rows = np.concatenate([S, (h_R0[None, :] * rest_scale)[:, None, :]], axis=1)
     # one transposed solve per variant gives every row: S L and, for Type II, h_R L (S L h_C needs no other solve)
     X = _checked_solve(M.transpose(0, 2, 1), rows.transpose(0, 2, 1)).transpose(0, 2, 1)
-    return _batch_result(
-        table, kind, closure, names, units, X, include_households, consumption_taxes, indicators, offset=0
-    )
+    return _batch_result(table, kind, closure, names, units, X, include_households, consumption_taxes, indicators)
 
 
 def multipliers_columns(
@@ -510,9 +516,7 @@ def multipliers_columns(
     yA = (y @ arr.Z) * inv_x
     yA[:, cols] += np.einsum("dn,dnk->dk", y, D)
     _check_rows(y - yA, target, "multipliers_columns")
-    return _batch_result(
-        table, kind, closure, names, units, X, include_households, consumption_taxes, indicators, offset=0
-    )
+    return _batch_result(table, kind, closure, names, units, X, include_households, consumption_taxes, indicators)
 
 
 def _check_weights(m: int) -> np.ndarray:
@@ -565,10 +569,8 @@ def _batch_result(
     include_households: bool,
     consumption_taxes: bool,
     indicators: Iterable[str] | None,
-    offset: int,
 ) -> xr.DataArray:
     """The labelled result from the ``(d, k [+1], n)`` rows times the inverse of each variant."""
-    d = X.shape[0]
     k = len(names)
     SL = X[:, :k]
     if kind == "type1":
@@ -595,25 +597,8 @@ def _batch_result(
             include_households=include_households,
             consumption_taxes=consumption_taxes,
         )
-    attrs = {
-        "kind": kind,
-        "include_households": int(include_households),
-        "consumption_taxes": int(kind == "type2" and consumption_taxes and bool(closure.consumption_taxes)),
-        **closure.attrs(),
-    }
-    da = xr.DataArray(
-        values,
-        dims=(dims.DRAW, dims.INDICATOR, dims.SECTOR),
-        coords={
-            dims.DRAW: np.arange(offset, offset + d),
-            dims.INDICATOR: list(names),
-            dims.SECTOR: table.sectors.to_numpy(),
-            "units": (dims.INDICATOR, list(units)),
-        },
-        name="multiplier",
-        attrs={**table.meta.attrs(), **attrs},
-    )
-    return _select(da, indicators)
+    attrs = _attrs(kind, closure, include_households, consumption_taxes)
+    return _select(_result(table, values, names, units, attrs), indicators)
 
 
 def _checked_solve(M: np.ndarray, B: np.ndarray) -> np.ndarray:
