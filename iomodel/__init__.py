@@ -24,6 +24,7 @@ from .analysis import (
     modified_inverse,
     multipliers,
 )
+from .comparison import compare
 from .economy import Cluster, Economy, HouseholdClosure, TaxRate, Zone
 from .errors import (
     IOModelError,
@@ -67,6 +68,7 @@ __all__ = [
     "Zone",
     "analysis",
     "appraise",
+    "compare",
     "consumer_price_index",
     "datasets",
     "dims",

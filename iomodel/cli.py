@@ -37,7 +37,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import datasets
+from . import datasets, dims
 from .analysis import Kind, group_multipliers, multipliers
 from .economy import HouseholdClosure
 from .errors import IOModelError, ReadError
@@ -270,6 +270,41 @@ def _impact_intervals(a: argparse.Namespace, table: Any, scenario: Any, out: Pat
     print(f"probability of payback by {end}: {p:.0%}")
 
 
+def _cmd_compare(a: argparse.Namespace) -> int:
+    from .comparison import compare
+    from .scenarios import Scenario
+
+    out = Path(a.output)
+    _check_outputs(a, out, ["compare.nc", "compare.csv"])
+    scenarios = []
+    for path in a.scenarios:
+        with _reading(path):
+            scenarios.append(Scenario.from_toml(Path(path)))
+    table = datasets.kazakhstan(a.year)
+    ds = compare(scenarios, table=table, without_package=a.without_package)
+    scalars = [str(v) for v in ds.data_vars if ds[v].dims == (dims.SCENARIO,)]
+    frame = ds[scalars].to_dataframe()[scalars].T
+    frame.insert(0, "unit", [str(ds[v].attrs.get("units", "")) for v in scalars])
+    assumptions = pd.DataFrame(
+        {k: ds[k].values for k in ("additionality", "displacement", "discount_rate")}, index=frame.columns[1:]
+    ).T
+    assumptions.insert(0, "unit", "share")
+    table_ = pd.concat([frame, assumptions])
+    _write(a, out / "compare.csv", table_.to_csv)
+    _write(a, out / "compare.nc", ds.to_netcdf)
+    shown = table_.copy()
+    for c in shown.columns[1:]:
+        shown[c] = [
+            f"{v:.0f}" if u == "year" else f"{v:,.3f}" if u in ("1", "share") else f"{v:,.1f}"
+            for v, u in zip(table_[c].astype(float), table_["unit"], strict=True)
+        ]
+    with pd.option_context("display.width", 160, "display.max_colwidth", 40):
+        print(f"{len(ds[dims.SCENARIO])} scenarios on {table.meta.name}, side by side")
+        print(shown.to_string())
+    print(f"results written to {out}", file=sys.stderr)
+    return 0
+
+
 def _cmd_allocate(a: argparse.Namespace) -> int:
     from .optimize.allocation import AllocationProblem
 
@@ -368,6 +403,16 @@ def build_parser() -> argparse.ArgumentParser:
         "default 0.1)",
     )
     i.set_defaults(func=_cmd_impact)
+    c = sub.add_parser("compare", parents=[common], help="headline figures of scenario files side by side")
+    c.add_argument("scenarios", nargs="+", help="scenario files (TOML)")
+    c.add_argument(
+        "--without-package",
+        action="store_true",
+        help="add each scenario's counterfactual without its SEZ package (same additionality and displacement)",
+    )
+    c.add_argument("--year", type=int, default=2024, help="year of the shipped table")
+    c.add_argument("--output", default="iomodel-output/compare", help="folder for the results")
+    c.set_defaults(func=_cmd_compare)
     al = sub.add_parser("allocate", parents=[common], help="allocate a budget across clusters and zones (TOML problem)")
     al.add_argument("problem", help="problem file, see examples/cluster_allocation.toml")
     al.add_argument("--year", type=int, default=2024, help="year of the shipped table")

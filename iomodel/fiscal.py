@@ -665,6 +665,60 @@ class Appraisal:
         """
         atomic_write(path, self.to_dataset().to_netcdf, overwrite=overwrite)
 
+    def headline(self) -> xr.Dataset:
+        """The headline figures as scalar and yearly variables with units (read by comparisons and sensitivity runs).
+
+        Scalars ``npv`` (net fiscal effect, NPV), ``payback_year`` (NaN: none
+        within the horizon), ``break_even_additionality``, ``revenue_forgone``
+        (PV), ``construction_job_years``, ``operation_jobs_peak``,
+        ``gva_total``; over ``year``: ``nfe``, ``nfe_cumulative``, ``jobs``
+        (all effects, both phases), ``gva``. Money in the scenario's unit.
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> kz = iom.datasets.kazakhstan()
+        >>> sc = iom.Scenario.from_toml("examples/scenarios/machine_building_ahmp.toml")
+        >>> h = iom.appraise(kz, sc).headline()
+        >>> int(h["operation_jobs_peak"]), int(h["payback_year"]), h["npv"].attrs["units"]
+        (4560, 2031, 'million KZT')
+        """
+        res, acc = self.impacts, self.fiscal
+        unit = str(acc.attrs["unit"])
+        imp = res.dataset["impact"].sel({dims.EFFECT: "total"}).sum([dims.SECTOR, dims.INVESTMENT])
+        years = res.dataset[dims.YEAR].values
+        out: dict[str, Any] = {}
+        a = acc.attrs
+        payback = float(a["payback_year"]) if a["payback_year"] and a["payback_year"] > 0 else np.nan
+        out["npv"] = ((), float(a["npv"]), {"units": unit, "long_name": "net fiscal effect, NPV"})
+        out["payback_year"] = ((), payback, {"units": "year", "long_name": "payback year (NaN: none in horizon)"})
+        out["break_even_additionality"] = ((), float(a["break_even_additionality"]), {"units": "1"})
+        forgone = float(a["pv_revenue_forgone"])
+        out["revenue_forgone"] = ((), forgone, {"units": unit, "long_name": "revenue forgone, PV"})
+        out["nfe"] = ((dims.YEAR,), acc["nfe"].values, {"units": unit, "long_name": "net fiscal effect"})
+        out["nfe_cumulative"] = (
+            (dims.YEAR,),
+            acc["nfe_cumulative"].values,
+            {"units": unit, "long_name": "cumulative net fiscal effect"},
+        )
+        names = imp[dims.INDICATOR].values.tolist()
+        if "employment" in names:
+            emp = imp.sel({dims.INDICATOR: "employment"})
+            out["jobs"] = ((dims.YEAR,), emp.sum(dims.PHASE).values, {"units": "persons (job-years in construction)"})
+            build = float(emp.sel({dims.PHASE: "construction"}).sum())
+            out["construction_job_years"] = ((), build, {"units": "job-years"})
+            out["operation_jobs_peak"] = ((), float(emp.sel({dims.PHASE: "operation"}).max()), {"units": "jobs"})
+        if "gva" in names:
+            gva = imp.sel({dims.INDICATOR: "gva"}).sum(dims.PHASE) / res.unit_factor
+            out["gva"] = ((dims.YEAR,), gva.values, {"units": unit, "long_name": "gross value added, all effects"})
+            out["gva_total"] = ((), float(gva.sum()), {"units": unit})
+        attrs = {
+            k: v
+            for k, v in {**res.dataset.attrs, **acc.attrs}.items()
+            if k not in ("scenario_toml",) and isinstance(v, str | int | float)
+        }
+        return xr.Dataset(out, coords={dims.YEAR: years}, attrs=attrs)
+
     def plot(self, indicator: str = "employment") -> Any:
         """Figure: an indicator by year and effect for each phase, and the net fiscal effect."""
         from .plot import impact_overview

@@ -17,13 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import numpy as np
 import xarray as xr
 
-from .. import dims
 from ..economy import Economy
 from ..errors import ValidationError
-from ..fiscal import fiscal_accounts
+from ..fiscal import Appraisal, fiscal_accounts
 from ..impacts import ImpactResult, economy_of, impact
 from ..scenarios import Scenario
 from ..table import IOTable
@@ -186,41 +184,4 @@ class ScenarioOutcome:
             raise ValidationError(f"parameter 'discount_rate' must be a finite number > -1, got {discount_rate!r}")
         eco = economy_of(table, self.economy)
         acc = fiscal_accounts(res, package, economy=eco, discount_rate=discount_rate)
-        return self._dataset(res, acc)
-
-    @staticmethod
-    def _dataset(res: ImpactResult, acc: xr.Dataset) -> xr.Dataset:
-        unit = str(acc.attrs["unit"])
-        imp = res.dataset["impact"].sel({dims.EFFECT: "total"}).sum([dims.SECTOR, dims.INVESTMENT])
-        years = res.dataset[dims.YEAR].values
-        out: dict[str, Any] = {}
-        a = acc.attrs
-        payback = float(a["payback_year"]) if a["payback_year"] and a["payback_year"] > 0 else np.nan
-        out["npv"] = ((), float(a["npv"]), {"units": unit, "long_name": "net fiscal effect, NPV"})
-        out["payback_year"] = ((), payback, {"units": "year", "long_name": "payback year (NaN: none in horizon)"})
-        out["break_even_additionality"] = ((), float(a["break_even_additionality"]), {"units": "1"})
-        forgone = float(a["pv_revenue_forgone"])
-        out["revenue_forgone"] = ((), forgone, {"units": unit, "long_name": "revenue forgone, PV"})
-        out["nfe"] = ((dims.YEAR,), acc["nfe"].values, {"units": unit, "long_name": "net fiscal effect"})
-        out["nfe_cumulative"] = (
-            (dims.YEAR,),
-            acc["nfe_cumulative"].values,
-            {"units": unit, "long_name": "cumulative net fiscal effect"},
-        )
-        names = imp[dims.INDICATOR].values.tolist()
-        if "employment" in names:
-            emp = imp.sel({dims.INDICATOR: "employment"})
-            out["jobs"] = ((dims.YEAR,), emp.sum(dims.PHASE).values, {"units": "persons (job-years in construction)"})
-            build = float(emp.sel({dims.PHASE: "construction"}).sum())
-            out["construction_job_years"] = ((), build, {"units": "job-years"})
-            out["operation_jobs_peak"] = ((), float(emp.sel({dims.PHASE: "operation"}).max()), {"units": "jobs"})
-        if "gva" in names:
-            gva = imp.sel({dims.INDICATOR: "gva"}).sum(dims.PHASE) / res.unit_factor
-            out["gva"] = ((dims.YEAR,), gva.values, {"units": unit, "long_name": "gross value added, all effects"})
-            out["gva_total"] = ((), float(gva.sum()), {"units": unit})
-        attrs = {
-            k: v
-            for k, v in {**res.dataset.attrs, **acc.attrs}.items()
-            if k not in ("scenario_toml",) and isinstance(v, str | int | float)
-        }
-        return xr.Dataset(out, coords={dims.YEAR: years}, attrs=attrs)
+        return Appraisal(impacts=res, fiscal=acc).headline()
