@@ -644,25 +644,7 @@ class Appraisal:
         return ds
 
     def to_netcdf(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write :meth:`to_dataset` to a netCDF file.
-
-        The file is written to a temporary file in the same folder and renamed
-        into place (:func:`iomodel.files.atomic_write`): an interrupted run
-        leaves no half-written file.
-
-        Parameters
-        ----------
-        path
-            The file to write (its folder is created if needed).
-        overwrite
-            Replace an existing file; by default an existing file is refused.
-
-        Raises
-        ------
-        iomodel.errors.WriteError
-            ``path`` exists and ``overwrite`` is false, or it cannot be written
-            (the message names the path and the operating system's reason).
-        """
+        """Write :meth:`to_dataset` to a netCDF file, as :meth:`iomodel.ImpactResult.to_netcdf` writes (same rules)."""
         atomic_write(path, self.to_dataset().to_netcdf, overwrite=overwrite)
 
     def headline(self) -> xr.Dataset:
