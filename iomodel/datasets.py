@@ -38,6 +38,7 @@ from .table import ImportConvention, IOTable
 __all__ = [
     "cluster_weights",
     "kazakhstan",
+    "kazakhstan_budget_levels",
     "kazakhstan_clusters",
     "kazakhstan_economy",
     "kazakhstan_mci",
@@ -225,6 +226,26 @@ def kazakhstan_tax_rates(on: str | None = None) -> pd.DataFrame:
     return r[(start <= day) & (day <= end)].reset_index(drop=True)
 
 
+def kazakhstan_budget_levels() -> pd.DataFrame:
+    """The level of budget each tax is credited to, with sources.
+
+    Columns ``tax``, ``level`` (``republican``, ``local``, ``national_fund``),
+    ``share`` (of the tax's revenue), ``certainty``, ``source`` (the Budget
+    Code and the Minister of Finance's table of distribution of budget
+    receipts) and ``note`` (what the attribution leaves out, e.g. the CIT of
+    small and medium enterprises credited to district budgets since 2020).
+
+    Examples
+    --------
+    >>> b = kazakhstan_budget_levels().set_index("tax")
+    >>> b.loc["PIT", "level"], b.loc["rent_tax_on_export_oil", "level"]
+    ('local', 'national_fund')
+    """
+    b = _kz_csv("budget_levels.csv")
+    b["share"] = b["share"].astype(float)
+    return b
+
+
 def kazakhstan_mci() -> pd.Series:
     """Monthly calculation index (MCI, KZT) by year."""
     m = _kz_csv("mci.csv")
@@ -278,7 +299,8 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
       rates (``tax_rates.csv``), the MCI (``mci.csv``);
     * the SEZ relief rule, product lists, contribution rates, the EAEU customs
       pooling share, the standard SEZ package and the table's tax rows it
-      replaces (``economy.toml``).
+      replaces (``economy.toml``);
+    * the level of budget each tax is credited to (``budget_levels.csv``).
 
     Parameters
     ----------
@@ -356,6 +378,10 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         source=rr["source"],
     )
     sez = f["sez"]
+    levels: dict[str, dict[str, float]] = {}
+    level_rows = kazakhstan_budget_levels().to_dict("records")
+    for r in level_rows:
+        levels.setdefault(r["tax"], {})[r["level"]] = float(r["share"])
     revenue = {r["tax"]: float(r["revenue"]) for r in prov.get("consumption_taxes", [])}
     participant_rows = dict.fromkeys(sez["participant_tax_rows"], 1.0)
     # of the net product taxes on the participant's inputs, VAT's share of VAT plus excise is replaced
@@ -377,6 +403,7 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         "participant_tax_rows": "tables/kazakhstan/economy.toml [sez]; VAT and excise revenue of 2024 "
         "(the table's provenance, consumption_taxes)",
         "mci": "tables/kazakhstan/mci.csv (republican budget laws)",
+        **{f"budget_level:{r['tax']}": f"{r['source']} ({r['certainty']} certainty)" for r in level_rows},
     }
     return Economy(
         name=f"{f['name']} {year}",
@@ -392,6 +419,7 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         machinery_products=tuple(f["products"]["machinery"]),
         employee_contributions=contributions,
         customs_pooling_share=float(f["customs"]["pooling_share"]),
+        budget_levels=levels,
         participant_tax_rows=participant_rows,
         standard_exemptions=sez["exemptions"],
         sez_law=sez["law"],

@@ -41,6 +41,8 @@ TECHNOLOGY = "technology"
 PARAMETER = "parameter"
 #: The multiplier (the sector whose final demand changes) an elasticity or derivative is of.
 MULTIPLIER_OF = "multiplier_of"
+#: A level of the budget that revenue is credited to (e.g. republican, local, a national fund).
+BUDGET_LEVEL = "budget_level"
 #: Quantiles of a Monte Carlo result.
 QUANTILE = "quantile"
 #: Generic label of a one-off constraint row of a linear program.
@@ -54,6 +56,7 @@ __all__ = [
     "ACCOUNT",
     "ACCOUNT_TO",
     "ALL",
+    "BUDGET_LEVEL",
     "CATEGORY",
     "CLUSTER",
     "COMPONENT",
@@ -107,5 +110,6 @@ ALL = frozenset(
         PARAMETER,
         QUANTILE,
         MULTIPLIER_OF,
+        BUDGET_LEVEL,
     }
 )

@@ -385,6 +385,11 @@ class Economy:
     customs_pooling_share
         Share of import duties that the national budget keeps (1 without a
         customs union that pools duties).
+    budget_levels
+        Which level of budget each tax is credited to: ``{tax: {level: share}}``
+        with shares summing to 1 (e.g. Kazakhstan: ``republican``, ``local``,
+        ``national_fund``). Empty: revenue is not split by level
+        (:func:`iomodel.fiscal.by_budget_level` refuses).
     participant_tax_rows
         Tax rows of the table that, for an SEZ participant, are replaced by
         its own taxes at statutory rates (so that nothing is counted twice),
@@ -413,6 +418,7 @@ class Economy:
     machinery_products: tuple[str, ...] = ()
     employee_contributions: Mapping[str, float] = field(default_factory=frozendict)
     customs_pooling_share: float = 1.0
+    budget_levels: Mapping[str, Mapping[str, float]] = field(default_factory=frozendict)
     participant_tax_rows: Mapping[str, float] = field(default_factory=frozendict)
     standard_exemptions: Mapping[str, float] = field(default_factory=frozendict)
     sez_law: str = ""
@@ -457,6 +463,18 @@ class Economy:
         if not 0.0 < share <= 1.0:
             raise ValidationError(f"economy {self.name!r}: customs_pooling_share must lie in (0, 1], got {share}")
         set_(self, "customs_pooling_share", share)
+        levels = frozendict({str(t): _fmap(v) for t, v in dict(self.budget_levels or {}).items()})
+        for tax, split in levels.items():
+            total = sum(split.values())
+            if not split or any(not (math.isfinite(v) and 0.0 <= v <= 1.0) for v in split.values()):
+                raise ValidationError(
+                    f"economy {self.name!r}: budget levels of {tax!r} must be shares in [0, 1], got {dict(split)}"
+                )
+            if abs(total - 1.0) > 1e-9:
+                raise ValidationError(
+                    f"economy {self.name!r}: budget-level shares of {tax!r} sum to {total:g}, not 1: {dict(split)}"
+                )
+        set_(self, "budget_levels", levels)
         for z in self.zones.values():
             missing = [c for c in z.clusters if c not in self.clusters]
             if missing and self.clusters:

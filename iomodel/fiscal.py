@@ -69,7 +69,7 @@ import xarray as xr
 
 from . import dims, units
 from .economy import Economy
-from .errors import ValidationError
+from .errors import LabelError, ValidationError
 from .files import atomic_write
 from .impacts import ImpactResult, economy_of, impact, impact_sums, scenario_of
 from .scenarios import EXEMPTIBLE_TAXES, Scenario, SEZPackage
@@ -80,6 +80,7 @@ __all__ = [
     "Appraisal",
     "appraise",
     "break_even_additionality",
+    "by_budget_level",
     "fiscal_accounts",
     "fiscal_summary",
     "fiscal_sweep",
@@ -597,6 +598,122 @@ def fiscal_summary(accounts: xr.Dataset) -> pd.DataFrame:
         ("displacement assumed", a["displacement"], "share"),
     ]
     return pd.DataFrame(rows, columns=["item", "value", "unit"]).set_index("item")
+
+
+#: The level that :func:`by_budget_level` gives the duties forgone by the other members of a customs union.
+CUSTOMS_UNION_LEVEL = "customs_union_others"
+
+
+def by_budget_level(accounts: xr.Dataset, economy: Economy) -> xr.Dataset:
+    r"""Revenue gained and forgone by level of budget (republican, local, a national fund, ...) and year.
+
+    Each tax of the accounts is split over levels by the economy's
+    :attr:`~iomodel.Economy.budget_levels`. Per tax :math:`k`, revenue gained
+    is :math:`\alpha (R^{other}_k + R^{ex}_k)` and revenue forgone
+    :math:`RF_k` (module docstring); their sums over the levels are the
+    accounts' ``revenue_gained`` and ``revenue_forgone``. The state's zone
+    costs are not attributed to a level (``state_costs`` beside).
+
+    Where a customs union pools import duties (``customs_pooling_share`` below
+    1), the level ``customs_union_others`` shows what the other members of the
+    union gain and forgo: their part of the duties the participant would pay,
+    :math:`\alpha R^{ex}_{customs} (1 - s)/s`, and of the duties forgone,
+    ``customs_forgone_pooled`` less the national share. It is not part of the
+    national budget and is left out of ``national_total``.
+
+    Parameters
+    ----------
+    accounts
+        The accounts of :func:`fiscal_accounts`.
+    economy
+        Gives the budget levels and the pooling share :math:`s`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over ``year`` and ``budget_level``: ``revenue_gained``,
+        ``revenue_forgone``, ``net`` (gained less forgone); over ``year``:
+        ``state_costs``; the scalar ``national_total`` (net over the horizon,
+        national levels, before zone costs); the accounts' unit and
+        parameters in attrs.
+
+    Raises
+    ------
+    ValidationError
+        The economy has no budget levels.
+    LabelError
+        A tax of the accounts has no level (the message names it).
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> kz = iom.datasets.kazakhstan()
+    >>> ap = iom.appraise(kz, iom.Scenario.from_toml("examples/scenarios/machine_building_ahmp.toml"))
+    >>> lv = iom.fiscal.by_budget_level(ap.fiscal, kz.economy)
+    >>> [str(v) for v in lv.budget_level.values]
+    ['republican', 'local', 'national_fund', 'customs_union_others']
+    >>> total = lv.revenue_gained.sel(budget_level=["republican", "local", "national_fund"]).sum()
+    >>> bool(abs(float(total) - float(ap.fiscal.revenue_gained.sum())) < 1e-6)
+    True
+    """
+    if not economy.budget_levels:
+        raise ValidationError(
+            f"economy {economy.name!r} has no budget levels (Economy.budget_levels): revenue cannot be split by level"
+        )
+    taxes = [str(t) for t in accounts[dims.TAX].values]
+    missing = [t for t in taxes if t not in economy.budget_levels]
+    if missing:
+        raise LabelError(
+            f"economy {economy.name!r} gives no budget level for tax(es) {missing}; "
+            f"it has levels for {sorted(economy.budget_levels)}"
+        )
+    levels: list[str] = []
+    for t in taxes:
+        levels += [lv for lv in economy.budget_levels[t] if lv not in levels]
+    split = np.array([[economy.budget_levels[t].get(lv, 0.0) for lv in levels] for t in taxes])  # (tax, level)
+    alpha = float(accounts.attrs["additionality"])
+    gained_tax = alpha * (accounts["revenue_other"].values + accounts["revenue_exemptible"].values)  # (year, tax)
+    forgone_tax = accounts["revenue_forgone"].values
+    gained, forgone = gained_tax @ split, forgone_tax @ split
+    national = list(levels)
+    share = float(accounts.attrs.get("customs_pooling_share", economy.customs_pooling_share))
+    pooled = accounts["customs_forgone_pooled"].values
+    if share < 1.0 and "customs" in taxes and (pooled.any() or accounts["revenue_exemptible"].sel(tax="customs").any()):
+        k = taxes.index("customs")
+        others_gained = alpha * accounts["revenue_exemptible"].values[:, k] * (1.0 - share) / share
+        others_forgone = pooled - forgone_tax[:, k]
+        gained = np.column_stack([gained, others_gained])
+        forgone = np.column_stack([forgone, others_forgone])
+        levels.append(CUSTOMS_UNION_LEVEL)
+    unit = str(accounts.attrs["unit"])
+    money = {"units": unit}
+    yl = (dims.YEAR, dims.BUDGET_LEVEL)
+    net = gained - forgone
+    return xr.Dataset(
+        {
+            "revenue_gained": (yl, gained, {**money, "long_name": "revenue of the additional investment"}),
+            "revenue_forgone": (yl, forgone, {**money, "long_name": "revenue forgone through the package"}),
+            "net": (yl, net, {**money, "long_name": "revenue gained less revenue forgone"}),
+            "state_costs": (
+                (dims.YEAR,),
+                accounts["state_costs"].values,
+                {**money, "long_name": "the state's zone costs (not attributed to a level)"},
+            ),
+            "national_total": (
+                (),
+                float(net[:, : len(national)].sum()),
+                {**money, "long_name": "net revenue over the horizon, national levels, before zone costs"},
+            ),
+        },
+        coords={dims.YEAR: accounts[dims.YEAR].values, dims.BUDGET_LEVEL: levels},
+        attrs={
+            **accounts.attrs,
+            "budget_levels": "; ".join(
+                f"{t}: " + ", ".join(f"{lv} {v:g}" for lv, v in economy.budget_levels[t].items()) for t in taxes
+            ),
+            "customs_union_level": CUSTOMS_UNION_LEVEL if CUSTOMS_UNION_LEVEL in levels else "",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- both steps

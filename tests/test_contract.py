@@ -149,6 +149,11 @@ CASES += [
         lambda t: iom.fiscal.fiscal_sweep(r := _impact(t), r.scenario.package, discount_rate=[0.0, 0.05]),
     ),
     Case("Appraisal.to_dataset", lambda t: iom.appraise(t, _scenario(t)).to_dataset()),
+    Case(
+        "fiscal.by_budget_level",
+        lambda t: iom.fiscal.by_budget_level(iom.appraise(t, _scenario(t)).fiscal, t.economy),
+        tables=("kazakhstan",),
+    ),
     Case("candidate_coefficients", lambda t: opt.candidate_coefficients(t, _allocation(t)), tables=("kazakhstan",)),
     Case(
         "allocation LPResult.to_dataset",

@@ -222,3 +222,62 @@ def test_a_dataset_read_back_needs_its_economy(tmp_path):
 def test_relief_rule_in_the_currency_needs_no_reference_unit():
     eco = iom.Economy(currency="USD", relief_rule=iom.economy.ReliefRule(((100.0, 2), (float("inf"), 5))))
     assert eco.relief_years(50.0, 2026) == 2 and eco.relief_years(500.0, 2026) == 5
+
+
+def test_by_budget_level_splits_each_tax_and_shows_the_customs_union_apart():
+    levels = {
+        "net_product_taxes": {"central": 1.0},
+        "PIT": {"central": 0.25, "regional": 0.75},
+        **{t: {"regional": 1.0} for t in ("CIT", "VAT", "social_tax", "property_tax", "land_tax")},
+        "customs": {"central": 1.0},
+    }
+    eco = ECO.replace(budget_levels=levels)
+    res = iom.impact(MB, scenario(), economy=eco)
+    f = fiscal_accounts(res, res.scenario.package)
+    lv = iom.fiscal.by_budget_level(f, eco)
+    assert list(lv.budget_level.values) == ["central", "regional", "customs_union_others"]
+    a = f.attrs["additionality"]
+    g = a * (f.revenue_other + f.revenue_exemptible)  # (year, tax)
+    central = g.sel(tax="net_product_taxes") + 0.25 * g.sel(tax="PIT") + g.sel(tax="customs")
+    assert_allclose(lv.revenue_gained.sel(budget_level="central"), central)
+    regional = g.sel(tax=["CIT", "VAT", "social_tax", "property_tax", "land_tax"]).sum("tax") + 0.75 * g.sel(tax="PIT")
+    assert_allclose(lv.revenue_gained.sel(budget_level="regional"), regional)
+    national = lv.sel(budget_level=["central", "regional"]).sum("budget_level")
+    assert_allclose(national.revenue_gained, f.revenue_gained)
+    assert_allclose(national.revenue_forgone, f.revenue_forgone.sum("tax"))
+    assert_allclose(float(lv.national_total), float((f.revenue_gained - f.revenue_forgone.sum("tax")).sum()))
+    # the other members of a union that pools half the duties gain and forgo as much as the nation
+    others = lv.sel(budget_level="customs_union_others")
+    assert_allclose(others.revenue_forgone, f.customs_forgone_pooled - f.revenue_forgone.sel(tax="customs"))
+    assert_allclose(others.revenue_forgone, f.revenue_forgone.sel(tax="customs"))
+    assert_allclose(others.revenue_gained, a * f.revenue_exemptible.sel(tax="customs"))
+    assert float(others.revenue_forgone.sum()) > 0
+
+
+def test_by_budget_level_names_a_tax_without_a_level_and_refuses_bad_shares():
+    res = iom.impact(MB, scenario(), economy=ECO)
+    f = fiscal_accounts(res, res.scenario.package)
+    with pytest.raises(ValidationError, match="has no budget levels"):
+        iom.fiscal.by_budget_level(f, ECO)
+    with pytest.raises(LabelError, match=r"no budget level for tax\(es\) \['PIT'"):
+        iom.fiscal.by_budget_level(f, ECO.replace(budget_levels={"net_product_taxes": {"central": 1.0}}))
+    with pytest.raises(ValidationError, match="'PIT' sum to 0.9"):
+        ECO.replace(budget_levels={"PIT": {"central": 0.4, "regional": 0.5}})
+    with pytest.raises(ValidationError, match="shares in"):
+        ECO.replace(budget_levels={"PIT": {"central": float("nan")}})
+
+
+def test_kazakhstan_budget_levels_cover_every_tax_of_the_accounts_with_a_source():
+    sc = iom.Scenario.from_toml("examples/scenarios/petrochemical_atyrau.toml")
+    ap = iom.appraise(KZ, sc)
+    lv = iom.fiscal.by_budget_level(ap.fiscal, KZ.economy)
+    assert set(map(str, lv.budget_level.values)) == {"republican", "local", "national_fund", "customs_union_others"}
+    for tax in map(str, ap.fiscal.tax.values):
+        assert "Budget Code" in KZ.economy.sources[f"budget_level:{tax}"] or "Treaty" in KZ.economy.sources[
+            f"budget_level:{tax}"
+        ]
+    # PIT and social tax are local, oil-sector taxes go to the National Fund (Budget Code)
+    assert dict(KZ.economy.budget_levels["PIT"]) == {"local": 1.0}
+    assert dict(KZ.economy.budget_levels["MET_oil_sector"]) == {"national_fund": 1.0}
+    nf = ap.fiscal.revenue_other.sel(tax=["CIT_oil_sector", "MET_oil_sector", "rent_tax_on_export_oil"]).sum("tax")
+    assert_allclose(lv.revenue_gained.sel(budget_level="national_fund"), ap.fiscal.attrs["additionality"] * nf)
