@@ -261,7 +261,7 @@ def test_by_budget_level_names_a_tax_without_a_level_and_refuses_bad_shares():
         iom.fiscal.by_budget_level(f, ECO)
     with pytest.raises(LabelError, match=r"no budget level for tax\(es\) \['PIT'"):
         iom.fiscal.by_budget_level(f, ECO.replace(budget_levels={"net_product_taxes": {"central": 1.0}}))
-    with pytest.raises(ValidationError, match="'PIT' sum to 0.9"):
+    with pytest.raises(ValidationError, match=r"'PIT' sum to 0\.9"):
         ECO.replace(budget_levels={"PIT": {"central": 0.4, "regional": 0.5}})
     with pytest.raises(ValidationError, match="shares in"):
         ECO.replace(budget_levels={"PIT": {"central": float("nan")}})
