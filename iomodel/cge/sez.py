@@ -20,7 +20,7 @@ a :class:`~iomodel.cge.Policy` for a year of full operation:
   proportion to its share of their imports, with the plant importing its
   sector's average imported inputs per unit of output. The duty relief on
   the plant's imported *capital goods* is a one-off of the construction
-  years (booked by :func:`iomodel.fiscal_accounts`); in the static year of
+  years (booked by :func:`iomodel.fiscal.fiscal_accounts`); in the static year of
   operation compared here the equipment is in place, and the exemption acts
   on the imported materials and components, which the free customs zone
   procedure of an SEZ also covers.
