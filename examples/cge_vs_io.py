@@ -29,10 +29,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 import iomodel as iom
-from iomodel import cge
+from iomodel import cge, style
 
 HERE = Path(__file__).parent
 SCENARIOS = {
@@ -41,6 +42,23 @@ SCENARIOS = {
 }
 MEASURES = {"output": 1e6, "gva": 1e6, "jobs": 1.0, "budget": 1e6}  # thousand KZT to billion KZT; persons
 LABELS = {"output": "output, bn KZT", "gva": "GVA, bn KZT", "jobs": "jobs", "budget": "budget revenue, bn KZT"}
+#: Quantity and unit of each measure on a figure's axis.
+AXES = {
+    "output": ("output", "bn KZT"),
+    "gva": ("gross value added", "bn KZT"),
+    "jobs": ("employment", "persons"),
+    "budget": ("budget revenue", "bn KZT"),
+}
+#: Names of the projects in figures.
+PROJECTS = {
+    "petrochemical": "Petrochemical plant, NIPT Atyrau",
+    "machine_building": "Machine-building, Almaty Heavy Machinery Plant",
+}
+SHORT = {"petrochemical": "Petrochemical", "machine_building": "Machine-building"}
+
+
+def _cap(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}"
 
 
 def run(output: Path) -> pd.DataFrame:
@@ -65,60 +83,106 @@ def run(output: Path) -> pd.DataFrame:
     table = pd.DataFrame(rows).set_index(["project", "labour market"])
     table.to_csv(output / "cge_vs_io.csv")
 
+    note = style.source_note(
+        kz.meta,
+        notes=[
+            "peak year of operation: " + ", ".join(f"{SHORT[k]} {ds.attrs['year']}" for k, ds in results.items()),
+            "IO gross (Type II), CGE net of crowding out, at benchmark prices",
+        ],
+    )
+    series = (("IO", style.COLORS["bar"]), ("CGE", style.COLORS["accent"]))
+
     # IO against CGE, per measure
-    fig, axes = plt.subplots(1, 4, figsize=(16, 4.2))
-    for ax, m in zip(axes, MEASURES, strict=True):
-        frame = pd.DataFrame(
-            {
-                "IO": table[f"{LABELS[m]}, IO"],
-                "CGE": table[f"{LABELS[m]}, CGE"],
-            }
-        )
-        frame.index = [f"{p.replace('_', ' ')}\n{c.replace('_', ' ')}" for p, c in frame.index]
-        frame.plot.bar(ax=ax, rot=0, width=0.75, color=["#4c72b0", "#dd8452"])
-        ax.set_title(LABELS[m])
-        ax.axhline(0, color="black", lw=0.6)
-        ax.tick_params(axis="x", labelsize=7)
-    fig.suptitle("Peak year of operation: input-output (gross) against CGE (net of crowding out)")
-    fig.tight_layout()
-    fig.savefig(output / "cge_vs_io_totals.png", dpi=110)
+    with style.figure_style():
+        fig, axes = style.new_figure("a4", 5.4, nrows=2, ncols=2, sharey=True)
+        for ax, m in zip(axes.flat, MEASURES, strict=True):
+            y = np.arange(len(table))[::-1]
+            for k, (model, color) in enumerate(series):
+                ax.barh(y - (k - 0.5) * 0.38, table[f"{LABELS[m]}, {model}"], height=0.38, color=color, label=model)
+            ax.set_yticks(y, [f"{SHORT[p]},\n{c.replace('_', ' ')}" for p, c in table.index])
+            quantity, unit = AXES[m]
+            ax.set_xlabel(style.axis_label(quantity, unit))
+            ax.set_title(_cap(quantity))
+            ax.axvline(0, color=style.COLORS["line"], lw=0.6)
+            style.thousands(ax.xaxis)
+            ax.grid(axis="x")
+            ax.set_axisbelow(True)
+        axes[0, 0].legend(loc="lower right")
+        fig.suptitle("Peak year of operation: input-output (gross) against CGE (net of crowding out)")
+        style.finish(fig, note=note)
+    style.save(fig, output / "cge_vs_io_totals.png")
     plt.close(fig)
 
     # by sector, IO against CGE, for each project (the 15 sectors with the largest IO effect)
     for key, ds in results.items():
-        fig, axes = plt.subplots(1, len(ds["scenario"]), figsize=(14, 6))
         io = ds["output_io"].to_series() / 1e6
         top = io.abs().sort_values(ascending=False).index[:15][::-1]
-        for ax, closure in zip(axes, ds["scenario"].values, strict=True):
-            frame = pd.DataFrame(
-                {"IO": io.loc[top], "CGE": ds["output_cge"].sel(scenario=closure).to_series().loc[top] / 1e6}
-            )
-            frame.index = [f"product {s}" for s in top]  # CPA codes of the Bureau's table
-            frame.plot.barh(ax=ax, width=0.8, color=["#4c72b0", "#dd8452"])
-            ax.set_title(f"{key.replace('_', ' ')}, {str(closure).replace('_', ' ')}")
-            ax.set_xlabel("output change, bn KZT (CGE at benchmark prices)")
-            ax.axvline(0, color="black", lw=0.6)
-        fig.tight_layout()
-        fig.savefig(output / f"{key}_sectors_io_cge.png", dpi=110)
+        with style.figure_style():
+            fig, axes = style.new_figure("a4", 7.6, nrows=len(ds["scenario"]), sharex=True)
+            for ax, closure in zip(axes[:, 0], ds["scenario"].values, strict=True):
+                cge_out = ds["output_cge"].sel(scenario=closure).to_series().loc[top] / 1e6
+                y = np.arange(len(top))
+                ax.barh(y + 0.2, io.loc[top], height=0.4, color=style.COLORS["bar"], label="IO")
+                ax.barh(y - 0.2, cge_out, height=0.4, color=style.COLORS["accent"], label="CGE")
+                ax.set_yticks(y, [style.name_of(s, kz.meta.sector_names) for s in top])
+                ax.set_title(f"{str(closure).replace('_', ' ').capitalize()}")
+                ax.xaxis.set_tick_params(labelbottom=True)
+                ax.set_xlabel(style.axis_label("output change", "bn KZT, CGE at benchmark prices"))
+                style.thousands(ax.xaxis)
+                ax.axvline(0, color=style.COLORS["line"], lw=0.6)
+                ax.grid(axis="x")
+                ax.set_axisbelow(True)
+                ax.legend(loc="lower right")
+            fig.suptitle(f"{PROJECTS[key]}: output by product, the 15 largest IO effects")
+            style.finish(fig, note=note)
+        style.save(fig, output / f"{key}_sectors_io_cge.png")
         plt.close(fig)
 
     # CGE budget revenue by tax, and welfare
-    fig, axes = plt.subplots(1, len(results) + 1, figsize=(16, 4.8))
-    for ax, (key, ds) in zip(axes, results.items(), strict=False):
-        frame = ds["budget_cge_by_tax"].to_pandas().T / 1e6
-        frame = frame.loc[frame.abs().max(axis=1) > 1e-3]
-        frame.columns = [str(c).replace("_", " ") for c in frame.columns]
-        frame.plot.barh(ax=ax, width=0.8)
-        ax.set_title(f"{key.replace('_', ' ')}: budget revenue by tax, CGE")
-        ax.set_xlabel("change, bn KZT")
-        ax.axvline(0, color="black", lw=0.6)
-    welfare = pd.DataFrame({k: ds["welfare_ev"].to_series() / 1e6 for k, ds in results.items()}).T
-    welfare.columns = [str(c).replace("_", " ") for c in welfare.columns]
-    welfare.plot.bar(ax=axes[-1], rot=0)
-    axes[-1].set_title("households' equivalent variation, CGE")
-    axes[-1].set_ylabel("bn KZT at benchmark prices")
-    fig.tight_layout()
-    fig.savefig(output / "cge_budget_by_tax_and_welfare.png", dpi=110)
+    with style.figure_style():
+        fig, axes = style.new_figure(
+            "a4", 8.6, nrows=len(results) + 1, gridspec_kw={"height_ratios": [3] * len(results) + [1.4]}
+        )
+        for ax, (key, ds) in zip(axes[:, 0], results.items(), strict=False):
+            frame = ds["budget_cge_by_tax"].to_pandas().T / 1e6
+            frame = frame.loc[frame.abs().max(axis=1) > 1e-3].iloc[::-1]
+            y = np.arange(len(frame))
+            for k, closure in enumerate(frame.columns):
+                ax.barh(
+                    y + (0.2 if k == 0 else -0.2),
+                    frame[closure],
+                    height=0.4,
+                    color=(style.COLORS["bar"], style.COLORS["accent"])[k % 2],
+                    label=str(closure).replace("_", " "),
+                )
+            ax.set_yticks(y, [style.name_of(t, kz.meta.tax_names) for t in frame.index])
+            ax.set_title(f"{PROJECTS[key]}: budget revenue by tax, CGE")
+            ax.set_xlabel(style.axis_label("change of revenue", "bn KZT"))
+            style.thousands(ax.xaxis)
+            ax.axvline(0, color=style.COLORS["line"], lw=0.6)
+            ax.grid(axis="x")
+            ax.set_axisbelow(True)
+            ax.legend(loc="lower right")
+        welfare = pd.DataFrame({k: ds["welfare_ev"].to_series() / 1e6 for k, ds in results.items()}).T
+        ax = axes[-1, 0]
+        y = np.arange(len(welfare))
+        for k, closure in enumerate(welfare.columns):
+            ax.barh(
+                y + (0.2 if k == 0 else -0.2),
+                welfare[closure],
+                height=0.4,
+                color=(style.COLORS["bar"], style.COLORS["accent"])[k % 2],
+                label=str(closure).replace("_", " "),
+            )
+        ax.set_yticks(y, [SHORT[k] for k in welfare.index])
+        ax.legend(loc="lower right")
+        ax.set_title("Households' equivalent variation, CGE")
+        ax.set_xlabel(style.axis_label("equivalent variation", "bn KZT at benchmark prices"))
+        style.thousands(ax.xaxis)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+        style.finish(fig, note=note)
+    style.save(fig, output / "cge_budget_by_tax_and_welfare.png")
     plt.close(fig)
 
     lines = ["# SEZ projects in the input-output and the CGE model", ""]

@@ -25,7 +25,8 @@ import pandas as pd
 
 import iomodel as iom
 from iomodel import optimize as opt
-from iomodel.plot import pareto
+from iomodel import style
+from iomodel.plot import lp_overview, pareto
 
 HERE = Path(__file__).parent
 
@@ -39,8 +40,8 @@ def run(output: Path, points: int = 9) -> dict:
     plan = res.info["plan"]
     plan.to_csv(output / "plan.csv")
     res.shadow_prices().to_csv(output / "shadow_prices.csv", index=False)
-    fig = res.plot()
-    fig.savefig(output / "plan_and_shadow_prices.png", dpi=110)
+    fig = lp_overview(res, table=kz)
+    style.save(fig, output / "plan_and_shadow_prices.png")
     plt.close(fig)
 
     # how the optimum and the budget's shadow price move with the budget
@@ -51,23 +52,29 @@ def run(output: Path, points: int = 9) -> dict:
         sweep.append({"budget": b, "jobs": r.objective, "budget_shadow_price": float(r.dual("budget").values[0])})
     sweep = pd.DataFrame(sweep)
     sweep.to_csv(output / "budget_sweep.csv", index=False)
-    fig, ax = plt.subplots(1, 2, figsize=(12, 4.2))
-    ax[0].plot(sweep["budget"] / 1e3, sweep["jobs"], "o-")
-    ax[0].set_xlabel("budget, bn KZT (PV)")
-    ax[0].set_ylabel("attributable jobs (average a year)")
-    ax[0].set_title("Jobs the budget buys")
-    ax[1].step(sweep["budget"] / 1e3, sweep["budget_shadow_price"] * 1e3, where="post")
-    ax[1].set_xlabel("budget, bn KZT (PV)")
-    ax[1].set_ylabel("jobs per extra bn KZT of budget")
-    ax[1].set_title("Shadow price of the budget")
-    fig.tight_layout()
-    fig.savefig(output / "budget_sweep.png", dpi=110)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 3.0, ncols=2)
+        ax = grid[0]
+        ax[0].plot(sweep["budget"] / 1e3, sweep["jobs"], "o-", ms=4)
+        ax[0].set_xlabel(style.axis_label("incentive budget, present value", "bn KZT"))
+        ax[0].set_ylabel(style.axis_label("attributable jobs", "average a year"))
+        ax[0].set_title("Jobs the budget buys")
+        ax[1].step(sweep["budget"] / 1e3, sweep["budget_shadow_price"] * 1e3, where="post")
+        ax[1].set_xlabel(style.axis_label("incentive budget, present value", "bn KZT"))
+        ax[1].set_ylabel(style.axis_label("shadow price of the budget", "jobs per extra bn KZT"))
+        ax[1].set_title("Shadow price of the budget")
+        for a in ax:
+            style.thousands(a.xaxis, a.yaxis)
+            a.grid()
+            a.set_axisbelow(True)
+        style.finish(fig, note=style.source_note(kz.meta, notes=[f"{problem.name} (examples/cluster_allocation.toml)"]))
+    style.save(fig, output / "budget_sweep.png")
     plt.close(fig)
 
     front = opt.pareto_front(kz, problem, ("employment", "nfe"), points=points, coefficients=coef)
     front.to_netcdf(output / "pareto_front.nc")
     fig = pareto(front)
-    fig.savefig(output / "pareto_jobs_vs_fiscal.png", dpi=110)
+    style.save(fig, output / "pareto_jobs_vs_fiscal.png")
     plt.close(fig)
     (output / "cluster_allocation.md").write_text(report(problem, res, sweep, front), encoding="utf-8")
     return {"result": res, "sweep": sweep, "front": front}

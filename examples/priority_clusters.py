@@ -26,9 +26,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 import iomodel as iom
+from iomodel import style
 from iomodel.cli import multiplier_table
 from iomodel.plot import multiplier_bars
 
@@ -42,46 +44,63 @@ def run(output: Path, mpc: float | None = None) -> dict[str, pd.DataFrame]:
     cols = ["output", "employment", "income", "gva", "budget"]
 
     # Figure 1: Type II multipliers, ranked by jobs
+    per = "multipliers per unit of final demand for the cluster's products"
     fig = multiplier_bars(
         t2.set_index("label"),
         cols,
         highlight="employment",
-        titles={c: f"{c}\n({t2.attrs['units'][c]})" for c in cols},
-        title="Kazakhstan 2024: Type II multipliers of the priority clusters",
+        units=t2.attrs["units"],
+        title="Kazakhstan 2024: Type II multipliers of the priority clusters, ranked by employment",
+        note=style.source_note(kz.meta, kind="type2", notes=[per]),
     )
-    fig.savefig(output / "clusters_type2.png", dpi=130)
+    style.save(fig, output / "clusters_type2.png")
     plt.close(fig)
 
     # Figure 2: jobs against budget revenue, the two questions of the ministry
-    fig, ax = plt.subplots(figsize=(7.5, 5.5))
-    ax.scatter(t2["employment"], t2["budget"], s=60, color="#3b6ea5")
-    for _, row in t2.iterrows():
-        ax.annotate(
-            row["label"].split(" (")[0],
-            (row["employment"], row["budget"]),
-            fontsize=8,
-            xytext=(4, 3),
-            textcoords="offset points",
-        )
-    ax.axvline(t2["employment"].median(), color="grey", lw=0.8, ls="--")
-    ax.axhline(t2["budget"].median(), color="grey", lw=0.8, ls="--")
-    ax.set_xlabel("jobs per 1 bn KZT of final demand (Type II)")
-    ax.set_ylabel("budget revenue per KZT of final demand (Type II)")
-    ax.set_title("Jobs and budget revenue per unit of cluster demand, 2024")
-    fig.tight_layout()
-    fig.savefig(output / "clusters_jobs_vs_budget.png", dpi=130)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 4.2)
+        ax = grid[0, 0]
+        ax.scatter(t2["employment"], t2["budget"], s=30, color=style.COLORS["bar"], zorder=3)
+        names = [
+            ax.annotate(
+                row["label"].split(" (")[0],
+                (row["employment"], row["budget"]),
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+            for _, row in t2.iterrows()
+        ]
+        ax.axvline(t2["employment"].median(), color=style.COLORS["reference"], lw=0.8, ls="--", label="median")
+        ax.axhline(t2["budget"].median(), color=style.COLORS["reference"], lw=0.8, ls="--")
+        ax.set_xlabel(style.axis_label("employment multiplier, Type II", t2.attrs["units"]["employment"]))
+        ax.set_ylabel(style.axis_label("budget revenue multiplier, Type II", t2.attrs["units"]["budget"]))
+        style.thousands(ax.xaxis, ax.yaxis)
+        ax.legend(loc="lower right")
+        ax.set_title("Jobs and budget revenue per unit of cluster demand, 2024")
+        style.finish(fig, note=style.source_note(kz.meta, kind="type2", notes=[per]))
+        style.separate(fig, names)  # no name over another, none off the axes
+    style.save(fig, output / "clusters_jobs_vs_budget.png")
     plt.close(fig)
 
     # Figure 3: how much of the effect is induced (Type II over Type I)
     ratio = (t2[cols] / t1[cols].reindex(t2.index)).rename(columns=lambda c: f"{c}_type2_over_type1")
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
     both = pd.DataFrame({"Type I": t1["employment"], "Type II": t2["employment"]}).reindex(t2.index)
     both.index = t2["label"].str.split(" \\(").str[0]
-    both.iloc[::-1].plot.barh(ax=ax, color=["#9bb7d4", "#3b6ea5"])
-    ax.set_xlabel("jobs per 1 bn KZT of final demand")
-    ax.set_title("Direct and indirect (Type I) and with induced effects (Type II)")
-    fig.tight_layout()
-    fig.savefig(output / "clusters_jobs_type1_type2.png", dpi=130)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 0.3 * len(both) + 1.2)
+        ax = grid[0, 0]
+        y = np.arange(len(both))[::-1]  # the largest Type II on top
+        ax.barh(y + 0.2, both["Type I"], height=0.4, color=style.COLORS["indirect"], label=style.TYPES["type1"])
+        ax.barh(y - 0.2, both["Type II"], height=0.4, color=style.COLORS["bar"], label="Type II (with induced effects)")
+        ax.set_yticks(y, [style.short_name(n) for n in both.index])
+        ax.set_xlabel(style.axis_label("employment multiplier", t2.attrs["units"]["employment"]))
+        style.thousands(ax.xaxis)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+        ax.legend(loc="lower right")
+        ax.set_title("Employment multipliers of the priority clusters: without and with induced effects")
+        style.finish(fig, note=style.source_note(kz.meta, notes=[per]))
+    style.save(fig, output / "clusters_jobs_type1_type2.png")
     plt.close(fig)
 
     # Key sectors among each cluster's core products

@@ -28,11 +28,17 @@ import numpy as np
 import pandas as pd
 
 import iomodel as iom
+from iomodel import style
 
 HERE = Path(__file__).parent
 SCENARIOS = {
     "petrochemical": HERE / "scenarios" / "petrochemical_atyrau.toml",
     "machine_building": HERE / "scenarios" / "machine_building_ahmp.toml",
+}
+#: Names of the projects in figures.
+PROJECTS = {
+    "petrochemical": "Petrochemical plant, NIPT Atyrau",
+    "machine_building": "Machine-building, Almaty Heavy Machinery Plant",
 }
 
 
@@ -66,43 +72,65 @@ def run(output: Path) -> pd.DataFrame:
                 }
             )
             fig = iom.Appraisal(impacts=impacts, fiscal=f).plot("employment")
-            fig.savefig(output / f"{key}_{variant.replace(' ', '_')}_employment.png", dpi=110)
+            style.save(fig, output / f"{key}_{variant.replace(' ', '_')}_employment.png")
             plt.close(fig)
         results[(key, "impacts")] = impacts
     table = pd.DataFrame(rows).set_index(["project", "variant"])
     table.to_csv(output / "sez_packages.csv")
 
     # budget revenue by tax, with the package
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-    for ax, key in zip(axes, SCENARIOS, strict=True):
-        f = results[(key, "with package")]
-        collected = (f.revenue_other + f.revenue_exemptible - f.revenue_forgone).sum("year").to_pandas() / 1e3
-        forgone = f.revenue_forgone.sum("year").to_pandas() / 1e3
-        df = pd.DataFrame({"collected": collected, "forgone": forgone})
-        df = df[(df.abs().sum(axis=1) > 0)]
-        df.plot.barh(ax=ax, stacked=True, color=["#3b6ea5", "#c62828"])
-        ax.set_title(f"{key}: budget revenue by tax, 2026-2045 (bn KZT)", fontsize=10)
-        ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    fig.savefig(output / "budget_by_tax.png", dpi=110)
+    with style.figure_style():
+        fig, axes = style.new_figure("a4", 6.4, nrows=len(SCENARIOS))
+        for ax, key in zip(axes[:, 0], SCENARIOS, strict=True):
+            f = results[(key, "with package")]
+            collected = (f.revenue_other + f.revenue_exemptible - f.revenue_forgone).sum("year").to_pandas() / 1e3
+            forgone = f.revenue_forgone.sum("year").to_pandas() / 1e3
+            df = pd.DataFrame({"collected": collected, "forgone": forgone})
+            df = df[(df.abs().sum(axis=1) > 0)].iloc[::-1]
+            y = np.arange(len(df))
+            ax.barh(y, df["collected"], color=style.COLORS["bar"], label="collected")
+            ax.barh(
+                y, df["forgone"], left=df["collected"], color=style.COLORS["negative"], label="forgone (the package)"
+            )
+            ax.set_yticks(y, [style.name_of(t, kz.meta.tax_names) for t in df.index])
+            a, d = f.attrs["additionality"], f.attrs["displacement"]
+            ax.set_title(f"{PROJECTS[key]} (additionality {a:.0%}, displacement {d:.0%})")
+            ax.grid(axis="x")
+            ax.set_axisbelow(True)
+            ax.legend(loc="lower right")
+            ax.set_xlabel(style.axis_label("budget revenue, 2026-2045, undiscounted", "bn KZT"))
+            style.thousands(ax.xaxis)
+        fig.suptitle("Budget revenue by tax with the SEZ package")
+        style.finish(
+            fig,
+            note=style.source_note(
+                f.attrs,
+                notes=["revenue forgone valued at the statutory rates the package relieves"],
+            ),
+        )
+    style.save(fig, output / "budget_by_tax.png")
     plt.close(fig)
 
     # NPV of the net fiscal effect against additionality: the fiscal step for 101 values at once
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    alphas = np.linspace(0.0, 1.0, 101)
-    for key in SCENARIOS:
-        impacts = results[(key, "impacts")]
-        sw = iom.fiscal.fiscal_sweep(impacts, impacts.scenario.package, additionality=alphas)
-        ax.plot(alphas, sw.npv.values / 1e3, label=key)
-        be = results[(key, "with package")].attrs["break_even_additionality"]
-        ax.axvline(be, ls="--", lw=0.8, color=ax.lines[-1].get_color())
-    ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xlabel("additionality (share of the investment due to the package)")
-    ax.set_ylabel("NPV of the net fiscal effect, bn KZT")
-    ax.set_title("When does the package pay for itself?")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(output / "npv_vs_additionality.png", dpi=110)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 3.4)
+        ax = grid[0, 0]
+        alphas = np.linspace(0.0, 1.0, 101)
+        for key in SCENARIOS:
+            impacts = results[(key, "impacts")]
+            sw = iom.fiscal.fiscal_sweep(impacts, impacts.scenario.package, additionality=alphas)
+            ax.plot(alphas, sw.npv.values / 1e3, label=PROJECTS[key])
+            be = results[(key, "with package")].attrs["break_even_additionality"]
+            ax.axvline(be, ls="--", lw=0.8, color=ax.lines[-1].get_color())
+        ax.axhline(0, color=style.COLORS["reference"], lw=0.8)
+        ax.set_xlabel(style.axis_label("additionality", "share of the investment due to the package"))
+        ax.set_ylabel(style.axis_label("net fiscal effect, NPV", "bn KZT"))
+        style.thousands(ax.yaxis)
+        ax.set_title("When does the package pay for itself? (dashed: break-even additionality)")
+        ax.legend(loc="upper left")
+        rate = results[(next(iter(SCENARIOS)), "with package")].attrs["discount_rate"]
+        style.finish(fig, note=style.source_note(f.attrs, notes=[f"NPV at a discount rate of {rate:.0%}"]))
+    style.save(fig, output / "npv_vs_additionality.png")
     plt.close(fig)
     (output / "sez_packages.md").write_text(report(table), encoding="utf-8")
     return table

@@ -63,7 +63,7 @@ import matplotlib.pyplot as plt
 import xarray as xr
 
 import iomodel as iom
-from iomodel import plot
+from iomodel import plot, style
 from iomodel import sensitivity as sa
 
 HERE = Path(__file__).parent
@@ -182,13 +182,25 @@ def run(output: Path, draws: int = 2000, sobol_n: int = 256, seed: int = 2026) -
     tn.to_dataframe().to_csv(output / "uncertainty_tornado.csv")
 
     # -- figures
+    draws_note = (
+        f"{draws:,} Monte Carlo draws (seed {seed}): technical and tax coefficients lognormal, CV 10%; "
+        "additionality and displacement as in the assumptions"
+    )
     figures = {
-        "nfe_cumulative_fan.png": plot.fan_chart(ds["nfe_cumulative"], level=(0.5, LEVEL)),
-        "nfe_npv_histogram.png": plot.nfe_histogram(ds, payback_by=PAYBACK_BY),
-        "tornado_npv.png": plot.tornado_chart(tn, output="npv"),
+        "nfe_cumulative_fan.png": plot.fan_chart(
+            ds["nfe_cumulative"], level=(0.5, LEVEL), note=style.source_note(ds.attrs, notes=[draws_note])
+        ),
+        "nfe_npv_histogram.png": plot.nfe_histogram(
+            ds, payback_by=PAYBACK_BY, note=style.source_note(ds.attrs, notes=[draws_note])
+        ),
+        "tornado_npv.png": plot.tornado_chart(
+            tn,
+            output="npv",
+            note=style.source_note(tn.attrs, notes=["each parameter from its 5% to its 95% quantile"]),
+        ),
     }
     for name, fig in figures.items():
-        fig.savefig(output / name, dpi=110)
+        style.save(fig, output / name)
         plt.close(fig)
 
     text = report(sc, point, ds, band, p_payback, never, p_loss, sob, tn, draws, sobol_n, seed, output, figures)

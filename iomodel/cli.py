@@ -181,15 +181,24 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
     if not a.no_figure:
         import matplotlib.pyplot as plt
 
+        from . import style
         from .plot import multiplier_bars
 
         cols = [c for c in _COLUMNS if c in df.columns]
         show = df.set_index("label") if "label" in df.columns else df
+        per = "per unit of final demand" + (" for the cluster's products" if a.by == "cluster" else "")
         fig = multiplier_bars(
-            show, cols, titles={c: f"{c}\n({df.attrs['units'][c]})" for c in cols}, title=title, highlight=sort
+            show,
+            cols,
+            title=title,
+            highlight=sort,
+            units=df.attrs["units"],
+            names=table.meta.sector_names,
+            note=style.source_note(table.meta, kind=a.kind, notes=[f"multipliers {per}"]),
+            top=20,
         )
         try:
-            _write(a, out / figure, partial(fig.savefig, dpi=130))
+            _write(a, out / figure, partial(style.save, fig))
         finally:
             plt.close(fig)
         print(f"figure written to {out / figure}", file=sys.stderr)
@@ -231,11 +240,13 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     if not a.no_figure:
         import matplotlib.pyplot as plt
 
+        from . import style
+
         for ind in _FIGURES:
             if ind in res.impacts.dataset.indicator:
                 fig = res.plot(ind)
                 try:
-                    _write(a, out / f"impact_{ind}.png", partial(fig.savefig, dpi=120))
+                    _write(a, out / f"impact_{ind}.png", partial(style.save, fig))
                 finally:
                     plt.close(fig)
     print(f"results written to {out}", file=sys.stderr)
@@ -333,9 +344,12 @@ def _cmd_allocate(a: argparse.Namespace) -> int:
     if not a.no_figure:
         import matplotlib.pyplot as plt
 
-        fig = res.plot()
+        from . import style
+        from .plot import lp_overview
+
+        fig = lp_overview(res, table=table)
         try:
-            _write(a, out / "allocation.png", partial(fig.savefig, dpi=110))
+            _write(a, out / "allocation.png", partial(style.save, fig))
         finally:
             plt.close(fig)
     print(f"results written to {out}", file=sys.stderr)

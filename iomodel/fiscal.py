@@ -818,11 +818,15 @@ class Appraisal:
         }
         return xr.Dataset(out, coords={dims.YEAR: years}, attrs=attrs)
 
-    def plot(self, indicator: str = "employment") -> Any:
-        """Figure: an indicator by year and effect for each phase, and the net fiscal effect."""
+    def plot(self, indicator: str = "employment", **kwargs: Any) -> Any:
+        """Figure: an indicator by year and effect for each phase, and the net fiscal effect.
+
+        :func:`iomodel.plot.impact_overview` with the fiscal accounts; ``kwargs``
+        go to it (e.g. ``note``, the source line).
+        """
         from .plot import impact_overview
 
-        return impact_overview(self.impacts, indicator, fiscal=self.fiscal)
+        return impact_overview(self.impacts, indicator, fiscal=self.fiscal, **kwargs)
 
 
 def appraise(

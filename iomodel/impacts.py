@@ -47,6 +47,7 @@ the closure) come from the :class:`~iomodel.Economy`.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -516,6 +517,7 @@ def impact(
             dims.SECTOR: table.sectors.to_numpy(),
             dims.TAX: ctax_names,
             "units": (dims.INDICATOR, list(ind.units)),
+            "sector_name": (dims.SECTOR, np.array([table.meta.sector_name(s) for s in table.sectors], dtype=str)),
         },
         attrs={
             **table.meta.attrs(),
@@ -532,6 +534,7 @@ def impact(
             "employment_meaning": "construction: job-years; operation: jobs in each year",
             "prices": f"constant {table.meta.year} prices" if table.meta.year else "constant prices of the table",
             "method": "docs/scenarios.md",
+            "tax_names": json.dumps(dict(table.meta.tax_names), ensure_ascii=False),
         },
     )
     return ImpactResult(scenario=scenario, economy=eco, dataset=ds)
@@ -550,9 +553,12 @@ class ImpactResult:
         The economy it ran in.
     dataset
         ``impact`` over investment, phase, year, effect, indicator, sector
-        (table unit; a ``units`` coordinate along ``indicator``);
+        (table unit; a ``units`` coordinate along ``indicator``, the readable
+        ``sector_name`` along ``sector``);
         ``consumption_taxes`` over investment, phase, year, tax; the fiscal
-        bases of :data:`BASES` over investment and year; the parameters in attrs.
+        bases of :data:`BASES` over investment and year; the parameters in
+        attrs, with the readable names of the taxes (``tax_names``, a JSON
+        mapping, :attr:`iomodel.TableMeta.tax_names`).
     """
 
     scenario: Scenario
@@ -652,11 +658,14 @@ class ImpactResult:
                 rows.append((f"budget revenue at effective rates, {ph}", float(b.sel({dims.PHASE: ph}).sum()), unit))
         return pd.DataFrame(rows, columns=["item", "value", "unit"]).set_index("item")
 
-    def plot(self, indicator: str = "employment") -> Any:
-        """Figure: an indicator by year and effect for each phase (:func:`iomodel.plot.impact_overview`)."""
+    def plot(self, indicator: str = "employment", **kwargs: Any) -> Any:
+        """Figure: an indicator by year and effect for each phase (:func:`iomodel.plot.impact_overview`).
+
+        ``kwargs`` go to :func:`~iomodel.plot.impact_overview` (e.g. ``note``).
+        """
         from .plot import impact_overview
 
-        return impact_overview(self, indicator)
+        return impact_overview(self, indicator, **kwargs)
 
 
 def scenario_of(dataset: xr.Dataset) -> Scenario:

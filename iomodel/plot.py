@@ -1,8 +1,18 @@
-"""Standard figures (matplotlib). Each function returns the :class:`~matplotlib.figure.Figure`."""
+"""Standard figures (matplotlib), in the style of :mod:`iomodel.style`. Each function returns the Figure.
+
+Every figure is A4 text width (6.3 in) across, labels each axis with its
+quantity and unit, shows names rather than ids (sectors and taxes from the
+table's metadata, :attr:`iomodel.TableMeta.sector_names` and
+:attr:`~iomodel.TableMeta.tax_names`), uses thousands separators, and carries
+a source/notes line at its foot (table edition, Type I/II, prices, source);
+save it with :func:`iomodel.style.save` (200 dpi). docs/figures.md shows them.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -10,16 +20,21 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import dims
+from . import dims, style
 from .errors import LabelError, ValidationError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = [
+    "INDICATORS",
+    "MULTIPLIERS",
+    "PARAMETERS",
     "QUANTITIES",
     "fan_chart",
     "impact_overview",
+    "lp_names",
     "lp_overview",
     "multiplier_bars",
     "nfe_histogram",
@@ -27,11 +42,86 @@ __all__ = [
     "tornado_chart",
 ]
 
+#: Readable names of the indicators of an impact result (a tax indicator ``tax:<id>`` takes the tax's name).
+INDICATORS = {
+    "output": "output",
+    "income": "labour income",
+    "gva": "gross value added",
+    "employment": "employment",
+    "budget": "budget revenue",
+}
+#: Longer names of indicators for titles, where the axis name leaves something out.
+_TITLES = {"budget": "budget revenue at the table's effective tax rates"}
+#: Readable names of the multipliers of ``iomodel multipliers`` (columns of :func:`iomodel.cli.multiplier_table`).
+MULTIPLIERS = {
+    "output": "output",
+    "employment": "employment",
+    "income": "labour income",
+    "gva": "gross value added",
+    "budget": "budget revenue",
+}
+#: Readable names of the parameters of :class:`iomodel.sensitivity.ScenarioOutcome` (tornado charts).
+PARAMETERS = {
+    "additionality": "additionality",
+    "displacement": "displacement",
+    "discount_rate": "discount rate",
+    "output_scale": "plant output relative to plan",
+    "capex_scale": "capital expenditure relative to plan",
+    "mpc": "marginal propensity to consume",
+}
+#: Readable names of the objectives of an allocation (:func:`pareto`): quantity and unit where the unit is fixed.
+_OBJECTIVES = {
+    "employment": ("attributable jobs", "average a year"),
+    "gva": ("attributable gross value added", None),
+    "nfe": ("net fiscal effect, NPV", None),
+}
+#: Readable names of the constraint blocks of an allocation problem (:func:`lp_overview`).
+_CONSTRAINTS = {
+    "budget": "incentive budget",
+    "labour": "labour",
+    "capacity": "capacity",
+    "imports": "imports",
+    "balance": "product balance",
+    "cluster_capex": "capital expenditure of a cluster",
+    "epsilon": "floor on the second objective",
+}
 
-def _plt():
-    import matplotlib.pyplot as plt  # matplotlib falls back to Agg where there is no display
 
-    return plt
+def _readable(label: Any, names: Mapping[str, str] | None = None) -> str:
+    """A readable name: the mapping's, else the label with underscores as spaces."""
+    text = str(label)
+    return (names or {}).get(text, text.replace("_", " "))
+
+
+def _tax_names(attrs: Mapping[str, Any]) -> dict[str, str]:
+    """Readable names of taxes in a result's attrs (``tax_names``, JSON); empty if absent."""
+    text = attrs.get("tax_names")
+    if not text:
+        return {}
+    try:
+        names = json.loads(str(text))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {}
+
+
+def _indicator_name(indicator: str, tax_names: Mapping[str, str]) -> str:
+    if indicator.startswith("tax:"):
+        tax = indicator.removeprefix("tax:")
+        return tax_names.get(tax, tax.replace("_", " "))
+    return INDICATORS.get(indicator, indicator.replace("_", " "))
+
+
+def _cap(text: str) -> str:
+    return f"{text[:1].upper()}{text[1:]}"
+
+
+def _year_axis(ax: Axes) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    style.thousands(ax.xaxis, group=False)
+    ax.set_xlabel("year")
 
 
 def multiplier_bars(
@@ -41,8 +131,16 @@ def multiplier_bars(
     titles: Mapping[str, str] | None = None,
     title: str = "",
     highlight: str | None = None,
-):
+    units: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
+    note: str | None = None,
+    top: int | None = None,
+) -> Figure:
     """Horizontal bar panels, one per multiplier column, rows ranked as given.
+
+    Panels stand three to a row at A4 width, the rows' names on the left of
+    each row of panels (shortened to 40 characters); every panel's x axis
+    reads ``"quantity (unit)"``.
 
     Parameters
     ----------
@@ -51,98 +149,249 @@ def multiplier_bars(
     columns
         Which columns to draw, one panel each.
     titles
-        Panel titles by column (e.g. with units).
+        Panel titles by column (default :data:`MULTIPLIERS`, else the column).
     title
         Figure title.
     highlight
         Column whose ranking orders the rows (top = largest).
+    units
+        Unit of each column (default ``table.attrs["units"]``, as
+        :func:`iomodel.cli.multiplier_table` sets it).
+    names
+        Readable names of the rows by label (e.g. the table's
+        :attr:`~iomodel.TableMeta.sector_names`); default the labels.
+    note
+        Source/notes line (:func:`iomodel.style.source_note`).
+    top
+        Draw only this many rows, the largest by ``highlight`` (the note
+        says how many of how many); default all.
 
     Examples
     --------
     >>> df = pd.DataFrame({"output": [1.5, 1.2], "jobs": [40.0, 90.0]}, index=["a", "b"])
-    >>> fig = multiplier_bars(df, ["output", "jobs"], highlight="jobs")
-    >>> len(fig.axes)
-    2
+    >>> fig = multiplier_bars(df, ["output", "jobs"], highlight="jobs", units={"output": "KZT per KZT",
+    ...                       "jobs": "persons per 1 bn KZT"}, names={"a": "Agriculture"})
+    >>> [ax.get_xlabel() for ax in fig.axes], [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    (['output (KZT per KZT)', 'jobs (persons per 1 bn KZT)'], ['Agriculture', 'b'])
     """
-    plt = _plt()
     data = table.sort_values(highlight, ascending=True) if highlight else table.iloc[::-1]
+    units = dict(units if units is not None else table.attrs.get("units", {}))
+    if top is not None and len(data) > top:
+        by = f" {MULTIPLIERS.get(highlight, highlight)} multipliers" if highlight else ""
+        shown = f"Shown: the {top} of {len(data)} with the largest{by}."
+        note = f"{note} {shown}" if note else shown
+        data = data.iloc[len(data) - top :]
     n = len(columns)
-    fig, axes = plt.subplots(1, n, figsize=(3.2 * n + 2.2, 0.32 * len(data) + 1.6), sharey=True, squeeze=False)
-    for ax, col in zip(axes[0], columns, strict=True):
-        ax.barh([str(i) for i in data.index], data[col].to_numpy(), color="#3b6ea5")
-        ax.set_title((titles or {}).get(col, col), fontsize=9)
-        ax.grid(axis="x", alpha=0.3)
-        ax.tick_params(labelsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    labels = [style.name_of(i, names) for i in data.index]
+    panel = 0.15 * len(data) + 0.95
+    with style.figure_style():
+        fig, axes = style.new_figure("a4", nrows * panel + 0.4, nrows=nrows, ncols=ncols, sharey=True)
+        y = np.arange(len(data))
+        for k, ax in enumerate(axes.flat):
+            if k >= n:
+                ax.set_visible(False)
+                continue
+            col = columns[k]
+            quantity = MULTIPLIERS.get(col, col.replace("_", " "))
+            ax.barh(y, data[col].to_numpy(dtype=float), color=style.COLORS["accent" if col == highlight else "bar"])
+            ax.set_yticks(y, labels)
+            ax.set_title((titles or {}).get(col, _cap(quantity)))
+            ax.set_xlabel(style.axis_label(quantity, units.get(col)))
+            ax.grid(axis="x")
+            ax.set_axisbelow(True)
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+            style.thousands(ax.xaxis)
+        if title:
+            fig.suptitle(title)
+        style.finish(fig, note=note)
     return fig
 
 
-def impact_overview(result, indicator: str = "employment", *, fiscal=None):
+def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any = None, note: str | None = None):
     """An indicator by year and effect in each phase, and (with ``fiscal``) the net fiscal effect.
+
+    Two panels side by side (construction, operation), stacked bars of the
+    direct, indirect and induced effects summed over sectors and investments;
+    with ``fiscal`` a third panel below, the net fiscal effect by year (gain
+    or loss) and its discounted cumulative sum. The foot names the table,
+    Type I/II, the prices and the source, and that impacts are gross.
 
     Parameters
     ----------
     result
         An :class:`iomodel.ImpactResult`.
     indicator
-        Indicator to draw (e.g. ``"employment"``, ``"gva"``, ``"budget"``).
+        Indicator to draw (e.g. ``"employment"``, ``"gva"``, ``"budget"``,
+        ``"tax:CIT"``); a tax is named by the table's
+        :attr:`~iomodel.TableMeta.tax_names`.
     fiscal
         Fiscal accounts (:func:`iomodel.fiscal.fiscal_accounts`) for a third panel.
+    note
+        Source/notes line; default built from the result's attributes.
+
+    Raises
+    ------
+    LabelError
+        ``indicator`` is not one of the result's (the message lists them).
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> inv = iom.ClusterInvestment(name="plant", cluster="machine_building",
+    ...                             capex={2026: 20_000.0}, output={2027: 15_000.0})
+    >>> res = iom.impact(iom.datasets.kazakhstan(), iom.Scenario(name="demo", investments=(inv,),
+    ...                  years=(2026, 2030), unit="million KZT"))
+    >>> fig = impact_overview(res, "tax:rent_tax_on_export_oil")
+    >>> " ".join(fig.axes[0].get_ylabel().split())   # wrapped to the height of the axes
+    'Rent tax on export of crude oil (million KZT)'
     """
-    plt = _plt()
     ds = result.dataset
-    imp = ds["impact"].sum(["sector", "investment"]).sel(indicator=indicator)
-    unit = str(ds["units"].sel(indicator=indicator).values)
+    names = [str(i) for i in ds[dims.INDICATOR].values]
+    if indicator not in names:
+        raise LabelError(f"unknown indicator {indicator!r}; valid options are {names}")
+    imp = ds["impact"].sum([dims.SECTOR, dims.INVESTMENT]).sel({dims.INDICATOR: indicator})
+    unit = str(ds["units"].sel({dims.INDICATOR: indicator}).values)
     money = unit == ds.attrs.get("table_unit")
     scale = 1.0 / result.unit_factor if money else 1.0
     unit = result.unit if money else unit
-    panels = 3 if fiscal is not None else 2
-    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4.2))
-    colors = {"direct": "#1f4e79", "indirect": "#5b8fc7", "induced": "#b4cde6"}
-    years = imp["year"].values
-    for ax, phase in zip(axes[:2], ("construction", "operation"), strict=True):
-        bottom = 0.0
-        for eff in ("direct", "indirect", "induced"):
-            v = imp.sel(phase=phase, effect=eff).values * scale
-            ax.bar(years, v, bottom=bottom, color=colors[eff], label=eff)
-            bottom = bottom + v
-        if indicator == "employment":
-            what = "job-years" if phase == "construction" else "jobs in each year"
+    quantity = _indicator_name(indicator, _tax_names(ds.attrs))
+    years = np.asarray(imp[dims.YEAR].values)
+    effects = [e for e in ("direct", "indirect", "induced") if e != "induced" or bool(imp.sel(effect=e).any())]
+    with style.figure_style():
+        if fiscal is None:
+            fig, grid = style.new_figure("a4", 2.7, nrows=1, ncols=2)
+            axes = list(grid.flat)
         else:
-            what = unit
-        ax.set_title(f"{indicator}, {phase}", fontsize=10)
-        ax.set_ylabel(f"{indicator} ({what})", fontsize=9)
-        ax.grid(axis="y", alpha=0.3)
-    axes[0].legend(fontsize=8)
-    if fiscal is not None:
-        f = fiscal
-        axes[2].bar(
-            f["year"].values, f["nfe"].values, color=["#2e7d32" if v >= 0 else "#c62828" for v in f["nfe"].values]
-        )
-        axes[2].plot(
-            f["year"].values,
-            f["nfe_discounted_cumulative"].values,
-            color="black",
-            lw=1.5,
-            label="cumulative, discounted",
-        )
-        axes[2].axhline(0, color="grey", lw=0.8)
-        axes[2].set_title("net fiscal effect", fontsize=10)
-        axes[2].set_ylabel(f"net fiscal effect ({f.attrs['unit']})", fontsize=9)
-        axes[2].legend(fontsize=8)
-    from matplotlib.ticker import MaxNLocator
+            fig, grid = style.new_figure("a4", 5.2, nrows=2, ncols=2)
+            gs = grid[1, 0].get_gridspec()
+            grid[1, 0].remove()
+            grid[1, 1].remove()
+            axes = [grid[0, 0], grid[0, 1], fig.add_subplot(gs[1, :])]
+        for ax, phase in zip(axes[:2], ("construction", "operation"), strict=True):
+            bottom = np.zeros(len(years))
+            for eff in effects:
+                v = imp.sel(phase=phase, effect=eff).values * scale
+                ax.bar(years, v, bottom=bottom, color=style.COLORS[eff], label=eff, width=0.8)
+                bottom = bottom + v
+            if indicator == "employment":
+                what = "job-years" if phase == "construction" else "jobs in each year"
+            else:
+                what = unit
+            ax.set_title(_cap(phase))
+            ax.set_ylabel(style.axis_label(_cap(quantity) if quantity[:1].isupper() else quantity, what))
+            ax.grid(axis="y")
+            ax.set_axisbelow(True)
+            _year_axis(ax)
+            style.thousands(ax.yaxis)
+        axes[0].legend(loc="best")
+        notes = ["impacts gross (before additionality and displacement), summed over sectors and investments"]
+        if fiscal is not None:
+            f = fiscal
+            ax = axes[2]
+            nfe = np.asarray(f["nfe"].values, dtype=float)
+            colors = [style.COLORS["positive"] if v >= 0 else style.COLORS["negative"] for v in nfe]
+            ax.bar(f["year"].values, nfe, color=colors, width=0.8)
+            rate = f.attrs.get("discount_rate")
+            rate_text = f" at {float(rate):.0%}" if rate is not None else ""
+            ax.plot(
+                f["year"].values,
+                f["nfe_discounted_cumulative"].values,
+                color=style.COLORS["line"],
+                lw=1.5,
+                label=f"cumulative, discounted{rate_text}",
+            )
+            ax.axhline(0, color=style.COLORS["reference"], lw=0.8)
+            from matplotlib.patches import Patch
 
-    for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.suptitle(result.scenario.name, fontsize=11)
-    fig.tight_layout()
+            handles = [
+                Patch(color=style.COLORS["positive"], label="net gain in the year"),
+                Patch(color=style.COLORS["negative"], label="net loss in the year"),
+                *ax.get_legend_handles_labels()[0],
+            ]
+            style.legend_below(ax, handles=handles)
+            ax.set_title("Net fiscal effect for the budget")
+            ax.set_ylabel(style.axis_label("net fiscal effect", f.attrs.get("unit")))
+            ax.grid(axis="y")
+            ax.set_axisbelow(True)
+            _year_axis(ax)
+            style.thousands(ax.yaxis)
+            a, d = f.attrs.get("additionality"), f.attrs.get("displacement")
+            if a is not None and d is not None:
+                notes.append(
+                    f"net fiscal effect with additionality {float(a):.0%} and displacement {float(d):.0%}"
+                    + (f", discounted{rate_text}" if rate_text else "")
+                )
+        fig.suptitle(f"{result.scenario.name}: {_TITLES.get(indicator, quantity)} by year and effect")
+        if note is None:
+            note = style.source_note(ds.attrs, notes=notes)
+        style.finish(fig, note=note)
     return fig
 
 
-def lp_overview(result, block: str = "level", top: int = 12):
-    """Two panels: the values of a variable block, and the largest shadow prices by constraint block.
+def lp_names(result: Any, table: Any = None, economy: Any = None) -> dict[str, str]:
+    """Readable names of the labels of an allocation's result: projects, sectors, clusters.
+
+    A project ``cluster@zone`` reads its cluster's label above its zone's
+    name, on two lines (from the coordinates ``cluster`` and ``zone`` of its ``level`` and the
+    economy's clusters and zones), a sector its name in the table's metadata,
+    a cluster its label.
+
+    Parameters
+    ----------
+    result
+        An :class:`iomodel.optimize.LPResult` (of an allocation, or any).
+    table
+        The table it ran on (sector names; its economy by default).
+    economy
+        The :class:`~iomodel.Economy` (cluster labels, zone names).
+    """
+    names: dict[str, str] = {}
+    if table is not None:
+        names.update(table.meta.sector_names)
+        economy = economy if economy is not None else table.economy
+    clusters = {str(k): v.label or str(k) for k, v in economy.clusters.items()} if economy is not None else {}
+    # a zone by its name without the parenthesis (abbreviation, local name, status): "Seaport Aktau"
+    zones = (
+        {str(k): re.sub(r"\s*\(.*\)\s*$", "", v.name) or str(k) for k, v in economy.zones.items()}
+        if economy is not None
+        else {}
+    )
+    names.update(clusters)
+    if "level" in getattr(result, "primal", {}):
+        level = result.value("level")
+        if "cluster" in level.coords and "zone" in level.coords:
+            for p, c, z in zip(level[level.dims[0]].values, level["cluster"].values, level["zone"].values, strict=True):
+                names[str(p)] = f"{_label(c, clusters)}\n{_label(z, zones)}"
+    return names
+
+
+def _label(label: Any, names: Mapping[str, str]) -> str:
+    """A label's name, else the label read aloud: ``cluster@zone`` as "cluster, zone", underscores as spaces."""
+    text = str(label)
+    if text in names:
+        return names[text]
+    return text.replace("@", ", ").replace("_", " ")
+
+
+def lp_overview(
+    result: Any,
+    block: str = "level",
+    top: int = 12,
+    *,
+    table: Any = None,
+    economy: Any = None,
+    names: Mapping[str, str] | None = None,
+    note: str | None = None,
+) -> Figure:
+    """A variable block's values, then the largest shadow prices, one panel per unit.
+
+    Shadow prices of different units (jobs per worker, jobs per million KZT
+    of budget, ...) never share an axis: each unit has its own panel, its
+    unit on the x axis. Labels are names (:func:`lp_names`), not ids.
 
     Parameters
     ----------
@@ -151,51 +400,118 @@ def lp_overview(result, block: str = "level", top: int = 12):
     block
         Variable block to draw (default ``"level"``: project levels of an allocation).
     top
-        How many non-zero shadow prices to show.
+        How many non-zero shadow prices to show (the largest in absolute value).
+    table
+        The table the problem ran on: names of sectors, clusters and zones,
+        and the source line.
+    economy
+        The economy (cluster labels, zone names); default the table's.
+    names
+        Further readable names by label (they take precedence).
+    note
+        Source/notes line; default from ``table``.
     """
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(14, 0.3 * max(len(result.value(block)), top) + 2))
     v = result.value(block)
-    labels = [str(i) for i in v[v.dims[0]].values]
-    axes[0].barh(labels[::-1], v.values[::-1], color="#3b6ea5")
-    axes[0].set_title(f"{block} ({result.units.get(block, '')})", fontsize=10)
-    axes[0].tick_params(labelsize=8)
+    shown = {**lp_names(result, table, economy), **(names or {})}
+    total = v.size
+    nonzero = np.abs(np.asarray(v.values, dtype=float)) > 1e-9
+    if total > 12 and nonzero.any() and not nonzero.all():  # a long block: what the solution uses
+        v = v[nonzero]
+    labels = [style.short_name(_label(i, shown)) for i in v[v.dims[0]].values]
+    lines = max((lab.count("\n") + 1 for lab in labels), default=1)
     sp_ = result.shadow_prices()
     sp_ = sp_[(sp_["shadow_price"].abs() > 1e-9) & (sp_["constraint"] != "balance")]
     sp_ = sp_.reindex(sp_["shadow_price"].abs().sort_values(ascending=False).index).head(top)
-    names = [
-        f"{c}[{lab}]\n{('per ' + u.split(' per ', 1)[1]) if ' per ' in u else u}"
-        for c, lab, u in zip(sp_["constraint"], sp_["label"], sp_["units"], strict=True)
-    ]
-    axes[1].barh(names[::-1], sp_["shadow_price"].to_numpy()[::-1], color="#b5651d")
-    axes[1].set_title(
-        f"shadow prices: {result.units.get('objective', 'objective')} per unit of each "
-        "constraint (units differ by row)",
-        fontsize=10,
-    )
-    axes[1].tick_params(labelsize=8)
-    fig.suptitle(
-        f"{result.info.get('problem', '')}: objective {result.objective:,.1f} {result.units.get('objective', '')}",
-        fontsize=10,
-    )
-    fig.tight_layout()
+    groups = list(dict.fromkeys(sp_["units"]))
+    sizes = [len(labels) * lines] + [int((sp_["units"] == u).sum()) for u in groups]
+    heights = [0.19 * k + 1.0 for k in sizes]
+    objective_units = result.units.get("objective", "")
+    with style.figure_style():
+        fig, grid = style.new_figure(
+            "a4", sum(heights) + 0.4, nrows=len(sizes), ncols=1, gridspec_kw={"height_ratios": [k + 1 for k in sizes]}
+        )
+        axes = list(grid.flat)
+        ax = axes[0]
+        y = np.arange(len(labels))
+        ax.barh(y, v.values[::-1], color=style.COLORS["bar"])
+        ax.set_yticks(y, labels[::-1])
+        what = _readable(block, {"level": "level of each project"})
+        ax.set_title(f"Solution: {what}" + (f", the {v.size} of {total} not zero" if v.size < total else ""))
+        ax.set_xlabel(style.axis_label(_readable(block), result.units.get(block, "")))
+        style.thousands(ax.xaxis)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+        for ax, unit in zip(axes[1:], groups, strict=True):
+            rows = sp_[sp_["units"] == unit]
+            blocks = list(dict.fromkeys(rows["constraint"]))
+            row_names = [
+                (f"{_readable(c, _CONSTRAINTS)}: " if len(blocks) > 1 else "")
+                + (_readable(c, _CONSTRAINTS) if str(lab) == str(c) else style.short_name(_label(lab, shown)))
+                for c, lab in zip(rows["constraint"], rows["label"], strict=True)
+            ]
+            y = np.arange(len(rows))
+            ax.barh(y, rows["shadow_price"].to_numpy()[::-1], color=style.COLORS["accent"])
+            ax.set_yticks(y, row_names[::-1])
+            ax.axvline(0, color=style.COLORS["reference"], lw=0.8)
+            what = " and ".join(_readable(c, _CONSTRAINTS) for c in blocks)
+            ax.set_title(f"Shadow price of {what}")
+            ax.set_xlabel(style.axis_label("shadow price", unit))
+            style.thousands(ax.xaxis)
+            ax.grid(axis="x")
+            ax.set_axisbelow(True)
+        fig.suptitle(
+            f"{result.info.get('problem', '') or 'Linear program'}: objective {style.number(result.objective)} "
+            f"{objective_units}".strip()
+        )
+        if note is None and table is not None:
+            note = style.source_note(
+                table.meta, notes=["shadow price: change of the objective per unit more of the constraint's limit"]
+            )
+        style.finish(fig, note=note)
     return fig
 
 
-def pareto(front, *, annotate_rate: bool = True):
-    """Figure of a two-objective Pareto front from :func:`iomodel.optimize.pareto_front`."""
-    plt = _plt()
-    f1, f2 = front.attrs["maximised"], front.attrs["constrained"]
-    fig, ax = plt.subplots(figsize=(7, 4.8))
-    ax.plot(front[f2].values, front[f1].values, "o-", color="#3b6ea5")
-    if annotate_rate:
-        for x_, y_, r in zip(front[f2].values, front[f1].values, front["tradeoff_rate"].values, strict=True):
-            ax.annotate(f"{r:.3g}", (x_, y_), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel(f"{f2} ({front.attrs.get('unit', '')})" if f2 != "employment" else "jobs (average a year)")
-    ax.set_ylabel(f"{f1}" if f1 != "employment" else "jobs (average a year)")
-    ax.set_title(f"Pareto front: {f1} vs {f2} (labels: trade-off rate)", fontsize=10)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
+def pareto(front: xr.Dataset, *, annotate_rate: bool = True, note: str | None = None) -> Figure:
+    """Figure of a two-objective Pareto front from :func:`iomodel.optimize.pareto_front`.
+
+    Parameters
+    ----------
+    front
+        The front: the two objectives over ``point``, ``tradeoff_rate``, and
+        the attributes ``maximised``, ``constrained`` and ``unit``.
+    annotate_rate
+        Write each point's trade-off rate next to it.
+    note
+        Source/notes line; default from the front's attributes.
+    """
+    f1, f2 = str(front.attrs["maximised"]), str(front.attrs["constrained"])
+    unit = front.attrs.get("unit", "")
+
+    def label(f: str) -> str:
+        quantity, fixed = _OBJECTIVES.get(f, (f.replace("_", " "), None))
+        return style.axis_label(quantity, fixed or (unit if f != "employment" else front[f].attrs.get("units")))
+
+    x, y = np.asarray(front[f2].values, dtype=float), np.asarray(front[f1].values, dtype=float)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 3.6)
+        ax = grid[0, 0]
+        ax.plot(x, y, "o-", color=style.COLORS["bar"], ms=4)
+        rates = []
+        if annotate_rate:
+            for x_, y_, r in zip(x, y, front["tradeoff_rate"].values, strict=True):
+                rates.append(ax.annotate(style.number(float(r)), (x_, y_), xytext=(4, 3), textcoords="offset points"))
+        ax.set_xlabel(label(f2))
+        ax.set_ylabel(label(f1))
+        style.thousands(ax.xaxis, ax.yaxis)
+        ax.grid()
+        ax.set_axisbelow(True)
+        q1, q2 = _OBJECTIVES.get(f1, (f1,))[0], _OBJECTIVES.get(f2, (f2,))[0]
+        ax.set_title(f"Trade-off between {q1} and {q2}")
+        if note is None:
+            notes = [f"numbers at the points: trade-off rate, {q1} per unit of {q2}"] if annotate_rate else []
+            note = style.source_note(front.attrs, notes=notes)
+        style.finish(fig, note=note)
+        style.separate(fig, rates)
     return fig
 
 
@@ -225,30 +541,9 @@ def _quantity(name: Any, attrs: Mapping[str, Any] | None = None) -> str:
     return QUANTITIES.get(key, key.replace("_", " "))
 
 
-def _axis_label(quantity: str, unit: Any) -> str:
-    """``"quantity (unit)"``; a missing unit is said, not hidden."""
-    text = "" if unit is None else str(unit).strip()
-    if not text:
-        return f"{quantity} (units not given)"
-    if text == "1":
-        return f"{quantity} (dimensionless)"
-    return f"{quantity} ({text})"
-
-
 def _is_year(unit: Any) -> bool:
     """Whether values in ``unit`` are calendar years (no thousands separators on them)."""
     return unit is not None and str(unit).strip().lower() in ("year", "years", "calendar year")
-
-
-def _number(v: Any, group: bool = True) -> str:
-    """A parameter value or result for a label: thousands separators, at most four significant digits."""
-    if isinstance(v, bool | str | np.str_) or not isinstance(v, int | float | np.number):
-        return str(v)
-    x = float(v)
-    if not math.isfinite(x):
-        return str(x)
-    sep = "," if group else ""
-    return f"{x:{sep}.0f}" if abs(x) >= 1000 else f"{x:{sep}.4g}"
 
 
 def _percent(p: float) -> str:
@@ -260,32 +555,7 @@ def _percent(p: float) -> str:
     return text
 
 
-def _grouped_formatter(group: bool = True) -> Any:
-    """A tick formatter with thousands separators (``group``) and as many decimals as the ticks need."""
-    from matplotlib import rcParams
-    from matplotlib.ticker import Formatter
-
-    class GroupedFormatter(Formatter):
-        decimals = 0
-
-        def set_locs(self, locs: list[float]) -> None:
-            super().set_locs(locs)
-            v = np.asarray(locs, dtype=float)
-            v = v[np.isfinite(v)]
-            span = float(np.ptp(v)) if v.size > 1 else 1.0
-            tol = 1e-6 * (span or 1.0)
-            self.decimals = next((d for d in range(9) if np.allclose(np.round(v, d), v, rtol=0.0, atol=tol)), 9)
-
-        def __call__(self, x: float, pos: int | None = None) -> str:
-            text = f"{x:{',' if group else ''}.{self.decimals}f}"
-            if float(text.replace(",", "")) == 0.0:
-                text = text.lstrip("-")
-            return text.replace("-", "\N{MINUS SIGN}") if rcParams["axes.unicode_minus"] else text
-
-    return GroupedFormatter()
-
-
-def tornado_chart(tornado_ds: xr.Dataset, output: str | None = None) -> Figure:
+def tornado_chart(tornado_ds: xr.Dataset, output: str | None = None, *, note: str | None = None) -> Figure:
     """Tornado diagram of one output of :func:`iomodel.sensitivity.tornado`.
 
     Each parameter is a horizontal pair of bars starting at the output's base
@@ -294,6 +564,7 @@ def tornado_chart(tornado_ds: xr.Dataset, output: str | None = None) -> Figure:
     are sorted by the swing ``|high - low|`` of this output, the largest on
     top; each label shows the parameter's low and high value. A NaN output
     (e.g. no payback within the horizon) draws no bar and sorts last.
+    Parameters are named by :data:`PARAMETERS` where they are known.
 
     Parameters
     ----------
@@ -304,6 +575,8 @@ def tornado_chart(tornado_ds: xr.Dataset, output: str | None = None) -> Figure:
         ``units`` along ``indicator``.
     output
         The output (an ``indicator`` of the Dataset) to draw; default the first.
+    note
+        Source/notes line; default from the Dataset's attributes (the table's).
 
     Returns
     -------
@@ -370,33 +643,44 @@ def tornado_chart(tornado_ds: xr.Dataset, output: str | None = None) -> Figure:
     swing = np.abs(high - low)
     order = np.argsort(-np.where(np.isnan(swing), -np.inf, swing), kind="stable")
     n = len(names)
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8.0, 0.5 * n + 2.2))
-    y = np.arange(n)  # from the top (the y axis is inverted below): the largest swing first
-    ax.barh(y, low[order] - base, left=base, height=0.6, color="#dd8452", label="parameter at its low value")
-    ax.barh(y, high[order] - base, left=base, height=0.6, color="#4c72b0", label="parameter at its high value")
-    ax.axvline(base, color="black", lw=0.8)
-    labels = [
-        names[i] if lows[i] is None else f"{names[i]} (low {_number(lows[i])}, high {_number(highs[i])})" for i in order
-    ]
-    ax.set_yticks(y, labels, fontsize=8)
-    ax.invert_yaxis()
-    ax.set_ylabel("parameter (low and high value)", fontsize=9)
-    ax.set_xlabel(_axis_label(quantity, unit), fontsize=9)
-    ax.xaxis.set_major_formatter(_grouped_formatter(group=not _is_year(unit)))
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, frameon=False)
-    base_text = _number(base, group=not _is_year(unit))
-    base_unit = "" if unit in (None, "", "1") or _is_year(unit) else f" {unit}"
-    ax.set_title(
-        f"Tornado diagram: {quantity}\none parameter at a time, the others at base; base {base_text}{base_unit}",
-        fontsize=10,
-    )
-    fig.tight_layout()
+    year = _is_year(unit)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 0.3 * n + 1.7)
+        ax = grid[0, 0]
+        y = np.arange(n)  # from the top (the y axis is inverted below): the largest swing first
+        for values, color, which in ((low, "accent", "low"), (high, "bar", "high")):
+            ax.barh(
+                y,
+                values[order] - base,
+                left=base,
+                height=0.6,
+                color=style.COLORS[color],
+                label=f"parameter at its {which} value",
+            )
+        ax.axvline(base, color=style.COLORS["line"], lw=0.8)
+        labels = [
+            style.name_of(names[i], PARAMETERS)
+            + ("" if lows[i] is None else f" (low {style.number(lows[i])}, high {style.number(highs[i])})")
+            for i in order
+        ]
+        ax.set_yticks(y, labels)
+        ax.invert_yaxis()
+        ax.set_ylabel("parameter (low and high value)")
+        ax.set_xlabel(style.axis_label(quantity, unit))
+        style.thousands(ax.xaxis, group=not year)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+        style.legend_below(ax)
+        base_text = style.number(base, group=not year)
+        base_unit = "" if unit in (None, "", "1") or year else f" {unit}"
+        ax.set_title(
+            f"Tornado diagram: {quantity}\none parameter at a time, the others at base; base {base_text}{base_unit}"
+        )
+        style.finish(fig, note=style.source_note(tornado_ds.attrs) if note is None else note)
     return fig
 
 
-def fan_chart(da: xr.DataArray, level: float | Sequence[float] = (0.5, 0.9)) -> Figure:
+def fan_chart(da: xr.DataArray, level: float | Sequence[float] = (0.5, 0.9), *, note: str | None = None) -> Figure:
     """Fan chart of a yearly result across Monte Carlo draws: the median and shaded central intervals.
 
     Parameters
@@ -411,6 +695,9 @@ def fan_chart(da: xr.DataArray, level: float | Sequence[float] = (0.5, 0.9)) -> 
         Central interval(s) to shade, each in (0, 1): the band of level
         ``p`` runs from quantile ``(1 - p) / 2`` to ``(1 + p) / 2`` over the
         draws (:func:`iomodel.sensitivity.interval`).
+    note
+        Source/notes line (a DataArray carries no table metadata: pass
+        :func:`iomodel.style.source_note` of the run's attributes).
 
     Returns
     -------
@@ -458,32 +745,33 @@ def fan_chart(da: xr.DataArray, level: float | Sequence[float] = (0.5, 0.9)) -> 
     quantity = _quantity(da.name, da.attrs)
     years = np.asarray(da[dims.YEAR].values)
     median = np.asarray(quantiles(da, (0.5,)).squeeze(dims.QUANTILE, drop=True).transpose(dims.YEAR))
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8.0, 4.6))
-    shades = np.linspace(0.22, 0.5, len(levels))
-    for p, alpha in zip(levels, shades, strict=True):
-        band = np.asarray(interval(da, p).transpose(dims.QUANTILE, dims.YEAR))
-        ax.fill_between(years, band[0], band[1], color="#3b6ea5", alpha=float(alpha), lw=0, label=f"central {p:.0%}")
-    ax.plot(years, median, color="#1f4e79", lw=1.8, label="median")
-    lo, hi = ax.get_ylim()
-    if lo < 0 < hi:
-        ax.axhline(0, color="grey", lw=0.8)
-    from matplotlib.ticker import MaxNLocator
-
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(_grouped_formatter(group=not _is_year(unit)))
-    ax.set_xlabel("year", fontsize=9)
-    ax.set_ylabel(_axis_label(quantity, unit), fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    bands = " and ".join(f"{p:.0%}" for p in sorted(levels))
-    n = da.sizes[dims.DRAW]
-    ax.set_title(f"{quantity[:1].upper()}{quantity[1:]}: median and central {bands} of {n:,} draws", fontsize=10)
-    fig.tight_layout()
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 3.3)
+        ax = grid[0, 0]
+        shades = np.linspace(0.22, 0.5, len(levels))
+        for p, alpha in zip(levels, shades, strict=True):
+            band = np.asarray(interval(da, p).transpose(dims.QUANTILE, dims.YEAR))
+            ax.fill_between(
+                years, band[0], band[1], color=style.COLORS["bar"], alpha=float(alpha), lw=0, label=f"central {p:.0%}"
+            )
+        ax.plot(years, median, color=style.COLORS["line"], lw=1.6, label="median")
+        lo, hi = ax.get_ylim()
+        if lo < 0 < hi:
+            ax.axhline(0, color=style.COLORS["reference"], lw=0.8)
+        _year_axis(ax)
+        style.thousands(ax.yaxis, group=not _is_year(unit))
+        ax.set_ylabel(style.axis_label(quantity, unit))
+        ax.grid()
+        ax.set_axisbelow(True)
+        style.legend_below(ax)
+        bands = " and ".join(f"{p:.0%}" for p in sorted(levels))
+        n = da.sizes[dims.DRAW]
+        ax.set_title(f"{_cap(quantity)}: median and central {bands} of {n:,} draws")
+        style.finish(fig, note=note)
     return fig
 
 
-def nfe_histogram(ds: xr.Dataset, payback_by: int = 2040) -> Figure:
+def nfe_histogram(ds: xr.Dataset, payback_by: int = 2040, *, note: str | None = None) -> Figure:
     """Histogram of the net fiscal effect NPV across Monte Carlo draws, with the probability of payback.
 
     Draws a vertical line at 0 (break-even) and at the mean; the title states
@@ -500,6 +788,8 @@ def nfe_histogram(ds: xr.Dataset, payback_by: int = 2040) -> Figure:
         ``ds["npv"].attrs["units"]``.
     payback_by
         The year by which payback counts (inclusive).
+    note
+        Source/notes line; default from the Dataset's attributes (the table's).
 
     Returns
     -------
@@ -554,37 +844,36 @@ def nfe_histogram(ds: xr.Dataset, payback_by: int = 2040) -> Figure:
     mean = float(x.mean())
     lo, hi = np.quantile(x, [0.05, 0.95])
     unit_text = "" if unit in (None, "", "1") else f" {unit}"
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8.0, 4.6))
-    ax.hist(x, bins="auto", color="#3b6ea5", edgecolor="white")
-    ax.axvline(0.0, color="black", lw=1.0, label="NPV = 0 (break-even)")
-    ax.axvline(mean, color="#c62828", lw=1.2, ls="--", label=f"mean {_number(mean)}{unit_text}")
-    lines = [
-        f"90% interval: {_number(lo)} to {_number(hi)}{unit_text}",
-        f"P(NPV < 0) = {_percent(float(np.mean(x < 0)))}",
-    ]
-    if never:
-        lines.append(f"{never:,} draw(s) never pay back in the horizon")
-    ax.text(
-        0.02,
-        0.97,
-        "\n".join(lines),
-        transform=ax.transAxes,
-        va="top",
-        ha="left",
-        fontsize=8,
-        bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "edgecolor": "#999999"},
-    )
-    ax.xaxis.set_major_formatter(_grouped_formatter())
-    ax.set_xlabel(_axis_label(quantity, unit), fontsize=9)
-    ax.set_ylabel("frequency (number of draws)", fontsize=9)
-    ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper right")
-    year = f"{float(payback_by):g}"
-    ax.set_title(
-        f"{quantity[:1].upper()}{quantity[1:]}: distribution over {x.size:,} draws\n"
-        f"probability of payback by {year}: {_percent(p)}",
-        fontsize=10,
-    )
-    fig.tight_layout()
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 3.4)
+        ax = grid[0, 0]
+        ax.hist(x, bins="auto", color=style.COLORS["bar"], edgecolor="white")
+        ax.axvline(0.0, color=style.COLORS["line"], lw=1.0, label="NPV = 0 (break-even)")
+        ax.axvline(mean, color=style.COLORS["negative"], lw=1.2, ls="--", label=f"mean {style.number(mean)}{unit_text}")
+        lines = [
+            f"90% interval: {style.number(lo)} to {style.number(hi)}{unit_text}",
+            f"P(NPV < 0) = {_percent(float(np.mean(x < 0)))}",
+        ]
+        if never:
+            lines.append(f"{never:,} draw(s) never pay back in the horizon")
+        ax.text(
+            0.02,
+            0.97,
+            "\n".join(lines),
+            transform=ax.transAxes,
+            va="top",
+            ha="left",
+            bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "edgecolor": "#999999"},
+        )
+        style.thousands(ax.xaxis)
+        ax.set_xlabel(style.axis_label(quantity, unit))
+        ax.set_ylabel("frequency (number of draws)")
+        ax.grid(axis="y")
+        ax.set_axisbelow(True)
+        style.legend_below(ax)
+        year = f"{float(payback_by):g}"
+        ax.set_title(
+            f"{_cap(quantity)}: distribution over {x.size:,} draws\nprobability of payback by {year}: {_percent(p)}"
+        )
+        style.finish(fig, note=style.source_note(ds.attrs) if note is None else note)
     return fig

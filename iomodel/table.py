@@ -100,6 +100,22 @@ class TableMeta:
         Unit of each satellite row, e.g. ``{"employment": "thousand persons"}``.
     notes
         Free-form provenance notes (transformations, assumptions).
+    sector_names
+        Readable names of sectors by label, e.g. ``{"061": "Crude petroleum"}``,
+        what figures and reports show instead of the label; a sector without
+        a name is shown by its label (:meth:`sector_name`). Every key must be
+        a sector of the table.
+    tax_names
+        Readable names of taxes by id, e.g. ``{"CIT": "Corporate income tax
+        (state budget)"}``: the table's tax rows and the other taxes its
+        results report (taxes on consumption, the taxes of a fiscal account);
+        a tax without a name is shown by its id (:meth:`tax_name`).
+
+    Examples
+    --------
+    >>> meta = TableMeta(name="demo", sector_names={"061": "Crude petroleum"})
+    >>> meta.sector_name("061"), meta.sector_name("062"), meta.tax_name("CIT")
+    ('Crude petroleum', '062', 'CIT')
     """
 
     name: str = "unnamed table"
@@ -111,13 +127,28 @@ class TableMeta:
     import_convention: ImportConvention = "domestic"
     satellite_units: Mapping[str, str] = field(default_factory=frozendict)
     notes: Mapping[str, str] = field(default_factory=frozendict)
+    sector_names: Mapping[str, str] = field(default_factory=frozendict)
+    tax_names: Mapping[str, str] = field(default_factory=frozendict)
 
     def __post_init__(self) -> None:
         # read-only mappings: a cached table's metadata cannot be changed by a caller
-        object.__setattr__(
-            self, "satellite_units", frozendict({str(k): str(v) for k, v in self.satellite_units.items()})
-        )
-        object.__setattr__(self, "notes", frozendict({str(k): str(v) for k, v in self.notes.items()}))
+        for name in ("satellite_units", "notes", "sector_names", "tax_names"):
+            value = getattr(self, name)
+            if not isinstance(value, Mapping):
+                raise ValidationError(f"TableMeta.{name} must be a mapping, got {type(value).__name__}")
+            object.__setattr__(self, name, frozendict({str(k): str(v) for k, v in value.items()}))
+        for name in ("sector_names", "tax_names"):
+            blank = [k for k, v in getattr(self, name).items() if not v.strip()]
+            if blank:
+                raise ValidationError(f"TableMeta.{name}: empty name(s) for {blank[:10]}; leave a label out instead")
+
+    def sector_name(self, label: Any) -> str:
+        """The readable name of a sector: :attr:`sector_names`, else the label itself."""
+        return self.sector_names.get(str(label), str(label))
+
+    def tax_name(self, tax: Any) -> str:
+        """The readable name of a tax: :attr:`tax_names`, else its id."""
+        return self.tax_names.get(str(tax), str(tax))
 
     def attrs(self) -> dict[str, Any]:
         """Flat attributes for xarray results (netCDF-safe)."""
@@ -532,6 +563,12 @@ class IOTable:
         missing = set(self._meta.satellite_units).difference(self._indicators)
         if missing:
             raise LabelError(f"satellite_units names unknown satellites {sorted(missing)}")
+        unknown = set(self._meta.sector_names).difference(map(str, self._sectors))
+        if unknown:
+            raise LabelError(
+                f"sector_names names unknown sector(s) {sorted(unknown)[:10]}; valid labels are e.g. "
+                f"{[str(s) for s in self._sectors[:8]]}"
+            )
 
     @classmethod
     def from_flows(
@@ -555,6 +592,8 @@ class IOTable:
         source: str = "",
         import_convention: ImportConvention = "domestic",
         notes: Mapping[str, str] | None = None,
+        sector_names: Mapping[str, str] | None = None,
+        tax_names: Mapping[str, str] | None = None,
         check: bool = True,
         rtol: float = 1e-6,
         copy: bool = True,
@@ -588,7 +627,7 @@ class IOTable:
             Unit of each satellite row.
         taxes
             Budget revenue by tax x sector, in the table's currency unit.
-        name, year, currency, unit, price_basis, source, import_convention, notes
+        name, year, currency, unit, price_basis, source, import_convention, notes, sector_names, tax_names
             Metadata (:class:`TableMeta`).
         check
             Run :meth:`check` (accounting identities and productivity).
@@ -686,10 +725,10 @@ class IOTable:
         if satellites is not None:
             sat = _block(satellites, "satellites")
             indicators, S = pd.Index(sat.index), _aligned(sat, None, sectors, "satellites")
-        tax_names = T = None
+        tax_rows = T = None
         if taxes is not None:
             tx = _block(taxes, "taxes")
-            tax_names, T = pd.Index(tx.index), _aligned(tx, None, sectors, "taxes")
+            tax_rows, T = pd.Index(tx.index), _aligned(tx, None, sectors, "taxes")
         if output is None:
             xv = Zv.sum(axis=1) + Fv.sum(axis=1)
         else:
@@ -705,6 +744,8 @@ class IOTable:
             import_convention=import_convention,
             satellite_units=dict(satellite_units or {}),
             notes=dict(notes or {}),
+            sector_names=dict(sector_names or {}),
+            tax_names=dict(tax_names or {}),
         )
         table = cls(
             sectors=sectors,
@@ -720,7 +761,7 @@ class IOTable:
             product_taxes=tp,
             indicators=indicators,
             S=S,
-            tax_names=tax_names,
+            tax_names=tax_rows,
             T=T,
             meta=meta,
             copy=copy,
@@ -1484,7 +1525,10 @@ class IOTable:
         -------
         IOTable
             :math:`Z^* = C Z C'`, :math:`F^* = C F`, row blocks :math:`V C'`,
-            :math:`x^* = C x`; totals are preserved.
+            :math:`x^* = C x`; totals are preserved. Sector names
+            (:attr:`TableMeta.sector_names`) are kept for a group that is one
+            sector under its own label; other groups are named by their label
+            (name them with ``.with_meta(sector_names=...)``).
 
         Raises
         ------
@@ -1498,7 +1542,16 @@ class IOTable:
             M, MF, imp_rows = C @ self._M @ CT, C @ self._MF, groups
         else:
             M, MF = self._M @ CT, self._MF
-        meta = replace(self._meta, name=name or f"{self._meta.name} (aggregated)")
+        # a group that is one sector under its own label keeps its name; other groups are named by their label
+        own = {
+            str(g): self._meta.sector_names[str(g)]
+            for i, g in enumerate(groups)
+            if str(g) in self._meta.sector_names
+            and g in self._sectors
+            and np.count_nonzero(C[i]) == 1
+            and C[i, self._sectors.get_loc(g)] == 1.0
+        }
+        meta = replace(self._meta, name=name or f"{self._meta.name} (aggregated)", sector_names=own)
         return self._replace(
             sectors=groups,
             Z=C @ self._Z @ CT,
@@ -1585,7 +1638,12 @@ class IOTable:
             MF = np.column_stack([MF, np.zeros(len(k))])
         else:
             MF = np.zeros((len(import_rows), len(categories)))
-        meta = replace(self._meta, name=name or f"{self._meta.name} (selection)")
+        kept = {str(s) for s in keep_labels}
+        meta = replace(
+            self._meta,
+            name=name or f"{self._meta.name} (selection)",
+            sector_names={k: v for k, v in self._meta.sector_names.items() if k in kept},
+        )
         return self._replace(
             sectors=self._sectors[k],
             categories=categories,
@@ -1620,7 +1678,8 @@ class IOTable:
         Every monetary block carries the table's unit in ``attrs["units"]``;
         the satellites carry theirs in a ``units`` coordinate along
         ``indicator`` (``"unspecified"`` where the table has none). Satellite
-        units and notes are also stored as JSON strings in ``attrs``.
+        units, notes, sector names and tax names are also stored as JSON
+        strings in ``attrs``.
 
         Examples
         --------
@@ -1660,6 +1719,8 @@ class IOTable:
                 **self._meta.attrs(),
                 "satellite_units": json.dumps(dict(self._meta.satellite_units), ensure_ascii=False),
                 "notes": json.dumps(dict(self._meta.notes), ensure_ascii=False),
+                "sector_names": json.dumps(dict(self._meta.sector_names), ensure_ascii=False),
+                "tax_names": json.dumps(dict(self._meta.tax_names), ensure_ascii=False),
             },
         )
         return ds

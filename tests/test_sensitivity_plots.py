@@ -85,6 +85,12 @@ def tick_texts(axis) -> list[str]:
     return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
 
 
+def parameters(ax) -> list[str]:
+    """The parameters of a tornado's rows, top to bottom (tick labels read back through plot.PARAMETERS)."""
+    ids = {name: p for p, name in plot.PARAMETERS.items()}
+    return [ids.get(t.get_text().split(" (")[0], t.get_text().split(" (")[0]) for t in ax.get_yticklabels()]
+
+
 # --------------------------------------------------------------------------- tornado
 def test_tornado_chart_bars_from_base_to_low_and_high(tn):
     fig = plot.tornado_chart(tn)
@@ -95,7 +101,7 @@ def test_tornado_chart_bars_from_base_to_low_and_high(tn):
     assert "Tornado diagram: net fiscal effect, NPV" in ax.get_title()
     one = tn.sel(indicator="npv")
     base = float(one["base"])
-    params = [t.get_text().split(" (")[0] for t in ax.get_yticklabels()]
+    params = parameters(ax)
     # top to bottom in order of swing, the largest first
     expected = one["swing"].to_series().sort_values(ascending=False, kind="stable").index.tolist()
     assert params == expected
@@ -114,7 +120,10 @@ def test_tornado_chart_labels_show_the_parameter_values(tn):
     ax = plot.tornado_chart(tn).axes[0]
     labels = tick_texts(ax.yaxis)
     assert "additionality (low 0.4, high 0.8)" in labels
-    assert "capex_scale (low 0.9, high 1.4)" in labels
+    # parameters by their readable names, not their ids
+    assert "capital expenditure relative to plan (low 0.9, high 1.4)" in labels
+    assert "discount rate (low 0.03, high 0.08)" in labels
+    assert not any("_" in t for t in labels)
 
 
 def test_tornado_chart_sorts_by_the_swing_of_the_output_drawn(tn):
@@ -122,7 +131,7 @@ def test_tornado_chart_sorts_by_the_swing_of_the_output_drawn(tn):
     fig = plot.tornado_chart(tn, output="operation_jobs_peak")
     ax = fig.axes[0]
     assert ax.get_xlabel() == "operation jobs, peak year (jobs)"
-    params = [t.get_text().split(" (")[0] for t in ax.get_yticklabels()]
+    params = parameters(ax)
     swing = tn["swing"].sel(indicator="operation_jobs_peak")
     assert params[0] == "output_scale" == str(swing.idxmax().values)
     assert params != tn["parameter"].values.tolist()  # re-sorted, not the Dataset's order

@@ -552,3 +552,83 @@ def test_any_cell_gives_a_table_or_an_iomodel_error(cells, block):
             iom.IOTable.from_flows(blocks["Z"], blocks["final_demand"], blocks["value_added"])
         except IOModelError:
             pass
+
+
+# --------------------------------------------------------------------------- readable names (issue 12, item 3)
+NAMES = {"s0": "Agriculture", "s1": "Mining", "s2": "Manufacturing"}
+TAX_NAMES = {"product_taxes": "Net taxes on products", "VAT": "Value added tax"}
+
+
+def named_table():
+    return random_table().with_meta(sector_names=NAMES, tax_names=TAX_NAMES)
+
+
+def test_names_fall_back_to_the_label():
+    t = named_table()
+    assert t.meta.sector_name("s0") == "Agriculture" and t.meta.sector_name("s5") == "s5"
+    assert t.meta.tax_name("product_taxes") == "Net taxes on products"
+    assert t.meta.tax_name("other_taxes_on_production") == "other_taxes_on_production"
+    assert random_table().meta.sector_names == {} and random_table().meta.tax_names == {}
+    with pytest.raises(TypeError):
+        t.meta.sector_names["s0"] = "changed"  # read-only, like the rest of the metadata
+
+
+def test_names_are_carried_through_every_new_table():
+    t = named_table()
+    A = t.A.copy()
+    A.iloc[0, 1] *= 1.1
+    sat = pd.DataFrame([np.ones(t.n)], index=["co2"], columns=t.sectors)
+    taxes = pd.DataFrame([np.ones(t.n)], index=["VAT"], columns=t.sectors)
+    for new in (
+        t.with_coefficients(A),
+        t.with_final_demand(t.final_demand * 1.1),
+        t.with_satellites(sat, {"co2": "t"}),
+        t.with_taxes(taxes),
+        t.with_taxes(taxes, replace_all=True),
+        t.with_import_convention("total"),
+        t.with_economy(None),
+        t.with_meta(name="renamed"),
+    ):
+        assert new.meta.sector_names == NAMES and new.meta.tax_names == TAX_NAMES
+
+
+def test_select_keeps_the_names_of_the_kept_sectors():
+    sub = named_table().select(["s1", "s4"])
+    assert dict(sub.meta.sector_names) == {"s1": "Mining"}
+    assert sub.meta.tax_names == TAX_NAMES
+
+
+def test_aggregate_names_groups_by_their_labels():
+    t = named_table()
+    # s0 stays alone under its own label and keeps its name; the merged group is named by its label
+    agg = t.aggregate({"s0": "s0", "s1": "industry", "s2": "industry", "s3": "rest", "s4": "rest", "s5": "rest"})
+    assert dict(agg.meta.sector_names) == {"s0": "Agriculture"}
+    assert agg.meta.sector_name("industry") == "industry"
+    # a group that takes the label of one of several merged sectors is not that sector: no name
+    agg = t.aggregate({"s0": "s0", "s1": "s0", "s2": "s2", "s3": "s3", "s4": "s4", "s5": "s5"})
+    assert dict(agg.meta.sector_names) == {"s2": "Manufacturing"}
+    assert agg.with_meta(sector_names={"s0": "Primary"}).meta.sector_name("s0") == "Primary"
+
+
+def test_bad_names_are_refused_naming_them():
+    t = random_table()
+    with pytest.raises(LabelError, match=r"sector_names names unknown sector\(s\) \['nowhere'\]"):
+        t.with_meta(sector_names={"nowhere": "Nowhere"})
+    with pytest.raises(ValidationError, match=r"TableMeta.tax_names: empty name\(s\) for \['CIT'\]"):
+        t.with_meta(tax_names={"CIT": " "})
+    with pytest.raises(ValidationError, match=r"TableMeta\.sector_names must be a mapping, got list"):
+        iom.TableMeta(sector_names=["s0"])
+
+
+def test_to_dataset_stores_the_names():
+    import json
+
+    ds = named_table().to_dataset()
+    assert json.loads(ds.attrs["sector_names"]) == NAMES
+    assert json.loads(ds.attrs["tax_names"]) == TAX_NAMES
+
+
+def test_from_flows_takes_names():
+    Z, F, V = mb_blocks()
+    t = iom.IOTable.from_flows(Z, F, V, sector_names={"agriculture": "Agriculture"}, tax_names={"VAT": "VAT"})
+    assert t.meta.sector_name("agriculture") == "Agriculture" and t.meta.tax_name("VAT") == "VAT"

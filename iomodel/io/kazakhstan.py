@@ -59,11 +59,15 @@ from .tidy import write_tidy
 
 __all__ = [
     "PRODUCT_NAMES_EN",
+    "SECTOR_NAMES_SOURCE",
     "SOURCES_DIR",
+    "TAX_NAMES_EN",
+    "TAX_NAMES_SOURCE",
     "KazakhstanBuild",
     "build_kazakhstan",
     "default_sources",
     "parse_term_end",
+    "product_names",
     "read_bns",
     "read_employment_by_section",
     "read_sez_list",
@@ -143,6 +147,41 @@ PRODUCT_NAMES_EN: dict[str, str] = {
     "97-98": "Services of households as employers",
 }
 
+#: Readable names of the taxes of the Kazakhstan tables and of the accounts run on them (:data:`TAX_NAMES_SOURCE`).
+TAX_NAMES_EN: dict[str, str] = {
+    "net_product_taxes": "Net taxes on products (intermediate use)",
+    "other_taxes_on_production": "Other taxes on production less subsidies",
+    "CIT": "Corporate income tax, except oil and gas",
+    "CIT_oil_sector": "Corporate income tax, oil and gas",
+    "PIT": "Individual income tax",
+    "social_tax": "Social tax",
+    "MET_oil_sector": "Mineral extraction tax, oil and gas",
+    "rent_tax_on_export_oil": "Rent tax on export of crude oil",
+    "VAT": "Value added tax",
+    "excise": "Excise taxes",
+    "property_tax": "Property tax",
+    "land_tax": "Land tax",
+    "customs": "Import customs duties",
+    "import_duties": "Import customs duties",
+    "export_taxes": "Export customs duties",
+}
+#: Where the sectors' names come from (``TableMeta.notes["sector_names"]`` of a table read from the workbook).
+SECTOR_NAMES_SOURCE = (
+    "English names of the CPA/KPVED 2008 product groupings of the Bureau's table (iomodel.io.kazakhstan."
+    "PRODUCT_NAMES_EN; sectors.csv, column name_en), a product not among them by its Russian name in the workbook"
+)
+#: Where the names of :data:`TAX_NAMES_EN` come from (``TableMeta.notes["tax_names"]``).
+TAX_NAMES_SOURCE = (
+    "taxes named after the Code of the Republic of Kazakhstan 'On taxes and other obligatory payments to the "
+    "budget (Tax Code)' of 25 December 2017 No. 120-VI, in force in 2024 (English of the unofficial translation "
+    "of the Republican Centre of Legal Information, adilet.zan.kz): corporate income tax, individual income tax, "
+    "social tax, mineral extraction tax, rent tax on export, value added tax, excise taxes, property tax, land "
+    "tax; the products they are attributed to as in the revenue series of the Ministry of Finance (state budget; "
+    "oil-sector taxes paid to the National Fund); net taxes on products and other taxes less subsidies on "
+    "production as the rows of the Bureau's table ('Чистые налоги на продукты', 'Другие налоги на производство за "
+    "вычетом субсидий'); import and export customs duties as in the Customs Code of the Eurasian Economic Union"
+)
+
 OIL_AND_GAS = ("061", "062")
 CRUDE_OIL = ("061",)
 BNS_SOURCE = (
@@ -188,8 +227,11 @@ def read_bns(path: str | Path, *, import_convention: ImportConvention = "domesti
     Returns
     -------
     IOTable
-        Labelled by the Bureau's product codes; tax rows ``net_product_taxes``
-        and ``other_taxes_on_production`` from the table.
+        Labelled by the Bureau's product codes, named in English
+        (:data:`PRODUCT_NAMES_EN`; a product not among them by its name in
+        the workbook); tax rows ``net_product_taxes`` and
+        ``other_taxes_on_production`` from the table, taxes named
+        (:data:`TAX_NAMES_EN`).
 
     Raises
     ------
@@ -224,9 +266,35 @@ def table_from_blocks(b: BNSBlocks, *, import_convention: ImportConvention = "do
         price_basis="basic prices",
         source=BNS_SOURCE.replace("2024", str(year)) if year != 2024 else BNS_SOURCE,
         import_convention=import_convention,
-        notes={"file": str(b.meta.get("file", "")), "layout": str(b.meta.get("layout", ""))},
+        notes={
+            "file": str(b.meta.get("file", "")),
+            "layout": str(b.meta.get("layout", "")),
+            "sector_names": SECTOR_NAMES_SOURCE,
+            "tax_names": TAX_NAMES_SOURCE,
+        },
+        sector_names=product_names(b.Z_domestic.index, b.products.get("name_ru")),
+        tax_names=TAX_NAMES_EN,
         rtol=1e-9,
     )
+
+
+def product_names(codes: Sequence[Any], workbook_names: pd.Series | None = None) -> dict[str, str]:
+    """Readable names of the Bureau's products: :data:`PRODUCT_NAMES_EN`, else the workbook's (Russian) name.
+
+    Examples
+    --------
+    >>> product_names(["061", "99"], pd.Series({"99": "Прочее"}))
+    {'061': 'Crude petroleum', '99': 'Прочее'}
+    """
+    names = {}
+    for code in map(str, codes):
+        name = PRODUCT_NAMES_EN.get(code)
+        if name is None and workbook_names is not None and code in workbook_names.index:
+            text = str(workbook_names[code]).strip()
+            name = text if text and text != "nan" else None
+        if name:
+            names[code] = name
+    return names
 
 
 def _csv(path: Path, columns: Sequence[str] = ()) -> pd.DataFrame:

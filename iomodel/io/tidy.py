@@ -11,9 +11,14 @@ A table directory holds
 ``table.json``
     Metadata (:class:`iomodel.TableMeta` fields), the order of every label
     set, and a ``provenance`` mapping (source, publication date, units and
-    every transformation made).
+    every transformation made). Readable names of taxes are
+    ``meta.tax_names``; names of sectors that ``sectors.csv`` does not give
+    are ``meta.sector_names``.
 ``sectors.csv`` (optional)
     Descriptions of the sectors (codes, names in several languages, sections).
+    Its ``name_en`` column (else ``name``) gives the sectors' readable names,
+    :attr:`iomodel.TableMeta.sector_names`, which the reader attaches to the
+    table; ``meta.sector_names`` of ``table.json`` take precedence.
 
 The format is what ``tables/`` ships and what :mod:`iomodel.datasets` reads
 through :mod:`importlib.resources`, so an installed wheel works offline.
@@ -43,7 +48,7 @@ from pydantic import ValidationError as PydanticValidationError
 from ..errors import IOModelError, ReadError
 from ..table import IOTable
 
-__all__ = ["read_description", "read_sectors", "read_tidy", "write_tidy"]
+__all__ = ["NAME_COLUMNS", "read_description", "read_sectors", "read_tidy", "write_tidy"]
 
 FORMAT = "iomodel-tidy-1"
 
@@ -87,7 +92,10 @@ def write_tidy(
     provenance
         Source, dates, units and transformations, stored in ``table.json``.
     sectors
-        Optional sector descriptions indexed by sector label.
+        Optional sector descriptions indexed by sector label; its ``name_en``
+        column (else ``name``) gives the sectors' readable names, and only
+        names of the table's :attr:`~iomodel.TableMeta.sector_names` that it
+        does not give are written to ``table.json``.
     overwrite
         Replace ``blocks.csv``, ``table.json`` and ``sectors.csv`` if the
         directory has them; by default existing files are refused.
@@ -142,6 +150,8 @@ def write_tidy(
     blocks = pd.concat(frames, ignore_index=True)
     atomic_write(d / "blocks.csv", lambda p: blocks.to_csv(p, index=False, float_format="%.17g"), overwrite=overwrite)
     m = table.meta
+    from_file = _names_column(sectors) if sectors is not None else {}
+    sector_names = {k: v for k, v in m.sector_names.items() if from_file.get(k) != v}
     desc = {
         "format": FORMAT,
         "meta": {
@@ -154,6 +164,8 @@ def write_tidy(
             "import_convention": m.import_convention,
             "satellite_units": dict(m.satellite_units),
             "notes": dict(m.notes),
+            **({"sector_names": sector_names} if sector_names else {}),
+            **({"tax_names": dict(m.tax_names)} if m.tax_names else {}),
         },
         "labels": {
             "sectors": _labels(table.sectors),
@@ -172,6 +184,19 @@ def write_tidy(
     return d
 
 
+#: Columns of ``sectors.csv`` that hold the sectors' readable names, in order of preference.
+NAME_COLUMNS = ("name_en", "name")
+
+
+def _names_column(sectors: pd.DataFrame) -> dict[str, str]:
+    """Readable names from sector descriptions: the first of :data:`NAME_COLUMNS` present, blank names left out."""
+    column = next((c for c in NAME_COLUMNS if c in sectors.columns), None)
+    if column is None:
+        return {}
+    names = sectors[column]
+    return {str(k): str(v).strip() for k, v in names.items() if isinstance(v, str) and v.strip()}
+
+
 class _Meta(BaseModel):
     """The ``meta`` object of ``table.json``: the :class:`iomodel.TableMeta` fields."""
 
@@ -186,6 +211,8 @@ class _Meta(BaseModel):
     import_convention: Literal["domestic", "total", "bureau"] = "domestic"
     satellite_units: dict[str, str] = PydanticField(default_factory=dict)
     notes: dict[str, str] = PydanticField(default_factory=dict)
+    sector_names: dict[str, Annotated[str, PydanticField(min_length=1)]] = PydanticField(default_factory=dict)
+    tax_names: dict[str, Annotated[str, PydanticField(min_length=1)]] = PydanticField(default_factory=dict)
 
 
 _Label = Annotated[str, PydanticField(min_length=1)]
@@ -251,8 +278,9 @@ def read_description(directory: str | Path) -> dict[str, Any]:
         required key (``meta.name``, ``labels.sectors``, ``labels.categories``,
         ``labels.components``), has an unknown key or a value of the wrong type,
         a label set with an empty or duplicated label, import rows that are
-        neither none, one row nor the sectors, or satellite units of
-        undeclared indicators. The message names the file and the key.
+        neither none, one row nor the sectors, satellite units of undeclared
+        indicators, names of undeclared sectors or an empty name. The
+        message names the file and the key.
     """
     d = Path(directory)
     p = d / "table.json"
@@ -288,6 +316,9 @@ def read_description(directory: str | Path) -> dict[str, Any]:
     unknown = sorted(set(checked.meta.satellite_units).difference(labels.indicators))
     if unknown:
         raise ReadError(f"{p}: meta.satellite_units names indicator(s) {unknown} not in labels.indicators")
+    unknown = sorted(set(checked.meta.sector_names).difference(labels.sectors))
+    if unknown:
+        raise ReadError(f"{p}: meta.sector_names names sector(s) {unknown[:10]} not in labels.sectors")
     return desc
 
 
@@ -439,7 +470,10 @@ def read_tidy(directory: str | Path, *, check: bool = True) -> IOTable:
     r"""Read a table written by :func:`write_tidy`.
 
     Everything is checked before the table is built: ``table.json`` against
-    the format (:func:`read_description`); ``blocks.csv`` for its columns
+    the format (:func:`read_description`); ``sectors.csv``, when there is
+    one, for its columns, its sectors declared in ``table.json`` and each
+    described once (its names become :attr:`~iomodel.TableMeta.sector_names`);
+    ``blocks.csv`` for its columns
     (exactly ``block,row,col,value``), known blocks, labels declared in
     ``table.json``, one-dimensional blocks without a column, values that are
     finite numbers, and each cell given once (a second line for the same cell
@@ -515,6 +549,17 @@ def read_tidy(directory: str | Path, *, check: bool = True) -> IOTable:
         v[lab["sectors"].get_indexer(cells["row"][mask])] = values[mask]
         arrays[block] = pd.Series(v, index=lab["sectors"])
     m = desc["meta"]
+    sector_names: dict[str, str] = {}
+    if (d / "sectors.csv").exists():
+        described = read_sectors(d)
+        unknown = [str(k) for k in described.index if k not in lab["sectors"]]
+        if unknown:
+            raise ReadError(
+                f"{d / 'sectors.csv'}: sector(s) {unknown[:10]} not in labels.sectors of table.json "
+                "(the descriptions must be of the table's sectors)"
+            )
+        sector_names = _names_column(described)
+    sector_names.update(m.get("sector_names") or {})
     imports = None
     if len(lab["import_rows"]):
         imports = arrays["imports"] if has_import_use else arrays["imports"].iloc[0]
@@ -538,6 +583,8 @@ def read_tidy(directory: str | Path, *, check: bool = True) -> IOTable:
             source=m.get("source", ""),
             import_convention=m.get("import_convention", "domestic"),
             notes=m.get("notes"),
+            sector_names=sector_names,
+            tax_names=m.get("tax_names"),
             check=check,
         )
     except IOModelError as exc:
