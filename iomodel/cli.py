@@ -7,12 +7,21 @@
 ``iomodel impact SCENARIO.toml``
     Run a scenario file on the shipped table: writes the dataset (netCDF), the
     summary (CSV) and figures to an output folder, and prints the summary.
+``iomodel report SCENARIO.toml [OTHER.toml ...]``
+    The appraisal report a ministry reads: ``report.html`` (self-contained,
+    prints on A4) and ``report.xlsx`` (one sheet per table, units in
+    headers, a sources-and-assumptions sheet); several scenarios are set side
+    by side.
 ``iomodel allocate PROBLEM.toml``
     Allocate a budget across candidate cluster projects and zones (LP/MIP with
     HiGHS): writes the plan, shadow prices and solution.
 ``iomodel build-tables``
     Rebuild the shipped ``tables/`` from the official sources vendored in
     ``tables/sources/`` (``--shared DIR`` for another folder of the same layout).
+
+Every money amount a command writes is in one unit per output folder,
+``--unit`` (default million KZT), named in each CSV's header; every CSV has
+one header row.
 
 No command replaces a file without ``--force``: every file a command would
 write is checked before anything is computed or written, and each is written
@@ -37,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import datasets, dims
+from . import datasets, dims, units
 from .analysis import Kind, group_multipliers, multipliers
 from .economy import HouseholdClosure
 from .errors import IOModelError, ReadError
@@ -51,6 +60,7 @@ _PER_BILLION = {"KZT": 1e9, "thousand KZT": 1e6, "million KZT": 1e3, "billion KZ
 _COLUMNS = ["output", "employment", "income", "gva", "budget"]
 _FIGURES = ("employment", "gva", "budget")  # the indicators `iomodel impact` draws
 _FORCE = "--force"  # how to allow replacing files, quoted in refusals
+_UNIT = "million KZT"  # the default money unit of every output folder
 
 
 def multiplier_table(
@@ -71,8 +81,10 @@ def multiplier_table(
     Returns
     -------
     pandas.DataFrame
-        Rows = clusters (or products), columns = available indicators, sorted
-        descending by ``sort``; ``attrs`` carry units and the parameters.
+        Rows = clusters (or products), a ``label`` column with their readable
+        names (a cluster's label or the product's name from the table's
+        metadata), columns = available indicators, sorted descending by
+        ``sort``; ``attrs`` carry units and the parameters.
     """
     m = multipliers(table, kind, closure=closure)
     if by == "cluster":
@@ -83,6 +95,7 @@ def multiplier_table(
         df.insert(0, "label", labels.set_index("cluster")["label"].reindex(df.index).to_numpy())
     elif by == "product":
         df = m.to_pandas().T
+        df.insert(0, "label", [table.meta.sector_name(p) for p in df.index])
     else:
         raise IOModelError(f"unknown grouping {by!r}; valid options are 'cluster', 'product'")
     units = {}
@@ -144,6 +157,49 @@ def _write(a: argparse.Namespace, path: Path, write: Callable[[Path], object]) -
     atomic_write(path, write, overwrite=a.force, hint=_FORCE)
 
 
+def _in_unit(df: pd.DataFrame, col_units: dict[str, str], money_unit: str, unit: str) -> pd.DataFrame:
+    """Columns in ``unit`` where their unit starts with ``money_unit``; every column's unit in its header."""
+    f = units.factor(money_unit, unit)
+    out = df.copy()
+    rename = {}
+    for c, u in col_units.items():
+        if c not in out.columns:
+            continue
+        if u.startswith(money_unit):
+            out[c] = out[c] * f
+            u = unit + u[len(money_unit) :]
+        rename[c] = f"{c} ({u.replace(' (', ', ').replace(')', '')})"
+    return out.rename(columns=rename)
+
+
+def _rates_in_unit(df: pd.DataFrame, money_unit: str, unit: str, column: str = "units", value: str = "shadow_price"):
+    """Rates such as shadow prices (``... per million KZT of ...``) restated in ``unit`` on both sides of ``per``."""
+    out = df.copy()
+    up, down = units.factor(money_unit, unit), units.factor(unit, money_unit)
+    texts, values = [], []
+    for v, u in zip(out[value], out[column], strict=True):
+        num, sep, den = str(u).partition(" per ")
+        f = (up if money_unit in num else 1.0) * (down if money_unit in den else 1.0)
+        texts.append(num.replace(money_unit, unit) + sep + den.replace(money_unit, unit))
+        values.append(float(v) * f)
+    out[value], out[column] = values, texts
+    return out
+
+
+def _rows_in_unit(df: pd.DataFrame, unit: str, column: str = "unit") -> pd.DataFrame:
+    """Rows whose ``unit`` column is money of the same currency converted to ``unit`` (the column says so)."""
+    out = df.copy()
+    currency = units.parse(unit)[1]
+    for label, u in out[column].items():
+        u = str(u)
+        if u and units.parse(u)[1] == currency and u != unit:
+            f = units.factor(u, unit)
+            num = [c for c in out.columns if c != column]
+            out.loc[label, num] = out.loc[label, num].astype(float) * f
+            out.loc[label, column] = unit
+    return out
+
+
 def _cmd_multipliers(a: argparse.Namespace) -> int:
     out = Path(a.output)
     figure = f"multipliers_{a.by}_{a.kind}.png"
@@ -167,8 +223,11 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
     df = multiplier_table(table, kind=a.kind, by=a.by, closure=kind_closure, sort=sort)
     label = {"type1": "Type I", "type2": "Type II"}[a.kind]
     title = f"{table.meta.name}: {label} multipliers by {a.by}, ranked by {sort}"
-    if a.format == "csv":
-        df.to_csv(sys.stdout)
+    if a.format == "csv":  # one header row: the name of each row and every column's unit
+        units_ = df.attrs["units"]
+        df.rename(columns={"label": "name", **{c: f"{c} ({units_[c]})" for c in units_ if c in df.columns}}).to_csv(
+            sys.stdout
+        )
     else:
         print(_format_table(df, title))
         if a.kind == "type2" and closure.mpc is not None:
@@ -207,6 +266,7 @@ def _cmd_multipliers(a: argparse.Namespace) -> int:
 
 def _cmd_impact(a: argparse.Namespace) -> int:
     from .fiscal import appraise
+    from .report import content
     from .scenarios import Scenario
 
     out = Path(a.output)
@@ -219,13 +279,10 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     table = datasets.kazakhstan(a.year)
     res = appraise(table, scenario)
     res.to_netcdf(out / "impact.nc", overwrite=a.force)
-    summary = res.summary()
+    summary = content.summary(res, a.unit)
     _write(a, out / "summary.csv", summary.to_csv)
-    _write(a, out / "totals_by_year.csv", res.impacts.totals().to_csv)
-    fiscal = res.fiscal[
-        ["revenue_gained", "revenue_collected", "state_costs", "nfe", "nfe_cumulative", "nfe_discounted_cumulative"]
-    ].to_dataframe()
-    _write(a, out / "fiscal_by_year.csv", fiscal.to_csv)
+    _write(a, out / "totals_by_year.csv", content.totals_by_year(res, a.unit).to_csv)
+    _write(a, out / "fiscal_by_year.csv", content.fiscal_by_year(res, a.unit).to_csv)
     shown = summary.copy()
     shown["value"] = [
         f"{v:,.0f}" if u == "year" and v == v else f"{v:,.3f}" if u == "share" else f"{v:,.1f}"
@@ -233,7 +290,7 @@ def _cmd_impact(a: argparse.Namespace) -> int:
     ]
     shown["value"] = shown["value"].str.replace(r"^(\d),(\d{3})$", r"\1\2", regex=True)
     with pd.option_context("display.width", 120):
-        print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {res.impacts.unit})")
+        print(f"{scenario.name} on {table.meta.name} ({scenario.kind}, {a.unit})")
         print(shown.to_string())
     if a.draws:
         _impact_intervals(a, table, scenario, out)
@@ -244,7 +301,7 @@ def _cmd_impact(a: argparse.Namespace) -> int:
 
         for ind in _FIGURES:
             if ind in res.impacts.dataset.indicator:
-                fig = res.plot(ind)
+                fig = res.plot(ind, unit=a.unit)
                 try:
                     _write(a, out / f"impact_{ind}.png", partial(style.save, fig))
                 finally:
@@ -300,7 +357,7 @@ def _cmd_compare(a: argparse.Namespace) -> int:
         {k: ds[k].values for k in ("additionality", "displacement", "discount_rate")}, index=frame.columns[1:]
     ).T
     assumptions.insert(0, "unit", "share")
-    table_ = pd.concat([frame, assumptions])
+    table_ = _rows_in_unit(pd.concat([frame, assumptions]), a.unit)
     _write(a, out / "compare.csv", table_.to_csv)
     _write(a, out / "compare.nc", ds.to_netcdf)
     shown = table_.copy()
@@ -313,6 +370,35 @@ def _cmd_compare(a: argparse.Namespace) -> int:
         print(f"{len(ds[dims.SCENARIO])} scenarios on {table.meta.name}, side by side")
         print(shown.to_string())
     print(f"results written to {out}", file=sys.stderr)
+    return 0
+
+
+def _cmd_report(a: argparse.Namespace) -> int:
+    from .fiscal import appraise
+    from .report import build_report
+    from .report.document import FILES
+    from .scenarios import Scenario
+
+    out = Path(a.output)
+    _check_outputs(a, out, list(FILES))
+    scenarios = []
+    for path in a.scenarios:
+        with _reading(path):
+            scenarios.append(Scenario.from_toml(Path(path)))
+    table = datasets.kazakhstan(a.year)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):  # two files of one name: tell them apart by file
+        names = [f"{s.name} ({Path(p).name})" for s, p in zip(scenarios, a.scenarios, strict=True)]
+    rep = build_report([appraise(table, s) for s in scenarios], names=names, unit=a.unit, figures=not a.no_figure)
+    paths = rep.write(out, overwrite=a.force)
+    for s in rep.sections:
+        h = s.table("headline").frame
+        print(s.name)
+        for _, r in h.iterrows():
+            v = r["value"]
+            text = f"{v:.1%}" if r["unit"] == "share" else f"{v:.0f}" if r["unit"] == "year" and v == v else f"{v:,.1f}"
+            print(f"  {r['item']}: {text} {r['unit'] if r['unit'] not in ('share', 'year') else ''}".rstrip())
+    print(f"report written to {paths['html']} and {paths['xlsx']}", file=sys.stderr)
     return 0
 
 
@@ -329,8 +415,9 @@ def _cmd_allocate(a: argparse.Namespace) -> int:
     res = problem.solve(table)
     plan = res.info["plan"]
     sp_ = res.shadow_prices()
-    _write(a, out / "plan.csv", plan.to_csv)
-    _write(a, out / "shadow_prices.csv", partial(sp_.to_csv, index=False))
+    money = str(plan.attrs["units"]["capex"])  # the problem's money unit
+    _write(a, out / "plan.csv", _in_unit(plan, plan.attrs.get("units", {}), money, a.unit).to_csv)
+    _write(a, out / "shadow_prices.csv", partial(_rates_in_unit(sp_, money, a.unit).to_csv, index=False))
     _write(a, out / "solution.nc", res.solution().to_netcdf)
     key = sp_[
         sp_["constraint"].isin(["budget", "imports"])
@@ -383,6 +470,12 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP)
     common.add_argument("--force", action="store_true", help=_FORCE_HELP)
+    money = argparse.ArgumentParser(add_help=False)
+    money.add_argument(
+        "--unit",
+        default=_UNIT,
+        help=f"money unit of every file written, e.g. 'million KZT', 'bn KZT', 'thousand KZT' (default {_UNIT})",
+    )
     sub = ap.add_subparsers(dest="command", required=True)
     m = sub.add_parser("multipliers", parents=[common], help="ranked multipliers of the priority clusters")
     m.add_argument("--kind", choices=["type1", "type2"], default="type2")
@@ -400,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--output", default="iomodel-output", help="folder for the figure")
     m.add_argument("--no-figure", action="store_true")
     m.set_defaults(func=_cmd_multipliers)
-    i = sub.add_parser("impact", parents=[common], help="run a scenario file (TOML)")
+    i = sub.add_parser("impact", parents=[common, money], help="run a scenario file (TOML)")
     i.add_argument("scenario", help="scenario file, see iomodel.Scenario.to_toml")
     i.add_argument("--year", type=int, default=2024, help="year of the shipped table")
     i.add_argument("--output", default="iomodel-output/impact", help="folder for the results")
@@ -417,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
         "default 0.1)",
     )
     i.set_defaults(func=_cmd_impact)
-    c = sub.add_parser("compare", parents=[common], help="headline figures of scenario files side by side")
+    c = sub.add_parser("compare", parents=[common, money], help="headline figures of scenario files side by side")
     c.add_argument("scenarios", nargs="+", help="scenario files (TOML)")
     c.add_argument(
         "--without-package",
@@ -427,7 +520,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--year", type=int, default=2024, help="year of the shipped table")
     c.add_argument("--output", default="iomodel-output/compare", help="folder for the results")
     c.set_defaults(func=_cmd_compare)
-    al = sub.add_parser("allocate", parents=[common], help="allocate a budget across clusters and zones (TOML problem)")
+    r = sub.add_parser(
+        "report", parents=[common, money], help="appraisal report (HTML and Excel) of one or more scenario files"
+    )
+    r.add_argument("scenarios", nargs="+", help="scenario files (TOML); several are set side by side")
+    r.add_argument("--year", type=int, default=2024, help="year of the shipped table")
+    r.add_argument("--output", default="iomodel-output/report", help="folder for report.html and report.xlsx")
+    r.add_argument("--no-figure", action="store_true", help="tables only")
+    r.set_defaults(func=_cmd_report)
+    al = sub.add_parser(
+        "allocate", parents=[common, money], help="allocate a budget across clusters and zones (TOML problem)"
+    )
     al.add_argument("problem", help="problem file, see examples/cluster_allocation.toml")
     al.add_argument("--year", type=int, default=2024, help="year of the shipped table")
     al.add_argument("--output", default="iomodel-output/allocate", help="folder for the results")

@@ -404,6 +404,7 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         "(the table's provenance, consumption_taxes)",
         "mci": "tables/kazakhstan/mci.csv (republican budget laws)",
         **{f"budget_level:{r['tax']}": f"{r['source']} ({r['certainty']} certainty)" for r in level_rows},
+        "budget_level_names": f["budget_levels"]["names_source"],
     }
     return Economy(
         name=f"{f['name']} {year}",
@@ -420,6 +421,7 @@ def kazakhstan_economy(year: int = 2024) -> Economy:
         employee_contributions=contributions,
         customs_pooling_share=float(f["customs"]["pooling_share"]),
         budget_levels=levels,
+        budget_level_names=f["budget_levels"]["names"],
         participant_tax_rows=participant_rows,
         standard_exemptions=sez["exemptions"],
         sez_law=sez["law"],

@@ -390,6 +390,9 @@ class Economy:
         with shares summing to 1 (e.g. Kazakhstan: ``republican``, ``local``,
         ``national_fund``). Empty: revenue is not split by level
         (:func:`iomodel.fiscal.by_budget_level` refuses).
+    budget_level_names
+        Readable names of the levels (e.g. ``{"national_fund": "National
+        Fund"}``); a level without one is shown by its id.
     participant_tax_rows
         Tax rows of the table that, for an SEZ participant, are replaced by
         its own taxes at statutory rates (so that nothing is counted twice),
@@ -419,6 +422,7 @@ class Economy:
     employee_contributions: Mapping[str, float] = field(default_factory=frozendict)
     customs_pooling_share: float = 1.0
     budget_levels: Mapping[str, Mapping[str, float]] = field(default_factory=frozendict)
+    budget_level_names: Mapping[str, str] = field(default_factory=frozendict)
     participant_tax_rows: Mapping[str, float] = field(default_factory=frozendict)
     standard_exemptions: Mapping[str, float] = field(default_factory=frozendict)
     sez_law: str = ""
@@ -475,6 +479,7 @@ class Economy:
                     f"economy {self.name!r}: budget-level shares of {tax!r} sum to {total:g}, not 1: {dict(split)}"
                 )
         set_(self, "budget_levels", levels)
+        set_(self, "budget_level_names", _fmap(self.budget_level_names, str, str))
         for z in self.zones.values():
             missing = [c for c in z.clusters if c not in self.clusters]
             if missing and self.clusters:

@@ -602,6 +602,8 @@ def fiscal_summary(accounts: xr.Dataset) -> pd.DataFrame:
 
 #: The level that :func:`by_budget_level` gives the duties forgone by the other members of a customs union.
 CUSTOMS_UNION_LEVEL = "customs_union_others"
+#: Its readable name.
+CUSTOMS_UNION_LEVEL_NAME = "Other members of the customs union (pooled import duties)"
 
 
 def by_budget_level(accounts: xr.Dataset, economy: Economy) -> xr.Dataset:
@@ -631,7 +633,9 @@ def by_budget_level(accounts: xr.Dataset, economy: Economy) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        Over ``year`` and ``budget_level``: ``revenue_gained``,
+        Over ``year`` and ``budget_level`` (with the levels' readable names
+        as the coordinate ``budget_level_name``, from
+        :attr:`~iomodel.Economy.budget_level_names`): ``revenue_gained``,
         ``revenue_forgone``, ``net`` (gained less forgone); over ``year``:
         ``state_costs``; the scalar ``national_total`` (net over the horizon,
         national levels, before zone costs); the accounts' unit and
@@ -705,7 +709,17 @@ def by_budget_level(accounts: xr.Dataset, economy: Economy) -> xr.Dataset:
                 {**money, "long_name": "net revenue over the horizon, national levels, before zone costs"},
             ),
         },
-        coords={dims.YEAR: accounts[dims.YEAR].values, dims.BUDGET_LEVEL: levels},
+        coords={
+            dims.YEAR: accounts[dims.YEAR].values,
+            dims.BUDGET_LEVEL: levels,
+            "budget_level_name": (
+                dims.BUDGET_LEVEL,
+                [
+                    CUSTOMS_UNION_LEVEL_NAME if lv == CUSTOMS_UNION_LEVEL else economy.budget_level_names.get(lv, lv)
+                    for lv in levels
+                ],
+            ),
+        },
         attrs={
             **accounts.attrs,
             "budget_levels": "; ".join(
@@ -827,6 +841,23 @@ class Appraisal:
         from .plot import impact_overview
 
         return impact_overview(self.impacts, indicator, fiscal=self.fiscal, **kwargs)
+
+    def report(
+        self,
+        output: str | os.PathLike[str] | None = None,
+        *,
+        unit: str | None = None,
+        title: str | None = None,
+        figures: bool = True,
+        overwrite: bool = False,
+    ) -> Any:
+        """The appraisal report: as :meth:`iomodel.ImpactResult.report`, with these fiscal accounts."""
+        from .report import build_report  # a call up the layers (docs/architecture.md)
+
+        rep = build_report(self, unit=unit, title=title, figures=figures)
+        if output is not None:
+            rep.write(output, overwrite=overwrite)
+        return rep
 
 
 def appraise(

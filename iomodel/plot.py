@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import dims, style
+from . import dims, style, units
 from .errors import LabelError, ValidationError
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ __all__ = [
     "MULTIPLIERS",
     "PARAMETERS",
     "QUANTITIES",
+    "budget_levels",
     "fan_chart",
     "impact_overview",
     "lp_names",
@@ -211,7 +212,9 @@ def multiplier_bars(
     return fig
 
 
-def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any = None, note: str | None = None):
+def impact_overview(
+    result: Any, indicator: str = "employment", *, fiscal: Any = None, note: str | None = None, unit: str | None = None
+):
     """An indicator by year and effect in each phase, and (with ``fiscal``) the net fiscal effect.
 
     Two panels side by side (construction, operation), stacked bars of the
@@ -232,6 +235,8 @@ def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any =
         Fiscal accounts (:func:`iomodel.fiscal.fiscal_accounts`) for a third panel.
     note
         Source/notes line; default built from the result's attributes.
+    unit
+        Money unit of the axes (e.g. ``"bn KZT"``); default the scenario's.
 
     Raises
     ------
@@ -249,6 +254,7 @@ def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any =
     >>> " ".join(fig.axes[0].get_ylabel().split())   # wrapped to the height of the axes
     'Rent tax on export of crude oil (million KZT)'
     """
+    unit_ = unit
     ds = result.dataset
     names = [str(i) for i in ds[dims.INDICATOR].values]
     if indicator not in names:
@@ -256,8 +262,9 @@ def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any =
     imp = ds["impact"].sum([dims.SECTOR, dims.INVESTMENT]).sel({dims.INDICATOR: indicator})
     unit = str(ds["units"].sel({dims.INDICATOR: indicator}).values)
     money = unit == ds.attrs.get("table_unit")
-    scale = 1.0 / result.unit_factor if money else 1.0
-    unit = result.unit if money else unit
+    money_unit = result.unit if unit_ is None else unit_
+    scale = units.factor(str(ds.attrs["table_unit"]), money_unit) if money else 1.0
+    unit = money_unit if money else unit
     quantity = _indicator_name(indicator, _tax_names(ds.attrs))
     years = np.asarray(imp[dims.YEAR].values)
     effects = [e for e in ("direct", "indirect", "induced") if e != "induced" or bool(imp.sel(effect=e).any())]
@@ -292,14 +299,15 @@ def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any =
         if fiscal is not None:
             f = fiscal
             ax = axes[2]
-            nfe = np.asarray(f["nfe"].values, dtype=float)
+            f_scale = units.factor(str(f.attrs["unit"]), money_unit)
+            nfe = np.asarray(f["nfe"].values, dtype=float) * f_scale
             colors = [style.COLORS["positive"] if v >= 0 else style.COLORS["negative"] for v in nfe]
             ax.bar(f["year"].values, nfe, color=colors, width=0.8)
             rate = f.attrs.get("discount_rate")
             rate_text = f" at {float(rate):.0%}" if rate is not None else ""
             ax.plot(
                 f["year"].values,
-                f["nfe_discounted_cumulative"].values,
+                f["nfe_discounted_cumulative"].values * f_scale,
                 color=style.COLORS["line"],
                 lw=1.5,
                 label=f"cumulative, discounted{rate_text}",
@@ -314,7 +322,7 @@ def impact_overview(result: Any, indicator: str = "employment", *, fiscal: Any =
             ]
             style.legend_below(ax, handles=handles)
             ax.set_title("Net fiscal effect for the budget")
-            ax.set_ylabel(style.axis_label("net fiscal effect", f.attrs.get("unit")))
+            ax.set_ylabel(style.axis_label("net fiscal effect", money_unit))
             ax.grid(axis="y")
             ax.set_axisbelow(True)
             _year_axis(ax)
@@ -512,6 +520,63 @@ def pareto(front: xr.Dataset, *, annotate_rate: bool = True, note: str | None = 
             note = style.source_note(front.attrs, notes=notes)
         style.finish(fig, note=note)
         style.separate(fig, rates)
+    return fig
+
+
+def budget_levels(levels: xr.Dataset, *, unit: str | None = None, note: str | None = None) -> Figure:
+    """Net revenue over the horizon by level of budget (gained less forgone), the zone costs apart.
+
+    Parameters
+    ----------
+    levels
+        The result of :func:`iomodel.fiscal.by_budget_level`.
+    unit
+        Money unit of the axis; default the accounts'.
+    note
+        Source/notes line; default from the levels' attributes.
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> kz = iom.datasets.kazakhstan()
+    >>> ap = iom.appraise(kz, iom.Scenario.from_toml("examples/scenarios/machine_building_ahmp.toml"))
+    >>> fig = budget_levels(iom.fiscal.by_budget_level(ap.fiscal, kz.economy), unit="bn KZT")
+    >>> fig.axes[0].get_xlabel()
+    'net revenue over the horizon (bn KZT)'
+    >>> "Republican budget" in [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    True
+    >>> style.audit(fig)
+    []
+    """
+    out_unit = unit or str(levels.attrs["unit"])
+    f = units.factor(str(levels.attrs["unit"]), out_unit)
+    names = [str(v) for v in levels["budget_level_name"].values]
+    net = levels["net"].sum(dims.YEAR).values * f
+    costs = float(levels["state_costs"].sum()) * f
+    if costs:
+        names, net = [*names, "State zone costs (not attributed)"], np.append(net, -costs)
+    with style.figure_style():
+        fig, grid = style.new_figure("a4", 0.42 * len(names) + 1.3)
+        ax = grid[0, 0]
+        y = np.arange(len(names))[::-1]
+        colours = [style.COLORS["positive"] if v >= 0 else style.COLORS["negative"] for v in net]
+        ax.barh(y, net, color=colours, height=0.6)
+        ax.set_yticks(y, [style.short_name(n) for n in names])
+        ax.axvline(0.0, color=style.COLORS["reference"], lw=0.8)
+        ax.set_xlabel(style.axis_label("net revenue over the horizon", out_unit))
+        style.thousands(ax.xaxis)
+        ax.grid(axis="x")
+        ax.set_axisbelow(True)
+        ax.set_title("Net revenue by level of budget")
+        if note is None:
+            a = levels.attrs
+            notes = ["revenue gained less revenue forgone, summed over the horizon"]
+            if a.get("additionality") is not None:
+                notes.append(
+                    f"additionality {float(a['additionality']):.0%}, displacement {float(a['displacement']):.0%}"
+                )
+            note = style.source_note(a, notes=notes)
+        style.finish(fig, note=note)
     return fig
 
 

@@ -273,9 +273,10 @@ def test_kazakhstan_budget_levels_cover_every_tax_of_the_accounts_with_a_source(
     lv = iom.fiscal.by_budget_level(ap.fiscal, KZ.economy)
     assert set(map(str, lv.budget_level.values)) == {"republican", "local", "national_fund", "customs_union_others"}
     for tax in map(str, ap.fiscal.tax.values):
-        assert "Budget Code" in KZ.economy.sources[f"budget_level:{tax}"] or "Treaty" in KZ.economy.sources[
-            f"budget_level:{tax}"
-        ]
+        assert (
+            "Budget Code" in KZ.economy.sources[f"budget_level:{tax}"]
+            or "Treaty" in KZ.economy.sources[f"budget_level:{tax}"]
+        )
     # PIT and social tax are local, oil-sector taxes go to the National Fund (Budget Code)
     assert dict(KZ.economy.budget_levels["PIT"]) == {"local": 1.0}
     assert dict(KZ.economy.budget_levels["MET_oil_sector"]) == {"national_fund": 1.0}

@@ -131,6 +131,23 @@ def test_appraisal_plot_adds_the_net_fiscal_effect(appraisal, kz):
     assert "additionality 60% and displacement 20%" in note
 
 
+def test_appraisal_plot_in_another_unit_and_budget_levels(appraisal, kz):
+    fig = appraisal.plot("gva", unit="bn KZT")
+    assert_readable(fig, kz)
+    assert [" ".join(ax.get_ylabel().split()) for ax in fig.axes][2] == "net fiscal effect (bn KZT)"
+    gva = appraisal.impacts.dataset["impact"].sel(indicator="gva", effect="direct", phase="operation")
+    direct = [p.get_height() for p in fig.axes[1].patches][: gva.sizes["year"]]  # the first stack: direct
+    assert np.allclose(direct, gva.sum(["sector", "investment"]).values / 1e6)  # thousand KZT -> bn KZT
+    levels = iom.fiscal.by_budget_level(appraisal.fiscal, kz.economy)
+    fig = plot.budget_levels(levels, unit="bn KZT")
+    assert_readable(fig, kz)
+    widths = [p.get_width() for p in fig.axes[0].patches]
+    expected = [*(levels["net"].sum("year").values / 1e3), -float(levels["state_costs"].sum()) / 1e3]
+    assert np.allclose(widths, expected)
+    shown = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+    assert {"Republican budget", "National Fund", "State zone costs (not attributed)"} <= shown
+
+
 def test_lp_overview_names_projects_and_keeps_units_apart(allocation, kz):
     _, _, res = allocation
     fig = plot.lp_overview(res, table=kz)
