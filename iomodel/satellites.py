@@ -239,6 +239,21 @@ def pay_adjusted_key(
     return out.rename("key")
 
 
+def _per_word(per: str, table: IOTable, scales: Mapping[str, float]) -> str:
+    """``per`` as one of ``scales``' words: ``"bn"`` and ``"bn KZT"`` alike (the currency must be the table's)."""
+    text = " ".join(str(per).split())
+    if text in scales:
+        return text
+    scale, currency = units.parse(text)
+    own = units.parse(table.meta.unit or table.meta.currency or "unit")[1]
+    word = {1.0: "unit", 1e3: "thousand", 1e6: "million", 1e9: "bn"}.get(scale)
+    if currency != own or word is None:
+        raise ValidationError(
+            f"per={per!r} is not understood; valid options are {list(scales)} or e.g. 'bn {own}', 'million {own}'"
+        )
+    return word
+
+
 def jobs_per_output(table: IOTable, *, per: str = "bn", indicator: str = "employment") -> xr.DataArray:
     """Jobs per unit of output of each product, per billion of the table's currency by default.
 
@@ -250,8 +265,10 @@ def jobs_per_output(table: IOTable, *, per: str = "bn", indicator: str = "employ
     table
         A table with an employment satellite.
     per
-        ``"unit"``, ``"thousand"``, ``"million"``, ``"bn"`` (or ``"billion"``):
-        the amount of output the jobs are counted for.
+        ``"unit"``, ``"thousand"``, ``"million"``, ``"bn"`` (or ``"billion"``),
+        or with the currency as the rest of the package writes units
+        (``"bn KZT"``, ``"million KZT"``): the amount of output the jobs are
+        counted for.
     indicator
         The satellite row holding jobs (default ``"employment"``).
 
@@ -275,10 +292,12 @@ def jobs_per_output(table: IOTable, *, per: str = "bn", indicator: str = "employ
     'persons per 1 bn KZT of output'
     >>> round(float(j.sel(sector="28")), 1)   # machinery: 49 jobs per bn KZT of output
     49.0
+    >>> m = jobs_per_output(kazakhstan(2024), per="million KZT")
+    >>> m.attrs["units"], round(float(m.sel(sector="28")) * 1e3, 1)
+    ('persons per 1 million KZT of output', 49.0)
     """
     scales = {"unit": 1.0, "thousand": 1e3, "million": 1e6, "bn": 1e9, "billion": 1e9}
-    if per not in scales:
-        raise ValidationError(f"per={per!r} is not understood; valid options are {list(scales)}")
+    per = _per_word(per, table, scales)
     if indicator not in table.satellites.index:
         raise LabelError(
             f"table {table.meta.name!r} has no satellite {indicator!r}; it has {table.satellites.index.tolist()}"

@@ -145,3 +145,15 @@ def test_jobs_per_output_units_and_values():
         jobs_per_output(kz, per="trn")
     with pytest.raises(LabelError, match=r"has no satellite 'jobs'; it has \['employment'\]"):
         jobs_per_output(kz, indicator="jobs")
+
+
+def test_jobs_per_output_takes_units_as_the_package_writes_them():
+    from iomodel.errors import ValidationError
+    from iomodel.satellites import jobs_per_output
+
+    kz = iom.datasets.kazakhstan()
+    a, b = jobs_per_output(kz, per="bn"), jobs_per_output(kz, per="bn KZT")
+    assert a.equals(b) and a.attrs == b.attrs
+    assert np.allclose(jobs_per_output(kz, per="thousand KZT").values * 1e6, a.values)
+    with pytest.raises(ValidationError, match="per='bn USD' is not understood"):
+        jobs_per_output(kz, per="bn USD")
