@@ -4,19 +4,23 @@
 1. ``batched``: 1,000 draws of the full Type II multiplier set on the shipped
    68-product table (``iomodel.datasets.kazakhstan()``), every coefficient of ``A``
    perturbed (``LognormalCoefficients(cv=0.1)``), ``monte_carlo(iomodel.multipliers,
-   ..., fixed={"kind": "type2"})``, which solves each chunk of draws in one stacked
-   LAPACK call (``attrs["backend"] == "batched"``). Baseline: the same draws (the
-   engine's generator and ``LognormalCoefficients.perturb``, the value added rescaled
-   by ``IOTable.rest_scale`` as ``with_coefficients`` does) given to pymrio, one
+   ..., fixed={"kind": "type2"})``, which solves the draws in blocks of 32, one stacked
+   LAPACK call each, into one labelled result (``attrs["backend"] == "batched"``).
+   Baseline: the same draws (the engine's generator and
+   ``LognormalCoefficients.perturb``, the value added rescaled by
+   ``IOTable.rest_scale`` as ``with_coefficients`` does) given to pymrio, one
    ``pymrio.IOSystem(A=..., x=..., Y=...)`` with one extension (value added,
    employment, taxes: 13 rows) rebuilt per draw and ``calc_all()`` (Z, L by
    ``np.linalg.inv``, S, M, D accounts; Type I only, pymrio has no Type II). pymrio is
    timed on the first ``--pymrio-draws`` draws (default 100), drawing included (about
    1 % of its time), and compared per draw.
    Reference rows: iomodel's non-batched path (``batched=False``: one
-   ``with_coefficients`` table and one ``multipliers`` call per draw) and the time
-   to generate the 1,000 perturbed matrices alone (the floor of any method that
-   draws them this way). Goal: iomodel at least 100x faster per draw than pymrio.
+   ``with_coefficients`` table and one ``multipliers`` call per draw) and, after the
+   timed call and apart from it, a profile of a batched draw (``profile_batched``: the
+   engine's pieces in its order, microseconds per draw for seeding, drawing, of which
+   numpy's normal numbers, I - A, the stacked solve, of which LAPACK, and labels; it
+   must reproduce the timed run's numbers exactly). Goal: iomodel at least 100x faster
+   per draw than pymrio.
 2. ``lowrank``: a synthetic 2,000-sector dense productive table (seeded; recipe of
    ``bench_multipliers.py``), 200 draws that perturb one column
    (``LognormalCoefficients(cv=0.1, sectors=[one label])``,
@@ -248,21 +252,92 @@ def worker_mc(args: argparse.Namespace) -> tuple[dict, dict]:
     seconds = time.perf_counter() - t0
     rec = {"seconds": seconds, "draws": args.draws, "backend": ds.attrs["backend"], "warmup_seconds": warm}
     if batched:
-        # information, after the timed call: generating the same perturbed matrices alone (no solve), then
-        # the stacked solve alone on all of them in one call (the engine makes one call per chunk)
-        from iomodel.analysis import multipliers_batch
-
-        A0 = t.arrays.A
-        stack = np.empty((args.draws, t.n, t.n))
-        t0 = time.perf_counter()
-        for d in range(args.draws):
-            stack[d] = pert.perturb(A0, draw_rng(args.seed, d))
-        rec["draws_only_seconds"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        multipliers_batch(t, stack, "type2")
-        rec["solve_only_seconds"] = time.perf_counter() - t0
+        # information, after the timed call: where a draw's time goes, stage by stage (profile_batched)
+        prof, same = profile_batched(t, pert, args.seed, args.draws, ds["multiplier"].values)
+        rec["profile_us_per_draw"] = prof
+        rec["profile_reproduces_run"] = same
+        rec["draws_only_seconds"] = 1e-6 * args.draws * (prof["seeding"] + prof["drawing"])
+        rec["solve_only_seconds"] = 1e-6 * args.draws * (prof["I - A"] + prof["stacked solve"] + prof["labels"])
     arrays = {"m": ds["multiplier"].values, "indicator": ds.indicator.values.astype(str)}
     return rec, arrays
+
+
+#: Stages of a batched draw, in the order the engine runs them (profile_batched); "normals" and "LAPACK" are
+#: parts of "drawing" and "stacked solve", timed on their own.
+PROFILE_STAGES = ("seeding", "drawing", "normals", "I - A", "stacked solve", "LAPACK", "labels")
+
+
+def profile_batched(t, pert, seed: int, draws: int, result: np.ndarray) -> tuple[dict, bool]:
+    """Microseconds per draw of each stage of ``monte_carlo``'s batched path, run apart from the timed call.
+
+    The engine's own pieces (``engine._stacked_chunk``), in its order and block by
+    block: ``seeding`` (``Plan.rngs``: every draw's generator), ``drawing``
+    (``LognormalCoefficients.perturb_stack``: the normal numbers, the lognormal
+    factors, the column rescaling, written as ``-A`` into the block's buffer), ``I - A``
+    (column sums, the productivity check, the rest scale, the diagonal), ``stacked solve``
+    (``StackedMultipliers.solve``: right-hand sides, ``numpy.linalg.solve``, the residual
+    check, the Type II rows) and ``labels`` (the labelled Dataset). ``normals`` (numpy's
+    ``standard_normal`` alone, from fresh generators of the same draws) and ``LAPACK``
+    (``numpy.linalg.solve`` alone on the same matrices and right-hand sides) are timed on
+    their own. Returns the stages and whether this replica reproduced the timed run's
+    numbers exactly (if not, it no longer follows the engine).
+    """
+    import iomodel as iom
+    from iomodel import analysis as an
+    from iomodel.sensitivity import engine
+
+    clock = time.perf_counter
+    T = dict.fromkeys(PROFILE_STAGES, 0.0)
+    p = engine.plan(iom.multipliers, t, coefficients=pert, seed=seed, fixed={"kind": "type2"})
+    stacked = an.StackedMultipliers(t, "type2")
+    n, base = t.n, t.arrays.A
+    nonzero = np.flatnonzero(base)
+    base_rest = 1.0 - t.arrays.Z.sum(axis=0) * t.arrays.inv_output
+    size = min(an.BLOCK, draws)
+    M = np.zeros((size, n, n))
+    diag = np.arange(n) * (n + 1)
+    zero_diag = diag[base.reshape(-1)[diag] == 0]
+    out = np.empty((draws, *stacked.shape))
+    z = np.empty((size, nonzero.size))
+    fresh = p.rngs(0, draws)
+    for a in range(0, draws, size):
+        t0 = clock()
+        for i, rng in enumerate(fresh[a : a + size]):
+            rng.standard_normal(out=z[i])
+        T["normals"] += clock() - t0
+    t0 = clock()
+    gens = p.rngs(0, draws)
+    T["seeding"] += clock() - t0
+    for a in range(0, draws, size):
+        b = min(a + size, draws)
+        m = b - a
+        Ab = M[:m]
+        t0 = clock()
+        pert.perturb_stack(base, gens[a:b], nonzero, out=Ab, negate=True)
+        t1 = clock()
+        sums = -Ab.sum(axis=1)
+        assert (sums < 1.0).all()
+        rest = (1.0 - sums) / base_rest
+        flat = Ab.reshape(m, n * n)
+        flat[:, diag] += 1.0
+        t2 = clock()
+        stacked.solve(Ab, out[a:b], rest_scale=rest, first=a)
+        t3 = clock()
+        R = np.broadcast_to(stacked.rows, (m, *stacked.rows.shape)).copy()
+        for i in stacked.rest_rows:
+            R[:, i] *= rest
+        t4 = clock()
+        np.linalg.solve(Ab.transpose(0, 2, 1), R.transpose(0, 2, 1))
+        t5 = clock()
+        flat[:, zero_diag] = 0.0
+        T["drawing"] += t1 - t0
+        T["I - A"] += t2 - t1
+        T["stacked solve"] += t3 - t2
+        T["LAPACK"] += t5 - t4
+    t0 = clock()
+    stacked.label(out, np.arange(draws)).to_dataset(promote_attrs=True)
+    T["labels"] += clock() - t0
+    return {k: 1e6 * v / draws for k, v in T.items()}, bool(np.array_equal(out, result))
 
 
 def worker_pymrio(args: argparse.Namespace) -> tuple[dict, dict]:
@@ -562,6 +637,10 @@ def measure_interleaved(jobs: list[tuple[str, str, str, dict]], repeat: int, log
             vals = [r[key] for r in rs if key in r]
             if vals:
                 best[key] = min(vals)
+        profiles = [r["profile_us_per_draw"] for r in rs if "profile_us_per_draw" in r]
+        if profiles:  # each stage at its fastest over the runs
+            best["profile_us_per_draw"] = {k: min(pr[k] for pr in profiles) for k in profiles[0]}
+            best["profile_reproduces_run"] = all(r.get("profile_reproduces_run", True) for r in rs)
         if "worker_compute_seconds" in best:
             best["all_worker_compute_seconds"] = [r["worker_compute_seconds"] for r in rs]
         out[label] = best
@@ -689,7 +768,15 @@ def run_driver(args: argparse.Namespace) -> int:
                 "pymrio_over_serial_per_draw": pm["per_draw_ms"] / res["iomodel serial"]["per_draw_ms"] if pm else None,
                 "draws_only_ms_per_draw": 1e3 * bt["draws_only_seconds"] / bt["draws"],
                 "solve_only_ms_per_draw": 1e3 * bt["solve_only_seconds"] / bt["draws"],
+                "profile_us_per_draw": bt["profile_us_per_draw"],
             }
+            c["profile_reproduces_run"] = bt["profile_reproduces_run"]
+            prof = bt["profile_us_per_draw"]
+            log(
+                "  profile of a batched draw (us, apart, fastest of the runs): "
+                + ", ".join(f"{k} {prof[k]:.1f}" for k in PROFILE_STAGES)
+                + f"; stages sum {sum(prof[k] for k in PROFILE_STAGES if k not in ('normals', 'LAPACK')):.1f}"
+            )
         if 2 in goals:
             log(
                 f"goal 2: {args.lowrank_draws} one-column draws on a dense n={args.lowrank_n} table, "
@@ -741,16 +828,21 @@ def run_driver(args: argparse.Namespace) -> int:
             "iomodel batched",
             bt,
             "monte_carlo Type II, batched",
-            f"backend {bt['backend']}; after it, apart: drawing the matrices alone {r['draws_only_ms_per_draw']:.3f}, "
-            f"stacked solve alone {r['solve_only_ms_per_draw']:.3f} ms/draw",
+            f"backend {bt['backend']}; after it, apart: seeding and drawing the matrices "
+            f"{r['draws_only_ms_per_draw']:.3f}, I - A, stacked solve and labels "
+            f"{r['solve_only_ms_per_draw']:.3f} ms/draw",
         )
         row("1", "iomodel serial", res["iomodel serial"], "monte_carlo Type II, batched=False", "reference")
         if "pymrio" in res:
             row("1", "pymrio", res["pymrio"], "IOSystem + calc_all per draw", "Type I only")
         c = checks["goal1"]
-        g1_ok = c["batched_vs_serial_type2_rel"] <= CHECK_RTOL and all(
-            c.get(k, 0.0) <= CHECK_RTOL
-            for k in ("pymrio_vs_iomodel_type1_output_rel", "pymrio_vs_iomodel_type1_employment_rel")
+        g1_ok = (
+            c.get("profile_reproduces_run", True)
+            and c["batched_vs_serial_type2_rel"] <= CHECK_RTOL
+            and all(
+                c.get(k, 0.0) <= CHECK_RTOL
+                for k in ("pymrio_vs_iomodel_type1_output_rel", "pymrio_vs_iomodel_type1_employment_rel")
+            )
         )
         if r["pymrio_over_batched_per_draw"] is not None:
             ratio = r["pymrio_over_batched_per_draw"]
@@ -815,11 +907,29 @@ def run_driver(args: argparse.Namespace) -> int:
         )
     table_md = "\n".join(lines)
     summary_md = "\n".join(["| goal | ratio | goal | measured | verdict |", "|---|---|---|---|---|", *summary])
+    profile_md = ""
+    if "goal1" in results:
+        prof = results["goal1_ratios"]["profile_us_per_draw"]
+        total = sum(prof[k] for k in PROFILE_STAGES if k not in ("normals", "LAPACK"))
+        profile_md = "\n".join(
+            [
+                "| stage of a batched draw (apart, fastest of the runs) | us per draw |",
+                "|---|---:|",
+                *(
+                    f"| {'... of which ' if k in ('normals', 'LAPACK') else ''}{k} | {prof[k]:.1f} |"
+                    for k in PROFILE_STAGES
+                ),
+                f"| sum of the stages | {total:.1f} |",
+            ]
+        )
     print()
     print(table_md)
     print()
     print(summary_md)
     print()
+    if profile_md:
+        print(profile_md)
+        print()
     print("Checks (max |a - b| / max |b| unless named max_abs):")
     for case, c in checks.items():
         for k, v in c.items():
@@ -840,6 +950,7 @@ def run_driver(args: argparse.Namespace) -> int:
         "checks_pass": ok,
         "table_markdown": table_md,
         "summary_markdown": summary_md,
+        "profile_markdown": profile_md,
     }
     if args.json:
         path = Path(args.json)

@@ -46,6 +46,7 @@ from .errors import ConvergenceError, LabelError, NotProductiveError, Validation
 from .table import IOTable
 
 __all__ = [
+    "StackedMultipliers",
     "direct_effect_multipliers",
     "group_multipliers",
     "hypothetical_extraction",
@@ -129,10 +130,15 @@ def _coefficient_rows(table: IOTable, closure: HouseholdClosure) -> tuple[list[s
 
 
 def _result(
-    table: IOTable, values: np.ndarray, names: Sequence[str], units: Sequence[str], attrs: dict
+    table: IOTable,
+    values: np.ndarray,
+    names: Sequence[str],
+    units: Sequence[str],
+    attrs: dict,
+    draws: np.ndarray | None = None,
 ) -> xr.DataArray:
-    """Labelled multipliers; a leading axis of ``values`` (a stack of variants) becomes ``draw``."""
-    lead = {dims.DRAW: np.arange(values.shape[0])} if values.ndim == 3 else {}
+    """Labelled multipliers; a leading axis of ``values`` (a stack of variants) becomes ``draw`` (labels ``draws``)."""
+    lead = {dims.DRAW: np.arange(values.shape[0]) if draws is None else draws} if values.ndim == 3 else {}
     da = xr.DataArray(
         values,
         dims=(*lead, dims.INDICATOR, dims.SECTOR),
@@ -304,6 +310,201 @@ def multipliers(
     return _select(_result(table, values, names, units, attrs), indicators)
 
 
+#: Variants solved together in one stacked LAPACK call: few enough that a block's matrices and temporaries stay in
+#: cache (on the 68-product table a block's largest temporary stays below the 256 KiB at which numpy starts looking
+#: for temporaries to reuse), enough that the Python overhead of a block is small per variant.
+BLOCK = 32
+
+
+class StackedMultipliers:
+    r"""The multipliers of many variants of one table, solved block by block into one result.
+
+    What every variant shares is built once: the coefficient rows, which of
+    them a variant rescales (income and value added by the rest of each
+    column, satellites and taxes by their factors), the household closure.
+    :meth:`solve` takes a block of matrices :math:`I - A_d` and writes the
+    multipliers of each variant; :meth:`label` makes the labelled result.
+    Each variant needs one transposed LAPACK solve for every row (Type II
+    included: :math:`h_R L` is the income row, :math:`S L h_C` a product, see
+    :func:`_assemble`); the ``budget`` row, the sum of the tax rows, is
+    summed after the solve instead of solved. Every block is checked on a
+    weighted sum of its right-hand sides (:func:`_checked_solve`). Under the
+    textbook closure (no ``mpc``) the households column of a variant follows
+    its own labour income, rescaled with the rest of each column.
+    :func:`multipliers_batch` and the batched path of
+    :func:`iomodel.sensitivity.monte_carlo` use it.
+
+    Parameters
+    ----------
+    table
+        The base table (domestic import convention).
+    kind, closure, include_households, indicators, consumption_taxes
+        As :func:`multipliers`.
+    """
+
+    def __init__(
+        self,
+        table: IOTable,
+        kind: Kind = "type1",
+        *,
+        closure: HouseholdClosure | None = None,
+        include_households: bool = False,
+        indicators: Iterable[str] | None = None,
+        consumption_taxes: bool = True,
+    ) -> None:
+        _check_kind(kind)
+        table.require_domestic("batched multipliers")
+        if closure is None:
+            closure = table.economy.closure if table.economy is not None else HouseholdClosure()
+        self.table, self.kind, self.closure = table, kind, closure
+        self.include_households, self.consumption_taxes = include_households, consumption_taxes
+        names, units, S0 = _coefficient_rows(table, closure)
+        self.names, self.units, self.n = names, units, table.n
+        # the order of _coefficient_rows: output, [income], [gva], satellites, taxes, [budget]
+        first_sat = 1 + int("income" in names) + int("gva" in names)
+        n_sat, n_tax = len(table.satellites.index), len(table.taxes.index)
+        self.n_sat, self.n_tax = n_sat, n_tax
+        self.sat_rows = slice(first_sat, first_sat + n_sat)
+        self.tax_rows = slice(first_sat + n_sat, first_sat + n_sat + n_tax)
+        self.solved = len(names) - int(n_tax > 0)  # every row but the budget (the last row, when there are taxes)
+        rows = [S0[: self.solved]]
+        self.rest_rows = [names.index(r) for r in ("income", "gva") if r in names]
+        self.h_C = np.zeros(0)
+        self.h = 0.0
+        self.w_row = -1
+        if kind == "type2":
+            h_R0, self.h_C, self.h = table.household_vectors(closure)
+            if "income" in names and np.array_equal(S0[names.index("income")], h_R0):
+                self.w_row = names.index("income")  # h_R is the income row: h_R L is one of the solves
+            else:  # pragma: no cover - the income indicator is the closure's income row (_coefficient_rows)
+                self.w_row = self.solved
+                rows.append(h_R0[None, :])
+                self.rest_rows.append(self.w_row)
+        self.rows = np.ascontiguousarray(np.vstack(rows))
+        self.weights = _check_weights(self.rows.shape[0])
+        self.attrs = _attrs(kind, closure, include_households, consumption_taxes)
+        # the names after assembly (consumption taxes add rows), and the rows of the indicators asked for
+        probe = np.zeros((1, len(names), self.n))
+        one = np.ones(1)
+        if kind == "type1":
+            _, out_names, out_units = _assemble(table, kind, closure, names, units, probe)
+        else:
+            _, out_names, out_units = _assemble(
+                table,
+                kind,
+                closure,
+                names,
+                units,
+                probe,
+                Su=probe @ self.h_C,
+                w=probe[:, 0],
+                s=one,
+                include_households=include_households,
+                consumption_taxes=consumption_taxes,
+            )
+        self.pick: list[int] | None = None
+        if indicators is not None:
+            wanted = list(indicators)
+            unknown = [i for i in wanted if i not in out_names]
+            if unknown:
+                raise LabelError(f"unknown indicator(s) {unknown}; valid options are {list(out_names)}")
+            self.pick = [out_names.index(i) for i in wanted]
+            out_names, out_units = wanted, [out_units[i] for i in self.pick]
+        self.out_names, self.out_units = list(out_names), list(out_units)
+        self._rhs = np.empty((0, *self.rows.shape))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(indicators, sectors)`` of one variant's multipliers."""
+        return len(self.out_names), self.n
+
+    def solve(
+        self,
+        M: np.ndarray,
+        out: np.ndarray,
+        *,
+        rest_scale: np.ndarray | None = None,
+        satellite_scale: np.ndarray | None = None,
+        tax_scale: np.ndarray | None = None,
+        first: int = 0,
+    ) -> None:
+        """Multipliers of a block of variants into ``out`` (``(b, *shape)``).
+
+        ``M`` is ``(b, n, n)``, :math:`I - A_d` of each variant (not changed);
+        ``rest_scale`` ``(b, n)`` rescales the income and value-added rows,
+        ``satellite_scale`` and ``tax_scale`` ``(b, k, n)`` the satellite and
+        tax rows. ``first``: the number of the block's first variant, for
+        error messages.
+        """
+        b = M.shape[0]
+        if self._rhs.shape[0] < b:
+            self._rhs = np.broadcast_to(self.rows, (b, *self.rows.shape)).copy()
+        R = self._rhs[:b]
+        for i in self.rest_rows:
+            if rest_scale is None:
+                R[:, i] = self.rows[i]
+            else:
+                np.multiply(self.rows[i], rest_scale, out=R[:, i])
+        if self.n_sat:
+            if satellite_scale is None:
+                R[:, self.sat_rows] = self.rows[self.sat_rows]
+            else:
+                np.multiply(self.rows[self.sat_rows], satellite_scale, out=R[:, self.sat_rows])
+        if self.n_tax:
+            if tax_scale is None:
+                R[:, self.tax_rows] = self.rows[self.tax_rows]
+            else:
+                np.multiply(self.rows[self.tax_rows], tax_scale, out=R[:, self.tax_rows])
+        # one transposed solve per variant: X[d] = R[d] (I - A_d)^-1, every row at once
+        X = _checked_solve(M.transpose(0, 2, 1), R.transpose(0, 2, 1), self.weights, first).transpose(0, 2, 1)
+        k = len(self.names)
+        if self.n_tax:
+            SL = np.empty((b, k, self.n))
+            SL[:, : self.solved] = X[:, : self.solved]
+            np.sum(SL[:, self.tax_rows], axis=1, out=SL[:, k - 1])
+        else:
+            SL = X[:, :k]
+        if self.kind == "type1":
+            if self.pick is None:
+                out[...] = SL
+            else:
+                np.take(SL, self.pick, axis=1, out=out)
+            return
+        w = SL[:, self.w_row] if self.w_row < self.solved else X[:, self.w_row]
+        h_C = self.h_C if self.closure.mpc is not None else _household_column(self.table, self.closure, rest_scale)
+        s = 1.0 - self.h - _times_column(w, h_C)
+        if not (s > 0).all():
+            bad = int(np.flatnonzero(~(s > 0))[0])
+            raise NotProductiveError(
+                f"variant {first + bad}: the model closed for households is not productive "
+                f"(1 - h - h_R L h_C = {s[bad]:.6g})"
+            )
+        values, _, _ = _assemble(
+            self.table,
+            self.kind,
+            self.closure,
+            self.names,
+            self.units,
+            SL,
+            Su=_times_column(SL, h_C),
+            w=w,
+            s=s,
+            include_households=self.include_households,
+            consumption_taxes=self.consumption_taxes,
+        )
+        if self.pick is None:
+            out[...] = values
+        else:
+            np.take(values, self.pick, axis=1, out=out)
+
+    def label(self, values: np.ndarray, draws: np.ndarray | None = None) -> xr.DataArray:
+        """The labelled result of ``(d, *shape)`` multipliers: dims ``("draw", "indicator", "sector")``.
+
+        ``draws``: the labels along ``draw`` (default ``0`` to ``d - 1``).
+        """
+        return _result(self.table, values, self.out_names, self.out_units, self.attrs, draws)
+
+
 def multipliers_batch(
     table: IOTable,
     A: np.ndarray,
@@ -317,14 +518,15 @@ def multipliers_batch(
     indicators: Iterable[str] | None = None,
     consumption_taxes: bool = True,
 ) -> xr.DataArray:
-    r""":func:`multipliers` of many variants of one table in one stacked solve.
+    r""":func:`multipliers` of many variants of one table in stacked solves.
 
     Each variant ``d`` has technical coefficients ``A[d]`` (the variant the
     table's :meth:`~iomodel.IOTable.with_coefficients` builds), and optionally
     its value-added, satellite and tax coefficients rescaled column by
-    column. All ``(I - A[d])`` are solved in one batched LAPACK call
-    (:func:`numpy.linalg.solve` on the stack) instead of a Python loop over
-    tables, and every solve is residual-checked. The result equals
+    column. The ``(I - A[d])`` are solved in stacked LAPACK calls
+    (:func:`numpy.linalg.solve` on blocks of :data:`BLOCK` variants,
+    :class:`StackedMultipliers`) instead of a Python loop over tables, and
+    every solve is residual-checked. The result equals
     ``multipliers(table.with_coefficients(A[d]), ...)`` for each ``d`` (tested);
     it is what :func:`iomodel.sensitivity.monte_carlo` uses for many draws of a
     small table.
@@ -364,27 +566,39 @@ def multipliers_batch(
     >>> iom.multipliers(t.with_coefficients(A[1])).sel(indicator="output").values.round(4)
     array([1.4448, 1.3875])
     """
-    _check_kind(kind)
-    table.require_domestic("batched multipliers")
-    if closure is None:
-        closure = table.economy.closure if table.economy is not None else HouseholdClosure()
+    stacked = StackedMultipliers(
+        table,
+        kind,
+        closure=closure,
+        include_households=include_households,
+        indicators=indicators,
+        consumption_taxes=consumption_taxes,
+    )
     A = np.asarray(A, dtype=float)
     n = table.n
     if A.ndim != 3 or A.shape[1:] != (n, n):
         raise ValidationError(f"A must have shape (draws, {n}, {n}), got {A.shape}")
     d = A.shape[0]
-    if rest_scale is None:
-        rest_scale = table.rest_scale(A)
-    names, units, S = _batch_rows(table, closure, d, np.asarray(rest_scale, dtype=float), satellite_scale, tax_scale)
-    M = -A
-    M[:, np.arange(n), np.arange(n)] += 1.0
-    rows = S
-    if kind == "type2":
-        h_R0 = table.household_vectors(closure)[0]
-        rows = np.concatenate([S, (h_R0[None, :] * rest_scale)[:, None, :]], axis=1)
-    # one transposed solve per variant gives every row: S L and, for Type II, h_R L (S L h_C needs no other solve)
-    X = _checked_solve(M.transpose(0, 2, 1), rows.transpose(0, 2, 1)).transpose(0, 2, 1)
-    return _batch_result(table, kind, closure, names, units, X, include_households, consumption_taxes, indicators)
+    rest = table.rest_scale(A) if rest_scale is None else np.asarray(rest_scale, dtype=float)
+    sat = None if satellite_scale is None else np.asarray(satellite_scale, dtype=float)
+    tax = None if tax_scale is None else np.asarray(tax_scale, dtype=float)
+    out = np.empty((d, *stacked.shape))
+    M = np.empty((min(BLOCK, d), n, n))
+    diag = np.arange(n)
+    for a in range(0, d, BLOCK):
+        b = min(a + BLOCK, d)
+        Mb = M[: b - a]
+        np.negative(A[a:b], out=Mb)
+        Mb[:, diag, diag] += 1.0
+        stacked.solve(
+            Mb,
+            out[a:b],
+            rest_scale=rest[a:b],
+            satellite_scale=None if sat is None else sat[a:b],
+            tax_scale=None if tax is None else tax[a:b],
+            first=a,
+        )
+    return stacked.label(out)
 
 
 def multipliers_columns(
@@ -516,7 +730,43 @@ def multipliers_columns(
     yA = (y @ arr.Z) * inv_x
     yA[:, cols] += np.einsum("dn,dnk->dk", y, D)
     _check_rows(y - yA, target, "multipliers_columns")
-    return _batch_result(table, kind, closure, names, units, X, include_households, consumption_taxes, indicators)
+    rest = np.ones((d, n))
+    rest[:, cols] = r_cols
+    return _batch_result(table, kind, closure, names, units, X, include_households, consumption_taxes, indicators, rest)
+
+
+def _household_column(table: IOTable, closure: HouseholdClosure, rest: np.ndarray | None) -> np.ndarray:
+    r"""The households column :math:`h_C` of each variant, ``(d, n)``, or the table's ``(n,)`` when it is the same.
+
+    With a propensity to consume (``closure.mpc``) :math:`h_C` does not
+    depend on the technology. The textbook closure spends each variant's own
+    labour income, :math:`h_C = c / \sum_j W_j r_j`, with the income row
+    rescaled by the rest of each column, ``rest`` ``(d, n)``, as
+    :meth:`~iomodel.IOTable.with_coefficients` rescales value added (and
+    :meth:`~iomodel.IOTable.household_vectors` then divides by its total).
+    """
+    h_C = table.household_vectors(closure)[1]
+    if closure.mpc is not None or rest is None:
+        return h_C
+    arr = table.arrays
+    W = arr.value_added[table.value_added.index.get_loc(closure.income)]
+    c = arr.final_demand[:, table.final_demand.columns.get_loc(closure.consumption)]
+    total = (W[None, :] * rest).sum(axis=1)
+    return c[None, :] / total[:, None]
+
+
+def _times_column(rows: np.ndarray, h_C: np.ndarray) -> np.ndarray:
+    """``rows @ h_C`` for each variant (rows ``(d, ..., n)``, ``h_C`` ``(n,)`` or ``(d, n)``), one product per variant.
+
+    Never one ``(d, n) @ (n,)`` product: a BLAS kernel takes the rows of such a
+    product in groups, so a variant's sum would depend on its place in the stack.
+    """
+    if rows.ndim == 2:
+        rows = rows[:, None, :]
+        return _times_column(rows, h_C)[:, 0]
+    if h_C.ndim == 1:
+        return rows @ h_C
+    return np.matmul(rows, h_C[:, :, None])[..., 0]
 
 
 def _check_weights(m: int) -> np.ndarray:
@@ -524,39 +774,12 @@ def _check_weights(m: int) -> np.ndarray:
     return 1.0 + np.arange(m, dtype=float) / max(m, 1)
 
 
-def _check_rows(lhs: np.ndarray, rhs: np.ndarray, what: str) -> None:
+def _check_rows(lhs: np.ndarray, rhs: np.ndarray, what: str, first: int = 0) -> None:
     scale = np.maximum(np.abs(rhs).max(axis=-1), np.finfo(float).tiny)
     err = np.abs(lhs - rhs).max(axis=-1) / scale
     if (err > la.RESIDUAL_RTOL).any():
         k = int(np.argmax(err))
-        raise ConvergenceError(f"variant {k}: {what} residual {err[k]:.3g} exceeds {la.RESIDUAL_RTOL:.1e}")
-
-
-def _batch_rows(
-    table: IOTable,
-    closure: HouseholdClosure,
-    d: int,
-    rest_scale: np.ndarray,
-    satellite_scale: np.ndarray | None,
-    tax_scale: np.ndarray | None,
-) -> tuple[list[str], list[str], np.ndarray]:
-    """Names, units and the ``(d, k, n)`` coefficient rows of each variant."""
-    names, units, S0 = _coefficient_rows(table, closure)
-    S = np.broadcast_to(S0, (d, *S0.shape)).copy()
-    for row in ("income", "gva"):
-        if row in names:
-            S[:, names.index(row)] *= rest_scale
-    n_sat = len(table.satellites.index)
-    first_sat = 1 + int("income" in names) + int("gva" in names)  # the order of _coefficient_rows
-    if satellite_scale is not None:
-        S[:, first_sat : first_sat + n_sat] *= np.asarray(satellite_scale, dtype=float)
-    n_tax = len(table.taxes.index)
-    if n_tax:
-        t0 = first_sat + n_sat
-        if tax_scale is not None:
-            S[:, t0 : t0 + n_tax] *= np.asarray(tax_scale, dtype=float)
-        S[:, t0 + n_tax] = S[:, t0 : t0 + n_tax].sum(axis=1)
-    return names, units, S
+        raise ConvergenceError(f"variant {first + k}: {what} residual {err[k]:.3g} exceeds {la.RESIDUAL_RTOL:.1e}")
 
 
 def _batch_result(
@@ -569,16 +792,18 @@ def _batch_result(
     include_households: bool,
     consumption_taxes: bool,
     indicators: Iterable[str] | None,
+    rest: np.ndarray | None = None,
 ) -> xr.DataArray:
-    """The labelled result from the ``(d, k [+1], n)`` rows times the inverse of each variant."""
+    """The labelled result from the ``(d, k [+1], n)`` rows times the inverse of each variant (``rest``: ``(d, n)``)."""
     k = len(names)
     SL = X[:, :k]
     if kind == "type1":
         values, names, units = _assemble(table, kind, closure, names, units, SL)
     else:
-        _, h_C, h = table.household_vectors(closure)
+        h = table.household_vectors(closure)[2]
+        h_C = _household_column(table, closure, rest)
         w = X[:, k]
-        s = 1.0 - h - w @ h_C
+        s = 1.0 - h - _times_column(w, h_C)
         if not (s > 0).all():
             bad = int(np.flatnonzero(~(s > 0))[0])
             raise NotProductiveError(
@@ -591,7 +816,7 @@ def _batch_result(
             names,
             units,
             SL,
-            Su=SL @ h_C,
+            Su=_times_column(SL, h_C),
             w=w,
             s=s,
             include_households=include_households,
@@ -601,19 +826,20 @@ def _batch_result(
     return _select(_result(table, values, names, units, attrs), indicators)
 
 
-def _checked_solve(M: np.ndarray, B: np.ndarray) -> np.ndarray:
+def _checked_solve(M: np.ndarray, B: np.ndarray, weights: np.ndarray | None = None, first: int = 0) -> np.ndarray:
     """Stacked ``solve(M, B)``, checked on a weighted sum of the right-hand sides of each variant.
 
     The residual :math:`M (X v) - B v` of fixed positive weights ``v`` is one
     matrix-vector product per variant instead of one per right-hand side; it
     must be below :data:`~iomodel.linalg.RESIDUAL_RTOL` relative to ``B v``.
+    ``first`` numbers the first variant in error messages.
     """
     try:
         X = np.linalg.solve(M, B)
     except np.linalg.LinAlgError:
         raise NotProductiveError("a variant's I - A is singular") from None
-    v = _check_weights(B.shape[2])
-    _check_rows(np.einsum("dij,dj->di", M, X @ v), B @ v, "stacked solve")
+    v = _check_weights(B.shape[2]) if weights is None else weights
+    _check_rows(np.matmul(M, (X @ v)[..., None])[..., 0], B @ v, "stacked solve", first)
     return X
 
 

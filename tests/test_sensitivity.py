@@ -107,6 +107,96 @@ def test_same_seed_same_numbers_whatever_the_chunking(kz):
     xr.testing.assert_identical(fresh["multiplier"], again["multiplier"])  # the stored seed repeats the run
 
 
+def test_generators_are_the_seed_sequence_children(mb):
+    # Plan.rngs computes the seed words of all its children at once: each is SeedSequence(seed, spawn_key=(d,))'s
+    from iomodel.sensitivity.engine import child_states, plan
+
+    draws = np.array([0, 1, 2, 31, 32, 33, 1000, 2**31, 2**32 - 1])
+    for entropy in (0, 1, 7, 2**32 - 1, 2**32, 2**64 + 5, 2**150 + 3, int(np.random.SeedSequence().entropy)):
+        states = child_states(entropy, draws)
+        for d, state in zip(draws, states, strict=True):
+            want = np.random.SeedSequence(entropy, spawn_key=(int(d),)).generate_state(4, np.uint64)
+            np.testing.assert_array_equal(state, want)
+    p = plan(iom.multipliers, mb, coefficients=sa.LognormalCoefficients(0.1), seed=123)
+    for d, rng in zip(range(5, 45), p.rngs(5, 45), strict=True):
+        np.testing.assert_array_equal(rng.standard_normal(5), p.rng(d).standard_normal(5))
+        np.testing.assert_array_equal(rng.random(3), p.rng(d).random(8)[5:])  # the same stream, draw for draw
+
+
+def test_a_draw_is_the_same_whatever_the_stack(kz):
+    A = kz.arrays.A
+    n = kz.n
+    for cv in (sa.LognormalCoefficients(0.2), sa.LognormalCoefficients(0.2, keep_column_sums=False)):
+        one = np.stack([cv.perturb(A, np.random.default_rng(s)) for s in range(40)])
+        if cv.keep_column_sums:
+            assert_allclose(one.sum(axis=1), np.broadcast_to(A.sum(axis=0), (40, n)), rtol=1e-14, atol=1e-16)
+        buf = np.zeros((64, n, n))
+        many = cv.perturb_stack(A, [np.random.default_rng(s) for s in range(40)], out=buf[:40])
+        np.testing.assert_array_equal(many, one)  # bit for bit: the column sums add the same numbers in order
+        # a reused buffer (its zeros kept), the draws negated: -A exactly
+        neg = cv.perturb_stack(A, [np.random.default_rng(s) for s in range(8, 40)], out=buf[:32], negate=True)
+        np.testing.assert_array_equal(neg, -one[8:])
+    zero = sa.LognormalCoefficients(0.0).perturb_stack(A, [np.random.default_rng(0)] * 2, negate=True)
+    np.testing.assert_array_equal(zero, -np.stack([A, A]))
+
+
+def test_batched_blocks_and_chunks_give_the_same_numbers(kz, mb):
+    cv = sa.LognormalCoefficients(0.1)
+    func = functools.partial(iom.multipliers, kind="type2")
+    a = sa.monte_carlo(func, kz, draws=70, coefficients=cv, seed=3)  # solved in blocks of 32, 32 and 6 draws
+    assert a.attrs["backend"] == "batched" and a.sizes["draw"] == 70
+    for size in (33, 5):
+        b = sa.monte_carlo(func, kz, draws=70, coefficients=cv, seed=3, chunk_size=size)
+        xr.testing.assert_identical(a["multiplier"], b["multiplier"])
+    serial = sa.monte_carlo(func, kz, draws=70, coefficients=cv, seed=3, batched=False)
+    assert_allclose(a["multiplier"], serial["multiplier"], rtol=1e-11, atol=1e-14)
+    # rows of the low-rank update, too, whatever a draw's place in its chunk
+    plant = sa.LognormalCoefficients(0.2, sectors=["28", "25"])
+    g = sa.monte_carlo(func, kz, draws=40, coefficients=plant, seed=7)
+    h = sa.monte_carlo(func, kz, draws=40, coefficients=plant, seed=7, chunk_size=3)
+    assert g.attrs["backend"] == "low-rank"
+    xr.testing.assert_identical(g["multiplier"], h["multiplier"])
+    # the options of multipliers through the stacked path: a subset of indicators, the total output multiplier
+    some = functools.partial(
+        iom.multipliers, kind="type2", include_households=True, indicators=["budget", "output", "tax:VAT"]
+    )
+    c = sa.monte_carlo(some, kz, draws=40, coefficients=cv, seed=4)
+    d = sa.monte_carlo(some, kz, draws=40, coefficients=cv, seed=4, batched=False)
+    assert c["indicator"].values.tolist() == ["budget", "output", "tax:VAT"]
+    xr.testing.assert_identical(c["units"], d["units"])
+    assert_allclose(c["multiplier"], d["multiplier"], rtol=1e-11, atol=1e-14)
+    # a Dirichlet perturbation is drawn table by table but solved stacked; under the textbook closure (no mpc)
+    # each draw's households spend its own labour income, which the rest of each column rescales
+    dir_ = sa.DirichletCoefficients(300.0)
+    e = sa.monte_carlo(func, mb, draws=40, coefficients=dir_, seed=5)
+    f = sa.monte_carlo(func, mb, draws=40, coefficients=dir_, seed=5, batched=False)
+    assert e.attrs["backend"] == "batched" and mb.economy is None
+    assert_allclose(e["multiplier"], f["multiplier"], rtol=1e-11, atol=1e-14)
+    textbook = functools.partial(iom.multipliers, kind="type2", closure=iom.HouseholdClosure())
+    free = sa.LognormalCoefficients(0.1, keep_column_sums=False)
+    for pert in (free, sa.LognormalCoefficients(0.2, keep_column_sums=False, sectors=["28", "25"])):
+        e = sa.monte_carlo(textbook, kz, draws=20, coefficients=pert, seed=6)
+        f = sa.monte_carlo(textbook, kz, draws=20, coefficients=pert, seed=6, batched=False)
+        assert e.attrs["backend"] in ("batched", "low-rank")
+        assert_allclose(e["multiplier"], f["multiplier"], rtol=1e-11, atol=1e-14)
+
+
+def test_multipliers_batch_across_blocks(kz):
+    from iomodel.analysis import BLOCK, multipliers_batch
+
+    cv = sa.LognormalCoefficients(0.1, keep_column_sums=False)
+    d = BLOCK + 7
+    A = cv.perturb_stack(kz.arrays.A, [np.random.default_rng(s) for s in range(d)])
+    sat = np.random.default_rng(1).uniform(0.8, 1.2, (d, len(kz.satellites.index), kz.n))
+    for kind in ("type1", "type2"):
+        m = multipliers_batch(kz, A, kind, satellite_scale=sat)
+        for i in (0, BLOCK - 1, BLOCK, d - 1):
+            t = kz.with_coefficients(A[i]).with_satellites(kz.satellites * sat[i])
+            assert_allclose(m.isel(draw=i), iom.multipliers(t, kind), rtol=1e-11, atol=1e-15)
+    with pytest.raises(ValidationError, match="shape"):
+        multipliers_batch(kz, A[:, :5], "type1")
+
+
 @pytest.mark.parametrize("kind", ["type1", "type2"])
 def test_batched_equals_one_table_per_draw(kz, kind):
     cv = [sa.LognormalCoefficients(0.15), sa.SatelliteCoefficients(0.1), sa.TaxCoefficients(0.1)]
@@ -294,6 +384,9 @@ def test_bad_input_is_named(mb, kz):
         sa.monte_carlo(iom.multipliers, kz, draws=50, coefficients=wild, seed=0, batched=False)
     first = str(batched.value).split(" (seed")[0]
     assert str(serial.value).startswith(first)  # both name the same draw, whatever the chunking
+    with pytest.raises(NotProductiveError, match=r"draw \d+ \(seed 0\)") as blocks:
+        sa.monte_carlo(iom.multipliers, kz, draws=50, coefficients=wild, seed=0)  # one chunk, blocks of draws
+    assert str(blocks.value).startswith(first)
 
 
 def test_cli_impact_draws_prints_intervals_that_the_library_reproduces(tmp_path, capsys, kz, scenario):

@@ -289,14 +289,6 @@ def _cv(cv: Any, what: str) -> float:
     return v
 
 
-def _lognormal_factors(rng: np.random.Generator, shape: tuple[int, ...], cv: float) -> np.ndarray:
-    """Mean-one lognormal factors with coefficient of variation ``cv``."""
-    if cv == 0:
-        return np.ones(shape)
-    s2 = math.log1p(cv * cv)
-    return np.exp(math.sqrt(s2) * rng.standard_normal(shape) - 0.5 * s2)
-
-
 def _columns(sectors: Iterable[Any] | None) -> tuple[Any, ...] | None:
     return None if sectors is None else tuple(sectors)
 
@@ -361,38 +353,49 @@ class LognormalCoefficients:
 
         Only the non-zero coefficients are drawn (a zero stays zero), one
         standard normal number each, in row-major order of the block;
-        ``nonzero`` are their flat positions if already known.
+        ``nonzero`` are their flat positions if already known. The draw of
+        :meth:`perturb_stack` for one generator.
         """
-        noisy = np.array(block, dtype=float, copy=True, order="C")
-        if self.cv == 0:
-            return noisy
-        flat = noisy.reshape(-1)
-        nz = np.flatnonzero(flat) if nonzero is None else nonzero
-        flat[nz] *= _lognormal_factors(rng, (len(nz),), self.cv)
-        if self.keep_column_sums:
-            old = block.sum(axis=0)
-            new = noisy.sum(axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                noisy *= np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)
-        return noisy
+        return self.perturb_stack(block, [rng], nonzero)[0]
 
     def perturb_stack(
-        self, block: np.ndarray, rngs: Sequence[np.random.Generator], nonzero: np.ndarray | None = None
+        self,
+        block: np.ndarray,
+        rngs: Sequence[np.random.Generator],
+        nonzero: np.ndarray | None = None,
+        out: np.ndarray | None = None,
+        *,
+        negate: bool = False,
     ) -> np.ndarray:
         """Draws of a block of columns, one per generator, as a ``(len(rngs), n, k)`` stack.
 
-        Each generator gives exactly the numbers :meth:`perturb_block` takes
-        from it (one standard normal per non-zero coefficient), so draw ``i``
-        equals ``perturb_block(block, rngs[i])``; the exponentials and the
-        column rescaling run once over the whole stack.
+        Each generator gives one standard normal number per non-zero
+        coefficient, in row-major order of the block (none when ``cv`` is 0),
+        so draw ``i`` is ``perturb_block(block, rngs[i])`` whatever the
+        stack; the exponentials run on the whole stack, and the column sums
+        of each draw are added row by row (a reduction over the rows of the
+        stack), the same additions for one draw as for many. ``nonzero``:
+        the flat positions of the block's non-zero coefficients, if known.
+        ``out``: a ``(len(rngs), n, k)`` array to fill, zero outside
+        ``nonzero`` (a buffer reused draw after draw keeps its zeros).
+        ``negate``: write :math:`-A` instead, exactly the negated draws (the
+        batched path turns it into :math:`I - A` in place).
         """
         block = np.ascontiguousarray(block, dtype=float)
         m = len(rngs)
+        if out is None:
+            out = np.zeros((m, *block.shape))
+        elif out.shape != (m, *block.shape) or not out.flags.c_contiguous:
+            raise ValidationError(f"out must be a C-contiguous array of shape {(m, *block.shape)}, got {out.shape}")
         if self.cv == 0:
-            return np.broadcast_to(block, (m, *block.shape)).copy()
+            if negate:
+                np.negative(block, out=out)
+            else:
+                out[...] = block
+            return out
         flat = block.reshape(-1)
-        nz = np.flatnonzero(flat) if nonzero is None else nonzero
-        z = np.empty((m, len(nz)))
+        nz = np.flatnonzero(flat) if nonzero is None else np.asarray(nonzero)
+        z = np.empty((m, nz.size))
         for i, rng in enumerate(rngs):
             rng.standard_normal(out=z[i])
         s2 = math.log1p(self.cv * self.cv)
@@ -400,14 +403,17 @@ class LognormalCoefficients:
         z -= 0.5 * s2
         np.exp(z, out=z)
         z *= flat[nz]
-        out = np.zeros((m, flat.size))
-        out[:, nz] = z
-        out = out.reshape(m, *block.shape)
+        if negate and not self.keep_column_sums:
+            np.negative(z, out=z)
+        out.reshape(m, -1)[:, nz] = z
         if self.keep_column_sums:
-            old = block.sum(axis=0)
+            old = block[None, :, :].sum(axis=1)
             new = out.sum(axis=1)
             with np.errstate(invalid="ignore", divide="ignore"):
-                out *= np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)[:, None, :]
+                factor = np.where(new > 0, old / np.where(new > 0, new, 1.0), 0.0)
+            if negate:
+                np.negative(factor, out=factor)
+            out *= factor[:, None, :]
         return out
 
     def describe(self) -> str:

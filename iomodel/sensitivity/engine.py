@@ -11,17 +11,26 @@ Reproducibility: draw ``d`` takes its random numbers from its own generator,
 depend on how draws are chunked, on the backend, or on how many draws run.
 Within a draw the parameters are drawn first, in the order given, then the
 perturbations of the technical coefficients, the satellites and the taxes.
+A chunk builds the generators of its draws at once (:meth:`Plan.rngs`: the
+children's seed words by :func:`child_states`, the same state as one
+``SeedSequence`` object per draw). Nothing a draw computes depends on its
+place in a chunk or a block: column sums add row by row, and products with
+a vector are made draw by draw, never as one product over the stack (whose
+BLAS kernel would group the draws).
 
 Execution: draws are cut into chunks of ``chunk_size``; a chunk is computed
 by one call of :func:`run_chunk`, in this process (serial) or on a worker of
 the ``dask.distributed`` client passed as ``client``, and never holds more
 than one chunk of tables. When ``func`` is :func:`iomodel.multipliers` (or a
 :func:`functools.partial` of it) and no parameter is drawn, a chunk is
-solved in one stacked LAPACK call (:func:`iomodel.analysis.multipliers_batch`)
-instead of one table per draw. When only a few columns of ``A`` are perturbed
-(``sectors=`` of the perturbation), each draw's table solves through a
-low-rank update of the base table's factorisation
-(:meth:`iomodel.IOTable.with_coefficients`).
+solved in blocks of :data:`iomodel.analysis.BLOCK` draws, one stacked LAPACK
+call each (:class:`iomodel.analysis.StackedMultipliers`), into one labelled
+result, instead of one table per draw. When only a few columns of ``A`` are
+perturbed (``sectors=`` of the perturbation), the multipliers are rows of a
+low-rank update of the base table's inverse
+(:func:`iomodel.analysis.multipliers_columns`), and with ``batched=False``
+each draw's table solves through a low-rank update of the base table's
+factorisation (:meth:`iomodel.IOTable.with_coefficients`).
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ import pandas as pd
 import xarray as xr
 
 from .. import dims
-from ..analysis import multipliers, multipliers_batch, multipliers_columns
+from ..analysis import BLOCK, StackedMultipliers, multipliers, multipliers_columns
 from ..errors import LabelError, NotProductiveError, ValidationError
 from ..table import IOTable
 from .distributions import (
@@ -65,7 +74,7 @@ __all__ = [
 ]
 
 Func = Callable[..., xr.DataArray | xr.Dataset]
-#: Default memory budget of one chunk's stacked coefficient matrices, in bytes.
+#: Default memory budget of one chunk's results (a batched chunk solves its matrices a block at a time), in bytes.
 CHUNK_BYTES = 64 * 2**20
 
 
@@ -123,6 +132,81 @@ def check_parameters(func: Any, names: Iterable[str]) -> None:
         raise LabelError(f"function {fname!r} takes no parameter(s) {unknown}; valid options are {accepted}")
 
 
+# numpy.random.SeedSequence's hash and mixing constants (O'Neill's seed_seq_fe, 32-bit words, a pool of 4)
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_MASK32 = 0xFFFFFFFF
+
+
+def _words(n: int) -> list[int]:
+    """A non-negative integer as little-endian 32-bit words, as ``SeedSequence`` takes its entropy."""
+    out = [] if n else [0]
+    while n > 0:
+        out.append(n & _MASK32)
+        n >>= 32
+    return out
+
+
+def child_states(entropy: int, draws: np.ndarray) -> np.ndarray:
+    """``SeedSequence(entropy, spawn_key=(d,)).generate_state(4, numpy.uint64)`` for every ``d`` of ``draws``.
+
+    The same 32-bit hashing and mixing as :class:`numpy.random.SeedSequence`
+    (pool of four words; the run's entropy padded to four words, then the
+    spawn key), run on the vector of draws instead of once per draw; every
+    ``d`` below ``2**32``. ``PCG64`` seeds itself from these four words, so
+    the generator of draw ``d`` is the one ``default_rng`` gives for that
+    child (tested against numpy).
+    """
+    d = np.asarray(draws, dtype=np.uint32)
+    run = _words(int(entropy))
+    entropy_words = [np.full(d.shape, w, dtype=np.uint32) for w in run + [0] * max(0, 4 - len(run))] + [d]
+    const = _INIT_A
+    shift = np.uint32(16)
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal const
+        value = np.bitwise_xor(value, np.uint32(const))
+        const = (const * _MULT_A) & _MASK32
+        value = np.multiply(value, np.uint32(const))
+        return np.bitwise_xor(value, np.right_shift(value, shift))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        r = np.subtract(np.multiply(np.uint32(_MIX_L), x), np.multiply(np.uint32(_MIX_R), y))
+        return np.bitwise_xor(r, np.right_shift(r, shift))
+
+    with np.errstate(over="ignore"):
+        pool = [hashmix(entropy_words[i]) for i in range(4)]
+        for src in range(4):
+            for dst in range(4):
+                if src != dst:
+                    pool[dst] = mix(pool[dst], hashmix(pool[src]))
+        for word in entropy_words[4:]:
+            for dst in range(4):
+                pool[dst] = mix(pool[dst], hashmix(word))
+        const = _INIT_B
+        state = np.empty((d.size, 8), dtype=np.uint32)
+        for i in range(8):
+            v = np.bitwise_xor(pool[i % 4], np.uint32(const))
+            const = (const * _MULT_B) & _MASK32
+            v = np.multiply(v, np.uint32(const))
+            state[:, i] = np.bitwise_xor(v, np.right_shift(v, shift))
+    return state.astype("<u4").view("<u8").astype(np.uint64)
+
+
+class _ChildState(np.random.bit_generator.ISeedSequence):
+    """The seed words of one ``SeedSequence`` child, computed by :func:`child_states`, for a bit generator."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: np.ndarray) -> None:
+        self.state = state
+
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
+        if n_words != 4 or np.dtype(dtype) != np.dtype(np.uint64):  # pragma: no cover - PCG64 asks for these
+            raise ValueError("only the four 64-bit words PCG64 seeds itself from")
+        return self.state
+
+
 @dataclass(frozen=True)
 class Plan:
     """Everything a chunk of draws needs; sent once to each Dask worker.
@@ -154,6 +238,24 @@ class Plan:
     def rng(self, draw: int) -> np.random.Generator:
         """The generator of draw ``draw``: the child ``(draw,)`` of the run's seed sequence."""
         return np.random.default_rng(np.random.SeedSequence(self.entropy, spawn_key=(draw,)))
+
+    def rngs(self, start: int, stop: int) -> list[np.random.Generator]:
+        """The generators of draws ``start`` to ``stop - 1``, each :meth:`rng` of its draw.
+
+        The seed words of all these children are computed at once
+        (:func:`child_states`); each generator is then the one
+        ``default_rng(SeedSequence(entropy, spawn_key=(draw,)))`` builds,
+        state for state, for a fraction of the cost of one ``SeedSequence``
+        object per draw.
+        """
+        if stop - start < 2 or stop > 2**32:
+            return [self.rng(d) for d in range(start, stop)]
+        states = child_states(self.entropy, np.arange(start, stop))
+        first = np.random.SeedSequence(self.entropy, spawn_key=(start,)).generate_state(4, np.uint64)
+        if not np.array_equal(states[0], first):  # pragma: no cover - numpy changed how SeedSequence mixes
+            return [self.rng(d) for d in range(start, stop)]
+        children: list[Any] = [_ChildState(row) for row in states]  # PCG64 takes any ISeedSequence
+        return [np.random.Generator(np.random.PCG64(child)) for child in children]
 
     def spec(self) -> str:
         """The perturbation spec as text (for attrs)."""
@@ -283,15 +385,13 @@ def plan(
     )
 
 
-def _draw(
-    p: Plan, d: int, nonzero: np.ndarray | None = None
-) -> tuple[list[float], np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+def _draw(p: Plan, d: int) -> tuple[list[float], np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Parameter values and perturbed arrays of draw ``d`` (``A``, satellite and tax factors)."""
     rng = p.rng(d)
     values = [float(dist.sample(rng)) for dist in p.distributions]
     A = sat = tax = None
     if p.technology is not None:
-        A = p.technology.perturb(p.table.arrays.A, rng, p.columns, nonzero)
+        A = p.technology.perturb(p.table.arrays.A, rng, p.columns)
     if p.sat_cv is not None and p.satellites is not None:
         sat = p.satellites.factors(rng, p.sat_cv, p.table.n)
     if p.tax_cv is not None and p.taxes is not None:
@@ -333,8 +433,8 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
         block = np.ascontiguousarray(p.table.arrays.A[:, p.columns])
         nonzero = np.flatnonzero(block)
         D = np.empty((len(draws), p.table.n, len(p.columns)))
-        for i, d in enumerate(draws):
-            D[i] = p.technology.perturb_block(block, p.rng(d), nonzero) - block
+        for i, rng in enumerate(p.rngs(start, stop)):
+            D[i] = p.technology.perturb_block(block, rng, nonzero) - block
         sums = (block[None, :, :] + D).sum(axis=1)
         if not (sums < 1.0).all():
             i, c = (int(v) for v in np.argwhere(~(sums < 1.0))[0])
@@ -348,46 +448,7 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
         ds = da.assign_coords({dims.DRAW: np.arange(start, stop)}).to_dataset(promote_attrs=True)
         return ds, values
     if p.batched:
-        _, kw = _is_multipliers(p.func)
-        kw = {**kw, **p.fixed}
-        n = p.table.n
-        sat = np.ones((len(draws), len(p.table.satellites.index), n)) if p.sat_cv is not None else None
-        tax = np.ones((len(draws), len(p.table.taxes.index), n)) if p.tax_cv is not None else None
-        base = p.table.arrays.A
-        nonzero = np.flatnonzero(base)  # the same in every draw
-        if isinstance(p.technology, LognormalCoefficients):
-            # every draw's generator gives the numbers _draw would take from it, in the same order (no parameter
-            # is drawn on this path: technology, then satellites, then taxes); the arithmetic runs on the stack
-            rngs = [p.rng(d) for d in draws]
-            A = p.technology.perturb_stack(base, rngs, nonzero)
-            for i, rng in enumerate(rngs):
-                if sat is not None and p.satellites is not None and p.sat_cv is not None:
-                    sat[i] = p.satellites.factors(rng, p.sat_cv, n)
-                if tax is not None and p.taxes is not None and p.tax_cv is not None:
-                    tax[i] = p.taxes.factors(rng, p.tax_cv, n)
-        else:
-            A = np.empty((len(draws), n, n))
-            for i, d in enumerate(draws):
-                vals, Ad, sd, td = _draw(p, d, nonzero)
-                values[i] = vals
-                A[i] = base if Ad is None else Ad
-                if sat is not None and sd is not None:
-                    sat[i] = sd
-                if tax is not None and td is not None:
-                    tax[i] = td
-        bad = ~(A.sum(axis=1) < 1.0).all(axis=1)
-        if bad.any():  # name the draw, and the sector through the table's own check of that draw
-            i = int(np.flatnonzero(bad)[0])
-            try:
-                p.table.rest_scale(A[i])
-            except NotProductiveError as exc:
-                raise NotProductiveError(
-                    f"draw {start + i} (seed {p.entropy}): {exc}", positions=exc.positions
-                ) from None
-        rest = p.table.rest_scale(A)
-        da = multipliers_batch(p.table, A, rest_scale=rest, satellite_scale=sat, tax_scale=tax, **kw)
-        ds = da.assign_coords({dims.DRAW: np.arange(start, stop)}).to_dataset(promote_attrs=True)
-        return ds, values
+        return _stacked_chunk(p, start, stop), values
     parts = []
     for i, d in enumerate(draws):
         vals, Ad, sd, td = _draw(p, d)
@@ -396,6 +457,79 @@ def run_chunk(p: Plan, start: int, stop: int) -> tuple[xr.Dataset, np.ndarray]:
         parts.append(evaluate(p, t, dict(zip(p.names, vals, strict=True)), f"draw {d}"))
     ds = stack(parts, pd.Index(list(draws), name=dims.DRAW), "draws")
     return ds, values
+
+
+def _stacked_chunk(p: Plan, start: int, stop: int) -> xr.Dataset:
+    """Draws ``start`` to ``stop - 1`` of multipliers, solved in blocks of stacked LAPACK calls.
+
+    Block by block (:data:`iomodel.analysis.BLOCK` draws, small enough for the
+    cache): each draw's generator gives the numbers :func:`_draw` would take
+    from it, in the same order (no parameter is drawn on this path:
+    technology, then satellites, then taxes); the matrices :math:`I - A_d`
+    are written into one buffer (for lognormal noise only the non-zero
+    coefficients change) and solved by :class:`~iomodel.analysis.StackedMultipliers`
+    into one array, labelled once.
+    """
+    _, kw = _is_multipliers(p.func)
+    stacked = StackedMultipliers(p.table, **{**kw, **p.fixed})
+    t = p.table
+    n = t.n
+    base = t.arrays.A
+    out = np.empty((stop - start, *stacked.shape))
+    size = min(BLOCK, stop - start)
+    tech = p.technology
+    nonzero = np.flatnonzero(base)  # the same in every draw
+    base_rest = 1.0 - t.arrays.Z.sum(axis=0) * t.arrays.inv_output  # as IOTable.rest_scale computes it
+    has_rest = not np.isclose(base_rest, 0.0, atol=1e-12).any()
+    # one buffer: each draw's -A, then I - A in place; zero outside the non-zero coefficients block after block
+    M = np.zeros((size, n, n))
+    diag = np.arange(n) * (n + 1)
+    zero_diag = diag[base.reshape(-1)[diag] == 0]  # diagonal places the draws never write
+    n_sat, n_tax = len(t.satellites.index), len(t.taxes.index)
+    sat = np.empty((size, n_sat, n)) if p.sat_cv is not None else None
+    tax = np.empty((size, n_tax, n)) if p.tax_cv is not None else None
+    gens = p.rngs(start, stop)
+    for a in range(start, stop, size):
+        b = min(a + size, stop)
+        m = b - a
+        rngs = gens[a - start : b - start]
+        Ab = M[:m]
+        if isinstance(tech, LognormalCoefficients):
+            tech.perturb_stack(base, rngs, nonzero, out=Ab, negate=True)  # -A of each draw
+        else:
+            for i, rng in enumerate(rngs):
+                np.negative(base if tech is None else tech.perturb(base, rng), out=Ab[i])
+        for i, rng in enumerate(rngs):
+            if sat is not None and p.satellites is not None and p.sat_cv is not None:
+                sat[i] = p.satellites.factors(rng, p.sat_cv, n)
+            if tax is not None and p.taxes is not None and p.tax_cv is not None:
+                tax[i] = p.taxes.factors(rng, p.tax_cv, n)
+        sums = Ab.sum(axis=1)  # minus the column sums of each draw's A (exactly: negation commutes with rounding)
+        np.negative(sums, out=sums)
+        bad = ~(sums < 1.0).all(axis=1)
+        if bad.any():  # name the draw, and the sector through the table's own check of that draw
+            i = int(np.flatnonzero(bad)[0])
+            try:
+                t.rest_scale(sums[i][None, :])
+            except NotProductiveError as exc:
+                raise NotProductiveError(f"draw {a + i} (seed {p.entropy}): {exc}", positions=exc.positions) from None
+        if has_rest:  # IOTable.rest_scale's r_j = (1 - sum_i a*_ij) / (1 - sum_i a_ij), without its per-call checks
+            rest = np.subtract(1.0, sums, out=sums)
+            rest /= base_rest
+        else:  # a column without imports, taxes or value added: rest_scale's own rules (and error)
+            rest = t.rest_scale(sums[:, None, :])  # the column sums of each draw's A are all rest_scale needs
+        flat = Ab.reshape(m, n * n)
+        flat[:, diag] += 1.0  # I - A
+        stacked.solve(
+            Ab,
+            out[a - start : b - start],
+            rest_scale=rest,
+            satellite_scale=None if sat is None else sat[:m],
+            tax_scale=None if tax is None else tax[:m],
+            first=a,
+        )
+        flat[:, zero_diag] = 0.0  # the next block's A: the draws write every non-zero place, this clears the rest
+    return stacked.label(out, np.arange(start, stop)).to_dataset(promote_attrs=True)
 
 
 def _as_completed() -> Any:
@@ -424,14 +558,19 @@ def _default_chunk(p: Plan, draws: int, client: Any) -> int:
         per = 8 * p.table.n * (len(p.columns) * 3 + 40)  # D, the rows of L* and the corrections of each draw
         size = max(1, CHUNK_BYTES // per)
     elif p.batched:
-        per = 8 * p.table.n**2 * 3  # A, I - A and the LAPACK copy of each draw
+        # the chunk's results (the rows of the indicators, consumption taxes included); its matrices are solved a
+        # block at a time, whatever the chunk's size
+        per = 8 * p.table.n * (8 + len(p.table.satellites.index) + len(p.table.taxes.index))
         size = max(1, CHUNK_BYTES // per)
     else:
         size = 64
     if client is not None:
         info: dict[str, Any] = client.scheduler_info() if hasattr(client, "scheduler_info") else {}
         workers = max(1, len(info.get("workers", {})))
-        size = min(size, max(1, math.ceil(draws / (4 * workers))))
+        # several chunks per worker, so that a slow worker does not hold the run; stacked chunks are large (a chunk's
+        # memory is its results): eight per worker
+        per_worker = 8 if (p.batched and p.columns is None) else 4
+        size = min(size, max(1, math.ceil(draws / (per_worker * workers))))
     return int(max(1, min(size, draws)))
 
 
@@ -469,7 +608,7 @@ def run(
                 a, b = chunks[i]
                 bar.update(b - a)
     done = [r for r in results if r is not None]
-    ds = stack([r[0] for r in done], dims.DRAW, "draws")
+    ds = done[0][0] if len(done) == 1 else stack([r[0] for r in done], dims.DRAW, "draws")
     values = np.concatenate([r[1] for r in done], axis=0)
     return ds, values
 
@@ -519,9 +658,9 @@ def monte_carlo(
         A ``dask.distributed.Client``: chunks run on its workers; the numbers
         are the same as serially.
     chunk_size
-        Draws per chunk (default: about 64 MiB of coefficient matrices for a
-        batched run, 64 draws otherwise; smaller chunks on a client so every
-        worker gets several).
+        Draws per chunk (default: about 64 MiB of results for a batched run,
+        whose matrices are solved a block at a time, 64 draws otherwise;
+        smaller chunks on a client so every worker gets several).
     progress
         Progress bar (tqdm); default on when standard error is a terminal.
     batched
@@ -564,7 +703,8 @@ def monte_carlo(
     p = plan(func, table, coefficients=coefficients, parameters=parameters, seed=seed, batched=batched, fixed=fixed)
     ds, values = run(p, draws, client=client, chunk_size=chunk_size, progress=progress, desc="Monte Carlo")
     coords = {name: (dims.DRAW, values[:, i]) for i, name in enumerate(p.names)}
-    ds = ds.assign_coords({dims.DRAW: np.arange(int(draws)), **coords})
+    if coords or not np.array_equal(ds[dims.DRAW].values, np.arange(int(draws))):
+        ds = ds.assign_coords({dims.DRAW: np.arange(int(draws)), **coords})
     ds.attrs.update(
         {
             "sensitivity": "monte_carlo",
