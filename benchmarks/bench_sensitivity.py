@@ -68,41 +68,35 @@ Results go to ``benchmarks/results/sensitivity-<date>[-quick].json`` or ``--json
 
 Recorded run
 ------------
-2026-12-02 08:42-08:46 UTC, ``python benchmarks/bench_sensitivity.py`` (full run: 3 interleaved fresh-process runs per
-contender, fastest kept, 1 BLAS thread; 4 minutes). 2-core AMD EPYC virtual machine, 24 GiB; Python 3.11.7, numpy
-2.4.6 (scipy-openblas), scipy 1.17.1, pandas 3.1.1, xarray 2026.9.0, pymrio 0.7.0, dask/distributed 2026.8.0; iomodel
-at ``19d16ec``; one-minute load 0.5-1.2::
+2026-12-02 11:02 UTC, ``python benchmarks/bench_sensitivity.py --goals 1`` (3 interleaved fresh-process runs per
+contender, fastest kept, 1 BLAS thread). 2-core AMD EPYC virtual machine, 24 GiB; Python 3.11.7, numpy 2.4.6
+(scipy-openblas), scipy 1.17.1, pandas 3.1.1, xarray 2026.9.0, pymrio 0.7.0; iomodel at ``84cc7b9``; one-minute
+load 0.5-0.7::
 
     goal contender        draws  best s  all runs s              ms/draw  notes
-    1    iomodel batched   1000   0.162  0.364 0.162 0.179          0.162  backend "batched"; apart: drawing the
-                                                                           matrices alone 0.075 ms/draw, the stacked
-                                                                           solve alone 0.083 ms/draw
-    1    iomodel serial    1000   3.331  3.468 3.331 4.289          3.331  batched=False (reference)
-    1    pymrio             100   0.937  1.242 0.937 1.287          9.367  IOSystem(A, x, Y) + calc_all, Type I only
-    2    low-rank           200   0.274  0.581 0.312 0.274          1.369  rows of the Woodbury update
-    2    tables             200  12.334  15.434 14.122 12.334      61.670  batched=False: Woodbury-updated tables
-    2    refactor           200  35.203  39.856 37.906 35.203     176.014  a fresh LU per draw
-    3    serial           10000   1.216  1.216 1.615 1.523          0.122
-    3    dask             10000   1.096  1.243 1.280 1.096          0.110  17 tasks, compute per worker 0.97 + 1.02 s;
-                                                                           cluster start-up 0.39 s, warm-up 1.14 s
-                                                                           (not timed)
+    1    iomodel batched   1000   0.100  0.113 0.100 0.121          0.100  blocks of 32 draws, one labelled result
+    1    iomodel serial    1000   3.253  3.253 4.431 3.893          3.253  batched=False (reference)
+    1    pymrio             100   0.756  0.756 0.862 1.113          7.565  IOSystem(A, x, Y) + calc_all, Type I only
 
     goal  ratio                                goal     measured                    verdict
-    1     pymrio / iomodel batched, per draw   >= 100   57.9 (9.367 / 0.162 ms)     MISS
-    1     iomodel serial / batched, per draw   -        20.6                        reference
-    2     refactor / low-rank                  >= 10    128.5 (35.20 / 0.27 s)      PASS
-    2     refactor / tables                    -         2.85                       reference
-    3     dask / serial                        <= 1.5    0.90 (1.10 / 1.22 s)       PASS
-    3     dask vs serial, max abs diff         0.0       0.0                        PASS
+    1     pymrio / iomodel batched, per draw   >= 100   75.6 (7.565 / 0.100 ms)     MISS
+    1     iomodel serial / batched, per draw   -        32.5                        reference
+
+    profile of a batched draw (apart from the timed call, us per draw, fastest of the runs)
+    seeding 2.2, drawing 41.5 (of which numpy's normal numbers 26.5), I - A 2.4,
+    stacked solve 53.7 (of which LAPACK 26.8, timed again on the cached matrices), labels 1.8
 
 Checks: batched vs serial Type II 5.6e-16 relative (max abs 1.3e-15); pymrio vs iomodel Type I on the same 100 draws
-6.6e-16 (output) and 1.3e-15 (employment); low-rank (and tables) vs refactorised output multipliers 1.5e-15 relative
-(max abs 3.6e-15); dask vs serial 0.0 with the same draw labels. Goal 1 is missed: 100x needs 0.064-0.094 ms per draw
-(pymrio took 6.4-12.9 ms per draw across runs), and drawing the perturbed matrices alone, a generator per draw and
-about 2,900 lognormal factors, costs 0.075 ms. An earlier run (08:22, before the low-rank rows path, the single
-transposed solve and noise on non-zero coefficients only) measured 28.7x, 3.18x and 0.72x. Two reruns of goal 1 alone
-after the lognormal draws of a chunk were computed on the whole stack (iomodel at ``0e92ce4``) gave 35.2x and 68.0x
-(9.64 / 0.142 ms): the spread between runs on this virtual machine is as large as the gap to the goal.
+6.6e-16 (output) and 1.3e-15 (employment); the profile reproduced the run exactly. The same goal-1 code gave 67.5x,
+69.2x, 78.1x and 91.2x in the day's other runs (pymrio 6.1-8.3 ms per draw, iomodel 0.078-0.105 ms); before this
+work 57.9x, 35.2x and 68.0x (iomodel 0.142-0.245 ms). Goal 1 stays missed: numpy's normal numbers for the 2,881
+non-zero coefficients (26 us) and the LAPACK solve (16 us for the LU of the 68 x 68 matrix, about 0.5 us for each of
+the 12 right-hand sides) take 50 of the 61-83 us per draw that 100x allows. benchmarks/README.md has the profile
+before and after, stage by stage, and what changed.
+
+The last full run (08:42-08:46 UTC, iomodel at ``19d16ec``) recorded goal 2, refactor / low-rank 128.5x (35.20 /
+0.27 s, max abs diff 3.6e-15, PASS), and goal 3, dask / serial 0.90 (1.10 / 1.22 s, 17 tasks, max abs diff 0.0,
+PASS). Rerun once each after this work (``--repeat 1``, load 1.5-2.4): 72.7x and 0.89-1.35, PASS.
 """
 
 from __future__ import annotations
