@@ -241,6 +241,7 @@ def multipliers(
     include_households: bool = False,
     indicators: Iterable[str] | None = None,
     consumption_taxes: bool = True,
+    per: str | None = None,
 ) -> xr.DataArray:
     r"""Final-demand multipliers: total effect per unit of final demand for each sector.
 
@@ -266,6 +267,11 @@ def multipliers(
         consumption induced by one unit of final demand,
         :math:`c(1-\delta)\tau_k/(1+\tau)\,\bar L_{21}` (docs/fiscal.md),
         and count it in ``budget``.
+    per
+        Express the non-monetary multipliers (employment and other
+        satellites) per this amount of final demand, e.g. ``"bn KZT"`` or
+        ``"million KZT"`` (the currency must be the table's); default per
+        the table's unit. Monetary multipliers are ratios and do not change.
 
     Returns
     -------
@@ -284,6 +290,13 @@ def multipliers(
     >>> m2 = iom.multipliers(t, "type2", closure=c)
     >>> bool(np.allclose(m2.sel(indicator="tax:VAT"), 0.8 * 0.1 / 1.1 * m2.sel(indicator="income")))
     True
+
+    Jobs per billion tenge of final demand on the shipped table:
+
+    >>> kz = iom.datasets.kazakhstan()
+    >>> j = iom.multipliers(kz, "type2", per="bn KZT").sel(indicator="employment")
+    >>> str(j.units.values), round(float(j.sel(sector="28")), 1)
+    ('persons per bn KZT of final demand', 91.2)
     """
     _check_kind(kind)
     if closure is None:
@@ -307,7 +320,25 @@ def multipliers(
             consumption_taxes=consumption_taxes,
         )
     attrs = _attrs(kind, closure, include_households, consumption_taxes)
-    return _select(_result(table, values, names, units, attrs), indicators)
+    return _per(_select(_result(table, values, names, units, attrs), indicators), table, per)
+
+
+def _per(m: xr.DataArray, table: IOTable, per: str | None) -> xr.DataArray:
+    """Rows ``... per <table unit> of final demand`` that are not money, restated per ``per`` (see multipliers)."""
+    if per is None:
+        return m
+    from . import units as units_
+
+    own = table.meta.unit or table.meta.currency
+    f = units_.factor(per, own)  # refuses another currency, naming both units
+    tag = f" per {own} of final demand"
+    unit_text = [str(u) for u in m.coords["units"].values]
+    rows = [i for i, u in enumerate(unit_text) if u.endswith(tag) and not u.startswith(own.split()[-1])]
+    values = m.values.copy()
+    values[rows] *= f
+    for i in rows:
+        unit_text[i] = unit_text[i].removesuffix(tag) + f" per {per} of final demand"
+    return m.copy(data=values).assign_coords(units=(m.dims[0], unit_text)).assign_attrs(per=per)
 
 
 #: Variants solved together in one stacked LAPACK call: few enough that a block's matrices and temporaries stay in

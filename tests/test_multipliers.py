@@ -347,3 +347,18 @@ def test_mixed_model_closed_form_and_lp():
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     assert_allclose(np.array(h.getSolution().col_value), x, rtol=1e-7, atol=1e-6)
+
+
+def test_per_restates_employment_not_money():
+    from iomodel.cli import multiplier_table
+
+    kz = iom.datasets.kazakhstan()
+    base, bn = iom.multipliers(kz, "type2"), iom.multipliers(kz, "type2", per="bn KZT")
+    assert_allclose(bn.sel(indicator="employment"), base.sel(indicator="employment") * 1e6)
+    assert_allclose(bn.sel(indicator="output"), base.sel(indicator="output"))
+    assert str(bn.sel(indicator="output").units.values) == "KZT per KZT of final demand"
+    # the command line's table (its own rescaling by unit) gives the same jobs per bn KZT
+    cli = multiplier_table(kz, kind="type2", by="product")
+    assert_allclose(cli["employment"], bn.sel(indicator="employment").to_series().loc[cli.index], rtol=1e-12)
+    with pytest.raises(iom.errors.ValidationError, match="different currencies"):
+        iom.multipliers(kz, per="bn USD")
