@@ -118,7 +118,7 @@ def _primary_costs(table: IOTable) -> np.ndarray:
     return total * arr.inv_output
 
 
-def _check_base_prices(table: IOTable, fac: la.LeontiefFactor, v: np.ndarray) -> np.ndarray:
+def _check_base_prices(table: IOTable, fac: la.LeontiefFactor | la.KrylovSolver, v: np.ndarray) -> np.ndarray:
     """Base prices ``v_c' L``; warn when they are not ones (unbalanced columns)."""
     p0 = fac.solve_transposed(v)
     dev = np.abs(p0 - 1.0)

@@ -1009,45 +1009,114 @@ class IOTable:
             msg = msg.replace(f"position(s) {pos_text}", f"sector(s) {labels}")
         return type(exc)(f"table {self._meta.name!r}: {msg}", positions=exc.positions)
 
-    def factor(self, method: la.Method = "auto") -> la.LeontiefFactor:
-        """The factorisation of ``I - A``, computed once per table and method.
+    def factor(
+        self, method: la.Method = "auto", *, warm: la.KrylovSolver | None = None
+    ) -> la.LeontiefFactor | la.KrylovSolver:
+        """The solver of ``I - A``, computed once per table and method.
+
+        Parameters
+        ----------
+        method
+            ``"auto"`` (default): an LU below
+            :data:`~iomodel.linalg.KRYLOV_MIN_SIZE` sectors (every shipped
+            table); on larger dense tables a matrix-free
+            :class:`~iomodel.linalg.KrylovSolver` that solves calls of at most
+            ``n // KRYLOV_RHS_SHARE`` right-hand sides by GMRES and larger
+            ones through an LU built then (:func:`iomodel.linalg.use_krylov`);
+            on large sparse ones GMRES on a sparse ``I - A``.
+            ``"lu"``: always the LU. ``"krylov"``: always GMRES (the LU is
+            built only for :attr:`L`, or when GMRES stalls, with an
+            :class:`~iomodel.errors.IOModelWarning`). ``"dense"``,
+            ``"splu"``, ``"gmres"``: as :func:`iomodel.linalg.factorize`.
+            The Krylov solver forms neither ``A`` nor ``L``: its products
+            use the stored flows and :math:`1/x`.
+        warm
+            A Krylov solver of a nearby table (e.g. the previous draw of a
+            Monte Carlo run) whose solutions start this one's GMRES
+            (:meth:`~iomodel.linalg.KrylovSolver.warm_start`); ignored by the LU.
 
         Raises
         ------
         NotProductiveError
             Names the sectors whose coefficient column sums reach one.
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> t = iom.datasets.miller_blair()
+        >>> t.factor().method, t.factor("krylov").method
+        ('dense', 'krylov')
+        >>> t.factor("krylov").solve_transposed(np.ones(2)).round(6)
+        array([1.518152, 1.452145])
         """
+        flows = self._flows_for_convention()
+        chosen = la.choose_method(flows, method)  # A has the sparsity pattern of the flows
         key = f"factor:{method}"
         if key not in self._cache:
-            flows = self._flows_for_convention()
-            chosen = la.choose_method(flows, method)  # A has the sparsity pattern of the flows
-            if chosen != "dense":
-                # sparse path: coefficients straight from the non-zeros of the flows, no dense A
-                try:
-                    inv = la.reciprocal(self._divisor())
-                except ValidationError as exc:
-                    raise self._relabel(exc) from None
-                r, c = np.nonzero(flows)
-                A = sp.csr_array((flows[r, c] * inv[c], (r, c)), shape=(self.n, self.n))
-                own = False
+            same = [f"factor:{m}" for m in ("auto", "lu", chosen) if chosen in ("dense", "splu", "gmres")]
+            reuse = next((self._cache[k] for k in same if k in self._cache and self._cache[k].method == chosen), None)
+            if reuse is not None:
+                self._cache[key] = reuse
+            elif chosen == "krylov":
+                self._cache[key] = self._krylov(flows, auto=method == "auto")
             else:
-                # dense path: coefficients in a scratch buffer that the LU overwrites, so a
-                # large table holds Z and the LU factors only (no cached A)
-                A = self._cache.get("A")
-                own = A is None
-                if own:
-                    A = self._new_coefficients()
+                self._cache[key] = self._direct_factor(flows, chosen)
+        out = self._cache[key]
+        if warm is not None and isinstance(out, la.KrylovSolver):
+            out.warm_start(warm)
+        return out
+
+    def _direct_factor(self, flows: np.ndarray, chosen: str) -> la.LeontiefFactor | la.KrylovSolver:
+        """An LU (``"dense"``, ``"splu"``) or sparse-GMRES factor of ``I - A``."""
+        if chosen != "dense":
+            # sparse path: coefficients straight from the non-zeros of the flows, no dense A
             try:
-                self._cache[key] = la.factorize(
-                    A,
-                    method=chosen,
-                    overwrite_a=own,
-                    check=not self._cache.get("productive", False),
-                    apply=self._apply_I_minus_A,
-                )
+                inv = la.reciprocal(self._divisor())
             except ValidationError as exc:
                 raise self._relabel(exc) from None
-        return self._cache[key]
+            r, c = np.nonzero(flows)
+            A = sp.csr_array((flows[r, c] * inv[c], (r, c)), shape=(self.n, self.n))
+            own = False
+        else:
+            # dense path: coefficients in a scratch buffer that the LU overwrites, so a
+            # large table holds Z and the LU factors only (no cached A)
+            A = self._cache.get("A")
+            own = A is None
+            if own:
+                A = self._new_coefficients()
+        try:
+            return la.factorize(
+                A,
+                method=chosen,  # type: ignore[arg-type]
+                overwrite_a=own,
+                check=not self._cache.get("productive", False),
+                apply=self._apply_I_minus_A,
+            )
+        except ValidationError as exc:
+            raise self._relabel(exc) from None
+
+    def _krylov(self, flows: np.ndarray, *, auto: bool) -> la.KrylovSolver:
+        """A matrix-free solver: products with the flows and ``1/x``, no ``n x n`` array formed."""
+        try:
+            inv = la.reciprocal(self._divisor())
+            if not self._cache.get("productive", False):
+                la.check_productive_matrix_free(flows.sum(axis=0) * inv, self._apply_I_minus_A)
+        except ValidationError as exc:
+            raise self._relabel(exc) from None
+
+        def apply(X: np.ndarray, trans: bool) -> np.ndarray:
+            X = np.asarray(X, dtype=float)
+            s = inv[:, None] if X.ndim == 2 else inv
+            return X - s * (flows.T @ X) if trans else X - flows @ (s * X)
+
+        def lu() -> la.LeontiefFactor:
+            fac = self.factor("lu")
+            if not isinstance(fac, la.LeontiefFactor):  # pragma: no cover - "lu" is a direct factorisation
+                raise TypeError(f"expected an LU, got {type(fac).__name__}")
+            return fac
+
+        max_rhs = max(1, self.n // la.KRYLOV_RHS_SHARE) if auto else None
+        return la.KrylovSolver(n=self.n, apply=apply, fallback=lu, max_rhs=max_rhs)
 
     def _apply_I_minus_A(self, X: np.ndarray, trans: bool) -> np.ndarray:
         """:math:`(I-A)X` or :math:`(I-A)'X` from the stored flows (no ``n x n`` temporary for domestic tables)."""
@@ -1163,13 +1232,13 @@ class IOTable:
             h_C = closure.spending_per_income / (1.0 + tau) * c_dom / c_all
         return h_R, h_C, float(closure.h)
 
-    def closed(self, closure: HouseholdClosure | None = None) -> la.ClosedLeontief:
-        """The model closed for households, from the cached open factorisation."""
+    def closed(self, closure: HouseholdClosure | None = None, method: la.Method = "auto") -> la.ClosedLeontief:
+        """The model closed for households, from the cached open solver of ``method`` (see :meth:`factor`)."""
         closure = closure or HouseholdClosure()
-        key = f"closed:{closure}"
+        key = f"closed:{closure}" if method == "auto" else f"closed:{closure}:{method}"
         if key not in self._cache:
             h_R, h_C, h = self.household_vectors(closure)
-            self._cache[key] = la.close_households(self.factor(), h_R, h_C, h)
+            self._cache[key] = la.close_households(self.factor(method), h_R, h_C, h)
         return self._cache[key]
 
     # --------------------------------------------------------------- checks

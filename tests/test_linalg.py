@@ -143,10 +143,11 @@ def test_choose_method_is_what_factorize_uses():
     big = sp.random_array((2500, 2500), density=0.01, random_state=2, format="csc") * 0.05
     assert la.choose_method(big) == "gmres" == la.factorize(big).method
     dense_big = np.full((2100, 2100), 1e-5)
-    assert la.choose_method(dense_big) == "dense"  # above the density threshold
+    assert la.choose_method(dense_big) == "krylov"  # above the density threshold, n >= KRYLOV_MIN_SIZE
     assert la.choose_method(small, "splu") == "splu"
-    with pytest.raises(ValidationError, match="unknown method 'lu'; valid options are"):
-        la.choose_method(small, "lu")
+    assert la.choose_method(small, "lu") == "dense" and la.choose_method(big, "lu") == "splu"
+    with pytest.raises(ValidationError, match="unknown method 'qr'; valid options are"):
+        la.choose_method(small, "qr")
 
 
 def test_not_productive_names_positions():
