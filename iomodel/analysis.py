@@ -147,6 +147,8 @@ def _result(
             dims.INDICATOR: list(names),
             dims.SECTOR: table.sectors.to_numpy(),
             "units": (dims.INDICATOR, list(units)),
+            # region and product of each sector of a whole MRIO (IOTable.sector_coords; none for other tables)
+            **{k: (dims.SECTOR, v) for k, v in table.sector_coords().items()},
         },
         name="multiplier",
         attrs={**table.meta.attrs(), **attrs},

@@ -1793,3 +1793,499 @@ class IOTable:
             },
         )
         return ds
+
+    # -------------------------------------------------------------- pymrio
+    @property
+    def sector_index(self) -> pd.MultiIndex:
+        """The sector labels split into their levels, e.g. ``(region, product)`` of an MRIO.
+
+        A table read with :meth:`from_pymrio` (whole MRIO) has flat labels
+        ``"region/product"`` and records the level names in
+        ``meta.notes["sector_levels"]``; this gives them back as a
+        :class:`pandas.MultiIndex` in the order of :attr:`sectors`, for
+        regrouping any result (``m.groupby(t.sector_index.get_level_values(0))``).
+
+        Raises
+        ------
+        ValidationError
+            The table has no sector levels, or a label does not split into
+            them (e.g. a group of :meth:`aggregate`), naming the label.
+
+        Examples
+        --------
+        >>> import pymrio, iomodel as iom
+        >>> t = iom.IOTable.from_pymrio(pymrio.load_test())
+        >>> t.sector_index[:2].tolist(), list(t.sector_index.names)
+        ([('reg1', 'food'), ('reg1', 'mining')], ['region', 'product'])
+        """
+        names = _sector_level_names(self._meta)
+        if not names:
+            raise ValidationError(
+                f"table {self._meta.name!r} has no sector levels (meta.notes['sector_levels']); "
+                "only a whole MRIO read with IOTable.from_pymrio has them"
+            )
+        parts = [_split_label(s, len(names)) for s in self._sectors]
+        bad = next((s for s, p in zip(self._sectors, parts, strict=True) if p is None), None)
+        if bad is not None:
+            raise ValidationError(f"sector {bad!r} of table {self._meta.name!r} does not split into {names}")
+        return pd.MultiIndex.from_tuples(parts, names=names)
+
+    def sector_coords(self) -> dict[str, np.ndarray]:
+        """The levels of :attr:`sector_index` by name, or ``{}`` where the labels do not split.
+
+        :func:`iomodel.multipliers` and the other results by sector carry
+        them as non-dimension coordinates along ``sector`` (e.g. ``region``
+        and ``product``), so ``m.groupby("region")`` works.
+        """
+        if "sector_coords" not in self._cache:
+            names = _sector_level_names(self._meta)
+            parts = [_split_label(s, len(names)) for s in self._sectors] if names else [None]
+            self._cache["sector_coords"] = (
+                {}
+                if any(p is None for p in parts)
+                else {
+                    name: np.array([p[i] for p in parts if p is not None], dtype=object) for i, name in enumerate(names)
+                }
+            )
+        return dict(self._cache["sector_coords"])
+
+    @classmethod
+    def from_pymrio(
+        cls,
+        io: Any,
+        region: str | None = None,
+        *,
+        labels: Literal["flat", "multi"] = "flat",
+        value_added: str | None = "factor_inputs",
+        satellites: Iterable[str] | None = None,
+        residual: str | None = "other_inputs",
+        name: str | None = None,
+        check: bool = True,
+        rtol: float = 1e-6,
+    ) -> IOTable:
+        r"""A table from a :class:`pymrio.IOSystem` (EXIOBASE, OECD ICIO, Eora, ... as parsed by pymrio).
+
+        The system is duck-typed: anything with ``Z`` and ``Y`` (or ``A``
+        and ``x``, then :math:`Z = A\hat x`), optionally ``x``, ``unit``
+        and extensions (``get_extensions()``, each with ``F`` and ``unit``)
+        is read; pymrio itself is not imported.
+
+        Parameters
+        ----------
+        io
+            The pymrio system; rows and columns of ``Z`` are ``(region, sector)``
+            pairs, columns of ``Y`` ``(region, category)`` pairs.
+        region
+            ``None``: the whole MRIO, one sector per ``(region, sector)``
+            pair labelled ``"region/sector"`` (:attr:`sector_index` gives the
+            pairs back, results carry ``region`` and ``product``
+            coordinates) and one final-demand category per ``(region,
+            category)`` pair, ``"region/category"``. A region name: that
+            region's domestic table (see Notes).
+        labels
+            ``"flat"`` (the only one supported so far); ``"multi"`` raises
+            and says what to use instead.
+        value_added
+            The extension whose rows become value-added components (default
+            ``"factor_inputs"``, skipped when the system has none; ``"VA"``
+            for Eora); ``None`` for none.
+        satellites
+            The extensions whose rows become satellites (default: every other
+            extension); their ``unit`` gives the satellite units. Rows with
+            several levels are named by joining them with ``"/"``.
+        residual
+            Name of the value-added component that takes each sector's
+            output less its intermediate inputs, imports and value added,
+            when these do not add up (inputs the system does not itemise,
+            e.g. imports from outside a partial MRIO such as pymrio's test
+            system); it is added only when needed, counts in the ``gva``
+            multipliers, and its largest share of output is written in
+            ``meta.notes``. ``None`` adds none: unbalanced columns are then
+            refused by :meth:`check`.
+        name
+            Table name (default: the system's ``name``, plus the region).
+        check, rtol
+            As in :meth:`from_flows`.
+
+        Returns
+        -------
+        IOTable
+
+        Raises
+        ------
+        LabelError
+            Unknown region (listing the regions), unknown extension (listing
+            them), satellite names found in two extensions, a region name
+            holding ``"/"``, or a component or category clashing with the
+            names this method adds.
+        ValidationError
+            The system has no ``Y``, neither ``Z`` nor ``A`` and ``x``, its
+            labels are not ``(region, sector)`` pairs, or any check of
+            :meth:`from_flows` fails (negative flows or satellites, NaN).
+
+        Notes
+        -----
+        A single region ``r`` is read as a domestic table under the
+        ``"domestic"`` import convention:
+
+        * ``Z``: deliveries of ``r``'s sectors to ``r``'s sectors;
+        * ``imports`` (an import-use matrix, products x sectors of ``r``):
+          deliveries of the other regions to ``r``'s sectors, summed over the
+          regions of origin by product; ``imports_final`` the same for
+          ``r``'s final demand;
+        * ``final_demand``: ``r``'s own final-demand categories for ``r``'s
+          products, plus a category ``exports_to_other_regions``: deliveries
+          to the other regions' intermediate use and final demand;
+        * value added and satellites: the columns of ``r``'s sectors.
+
+        Final-demand accounts of the extensions (``F_Y``, e.g. household
+        emissions) are not held by a table, whose accounts are by producing
+        sector; their totals are recorded in ``meta.notes``. Source, the
+        system's ``meta`` description and these conventions also go to
+        ``meta.notes``.
+
+        Examples
+        --------
+        >>> import pymrio, iomodel as iom
+        >>> t = iom.IOTable.from_pymrio(pymrio.load_test())
+        >>> t.n, t.sectors[9], t.meta.sector_name("reg2/mining")
+        (48, 'reg2/mining', 'mining (reg2)')
+        >>> r = iom.IOTable.from_pymrio(pymrio.load_test(), "reg2")
+        >>> r.n, r.categories[-1], r.has_import_use
+        (8, 'exports_to_other_regions', True)
+        >>> iom.IOTable.from_pymrio(pymrio.load_test(), "reg9")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+            ...
+        iomodel.errors.LabelError: unknown region 'reg9' in pymrio system 'testmrio'; regions are ['reg1', ...
+        """
+        if labels != "flat":
+            if labels == "multi":
+                raise ValidationError(
+                    "from_pymrio(labels='multi') is not supported yet: a table takes one label per sector; "
+                    "use labels='flat' (labels 'region/sector') and IOTable.sector_index for the MultiIndex"
+                )
+            raise ValidationError(f"unknown labels {labels!r}; valid options are 'flat', 'multi'")
+        sys_name = str(getattr(io, "name", None) or "pymrio system")
+        Z, Y, x = _pymrio_core(io, sys_name)
+        regions = pd.Index(Z.index.get_level_values(0)).unique()
+        notes: dict[str, str] = {"source": f"pymrio system {sys_name!r}"}
+        description = getattr(getattr(io, "meta", None), "description", None)
+        if description:
+            notes["pymrio description"] = str(description)
+        exts = _pymrio_extensions(io)
+        if value_added is not None and value_added not in exts and value_added != "factor_inputs":
+            raise LabelError(
+                f"value_added: no extension {value_added!r} in pymrio system {sys_name!r}; extensions are {list(exts)}"
+            )
+        va_ext = exts.get(value_added) if value_added is not None else None
+        if satellites is None:
+            sat_names = [e for e in exts if e != value_added]
+        else:
+            sat_names = [satellites] if isinstance(satellites, str) else list(satellites)
+            unknown = [e for e in sat_names if e not in exts]
+            if unknown:
+                raise LabelError(
+                    f"satellites: no extension(s) {unknown} in pymrio system {sys_name!r}; extensions are {list(exts)}"
+                )
+
+        if region is None:
+            bad = [str(r) for r in regions if "/" in str(r)]
+            if bad:
+                raise LabelError(f"region name(s) {bad} hold '/', which separates region and sector in flat labels")
+            cols = Z.columns
+            sectors = pd.Index([_flat(t) for t in Z.index], name=dims.SECTOR)
+            Zv = Z.to_numpy(dtype=float)
+            Fv = Y.to_numpy(dtype=float)
+            categories = pd.Index([_flat(t) for t in Y.columns])
+            xv = x.to_numpy(dtype=float)
+            Mv = MFv = None
+            sector_names = {s: f"{t[1]} ({t[0]})" for s, t in zip(sectors, Z.index, strict=True)}
+            notes["sector_levels"] = "region/product"
+            notes["category_levels"] = "region/category"
+            table_name = name or sys_name
+        else:
+            if region not in regions:
+                raise LabelError(
+                    f"unknown region {region!r} in pymrio system {sys_name!r}; regions are {regions.tolist()}"
+                )
+            own = Z.index.get_level_values(0) == region
+            own_y = Y.columns.get_level_values(0) == region
+            cols = Z.columns[own]
+            sectors = pd.Index(Z.index.get_level_values(1)[own], name=dims.SECTOR)
+            Zv = Z.to_numpy(dtype=float)[np.ix_(own, own)]
+            Yv = Y.to_numpy(dtype=float)
+            Fv = Yv[np.ix_(own, own_y)]
+            categories = pd.Index(Y.columns.get_level_values(1)[own_y])
+            export_cat = "exports_to_other_regions"
+            if export_cat in categories:
+                raise LabelError(f"final-demand category {export_cat!r} of region {region!r} clashes with exports")
+            exports = Z.to_numpy(dtype=float)[np.ix_(own, ~own)].sum(axis=1) + Yv[np.ix_(own, ~own_y)].sum(axis=1)
+            Fv = np.column_stack([Fv, exports])
+            categories = categories.append(pd.Index([export_cat]))
+            by_product = pd.Index(Z.index.get_level_values(1)[~own])
+            unknown_p = by_product.difference(sectors).unique().tolist()
+            if unknown_p:
+                raise LabelError(
+                    f"products {unknown_p[:10]} delivered to region {region!r} by other regions are not sectors of "
+                    f"{region!r}: an import-use matrix needs the region's own product list"
+                )
+            imp = pd.DataFrame(Z.to_numpy(dtype=float)[np.ix_(~own, own)], index=by_product)
+            Mv = imp.groupby(level=0, sort=False).sum().reindex(sectors, fill_value=0.0).to_numpy()
+            impf = pd.DataFrame(Yv[np.ix_(~own, own_y)], index=by_product)
+            MFv = np.column_stack(
+                [
+                    impf.groupby(level=0, sort=False).sum().reindex(sectors, fill_value=0.0).to_numpy(),
+                    np.zeros(len(sectors)),
+                ]
+            )
+            xv = x.to_numpy(dtype=float)[own]
+            sector_names = {}
+            notes["region"] = (
+                f"region {region!r} of the MRIO: Z its domestic flows, imports the other regions' deliveries by "
+                f"product, final demand its own categories plus {export_cat!r} (deliveries to the other regions' "
+                "intermediate use and final demand)"
+            )
+            table_name = name or f"{sys_name} {region}"
+
+        # value added and satellites: the columns of the table's sectors
+        components: list[str] = []
+        V_rows: list[np.ndarray] = []
+        if va_ext is not None:
+            va_names, va_arr, _, fy = _pymrio_rows(va_ext, value_added or "", cols, sys_name)
+            components += va_names
+            V_rows += list(va_arr)
+            if fy:
+                notes[f"{value_added}.F_Y"] = fy
+        sat_rows: list[str] = []
+        S_rows: list[np.ndarray] = []
+        sat_units: dict[str, str] = {}
+        origin: dict[str, str] = {}
+        for ext_name in sat_names:
+            names_, arr, units_, fy = _pymrio_rows(exts[ext_name], ext_name, cols, sys_name)
+            clash = [s for s in names_ if s in origin]
+            if clash:
+                raise LabelError(
+                    f"satellite(s) {clash[:5]} found in extensions {origin[clash[0]]!r} and {ext_name!r}; "
+                    "choose extensions with satellites=[...]"
+                )
+            origin.update(dict.fromkeys(names_, ext_name))
+            sat_rows += names_
+            S_rows += list(arr)
+            sat_units.update(units_)
+            if fy:
+                notes[f"{ext_name}.F_Y"] = fy
+        V = np.array(V_rows, dtype=float).reshape(len(components), len(sectors))
+        gap = xv - Zv.sum(axis=0) - V.sum(axis=0) - (Mv.sum(axis=0) if Mv is not None else 0.0)
+        scale = np.maximum(np.abs(xv), 1.0)
+        if residual is not None and (np.abs(gap) > 1e-9 * scale).any():
+            if residual in components:
+                raise LabelError(f"residual {residual!r} clashes with a value-added component of {value_added!r}")
+            share = np.abs(gap) / scale
+            i = int(np.argmax(share))
+            components.append(residual)
+            V = np.vstack([V, gap[None, :]])
+            notes[residual] = (
+                "output less intermediate inputs, imports and value added of each sector (inputs the pymrio system "
+                f"does not itemise); largest share of output {share[i]:.4g} in sector {sectors[i]!r}"
+            )
+        unit_df = getattr(io, "unit", None)
+        unit = "currency units"
+        if isinstance(unit_df, pd.DataFrame) and unit_df.shape[1] >= 1 and len(unit_df):
+            found = pd.unique(unit_df.iloc[:, 0].astype(str).to_numpy())
+            unit = str(found[0]) if len(found) == 1 else " | ".join(map(str, found))
+        year = getattr(io, "year", None)
+        sat_df = pd.DataFrame(np.array(S_rows, dtype=float).reshape(len(sat_rows), len(sectors)), sat_rows, sectors)
+        return cls.from_flows(
+            pd.DataFrame(Zv, sectors, sectors),
+            pd.DataFrame(Fv, sectors, categories),
+            pd.DataFrame(V, pd.Index(components), sectors),
+            output=pd.Series(xv, sectors),
+            imports=None if Mv is None else pd.DataFrame(Mv, sectors, sectors),
+            imports_final=None if MFv is None else pd.DataFrame(MFv, sectors, categories),
+            satellites=sat_df if sat_rows else None,
+            satellite_units=sat_units,
+            name=table_name,
+            year=int(year)
+            if isinstance(year, numbers.Integral) or (isinstance(year, str) and year.isdigit())
+            else None,
+            unit=unit,
+            source=f"pymrio system {sys_name!r}",
+            notes=notes,
+            sector_names=sector_names,
+            check=check,
+            rtol=rtol,
+        )
+
+    def to_pymrio(self, region: str | None = None):  # -> pymrio.IOSystem
+        """The table as a :class:`pymrio.IOSystem` with ``Z``, ``Y`` and its accounts as extensions.
+
+        A table with sector levels (a whole MRIO from :meth:`from_pymrio`)
+        gets its ``(region, sector)`` and ``(region, category)`` pairs back;
+        any other table is one region named ``region`` (default the table's
+        name). Extensions: ``factor_inputs`` holds the value-added
+        components, a row ``product_taxes`` (when the table has any) and its
+        imports (rows ``imports`` or ``imports/<product>``, imports of final
+        demand in ``F_Y``); ``satellites`` the satellites with their units;
+        ``taxes`` the tax rows. Nothing else is computed: call ``calc_all()``.
+
+        Raises
+        ------
+        ValidationError
+            pymrio is not installed (``pip install pymrio``).
+
+        Examples
+        --------
+        >>> import iomodel as iom
+        >>> io = iom.datasets.miller_blair().to_pymrio().calc_all()
+        >>> io.L.round(4).to_numpy()
+        array([[1.2541, 0.33  ],
+               [0.264 , 1.1221]])
+        """
+        import importlib
+
+        try:
+            pymrio = importlib.import_module("pymrio")
+        except ImportError:
+            raise ValidationError("IOTable.to_pymrio needs pymrio; install it with `pip install pymrio`") from None
+        reg = region or self._meta.name
+        coords = self.sector_coords() if region is None else {}
+        if len(coords) == 2:
+            idx = pd.MultiIndex.from_arrays(list(coords.values()), names=["region", "sector"])
+        else:
+            idx = pd.MultiIndex.from_arrays([[reg] * self.n, self._sectors.astype(str)], names=["region", "sector"])
+        cat_parts = [_split_label(c, 2) for c in self._categories]
+        if len(coords) == 2 and self._meta.notes.get("category_levels") and all(p is not None for p in cat_parts):
+            ycols = pd.MultiIndex.from_tuples(cat_parts, names=["region", "category"])
+        else:
+            ycols = pd.MultiIndex.from_arrays(
+                [[reg] * len(self._categories), self._categories.astype(str)], names=["region", "category"]
+            )
+        unit = pd.DataFrame({"unit": [self._meta.unit] * self.n}, index=idx)
+        fi_rows = [str(c) for c in self._components]
+        fi = [self._V]
+        if (self._tp != 0).any():
+            fi_rows.append("product_taxes")
+            fi.append(self._tp[None, :])
+        imp_names = (
+            [f"imports/{p}" for p in self._import_rows] if self.has_import_use else ["imports"] * len(self._import_rows)
+        )
+        fi_rows += imp_names
+        fi.append(self._M)
+        F = pd.DataFrame(np.vstack(fi), index=pd.Index(fi_rows, name="inputtype"), columns=idx)
+        F_Y = pd.DataFrame(0.0, index=F.index, columns=ycols)
+        if len(imp_names):
+            F_Y.iloc[len(fi_rows) - len(imp_names) :, :] = self._MF
+        exts = {
+            "factor_inputs": dict(
+                name="factor_inputs",
+                F=F,
+                F_Y=F_Y,
+                unit=pd.DataFrame({"unit": [self._meta.unit] * len(F)}, index=F.index),
+            )
+        }
+        if len(self._indicators):
+            sidx = pd.Index([str(s) for s in self._indicators], name="stressor")
+            exts["satellites"] = dict(
+                name="satellites",
+                F=pd.DataFrame(self._S, index=sidx, columns=idx),
+                unit=pd.DataFrame(
+                    {"unit": [self._meta.satellite_units.get(str(s), "unspecified") for s in self._indicators]},
+                    index=sidx,
+                ),
+            )
+        if len(self._tax_names):
+            tidx = pd.Index([str(s) for s in self._tax_names], name="tax")
+            exts["taxes"] = dict(
+                name="taxes",
+                F=pd.DataFrame(self._T, index=tidx, columns=idx),
+                unit=pd.DataFrame({"unit": [self._meta.unit] * len(tidx)}, index=tidx),
+            )
+        return pymrio.IOSystem(
+            Z=pd.DataFrame(self._Z, index=idx, columns=idx),
+            Y=pd.DataFrame(self._F, index=idx, columns=ycols),
+            x=pd.DataFrame({"indout": self._x}, index=idx),
+            unit=unit,
+            name=self._meta.name,
+            year=self._meta.year,
+            **exts,
+        )
+
+
+def _flat(label: Any) -> str:
+    """A ``(region, sector)`` pair (or any tuple) as one label ``"region/sector"``."""
+    return "/".join(map(str, label)) if isinstance(label, tuple) else str(label)
+
+
+def _split_label(label: Any, levels: int) -> tuple[str, ...] | None:
+    """A flat label split into ``levels`` parts at the first ``"/"`` signs, or ``None``."""
+    if not isinstance(label, str):
+        return None
+    parts = tuple(label.split("/", levels - 1))
+    return parts if len(parts) == levels else None
+
+
+def _sector_level_names(meta: TableMeta) -> list[str]:
+    levels = meta.notes.get("sector_levels", "")
+    return levels.split("/") if levels else []
+
+
+def _pymrio_core(io: Any, sys_name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """``Z``, ``Y`` and ``x`` of a pymrio system, ``Z`` from ``A`` and ``x`` when it has no ``Z``."""
+    Z, Y, A, x = (getattr(io, k, None) for k in ("Z", "Y", "A", "x"))
+    if Y is None:
+        raise ValidationError(f"pymrio system {sys_name!r} has no final demand Y")
+    if isinstance(x, pd.DataFrame):
+        x = x.iloc[:, 0]
+    if Z is None:
+        if A is None or x is None:
+            raise ValidationError(f"pymrio system {sys_name!r} has neither Z nor A and x")
+        x = x.reindex(A.columns)
+        Z = A * x.to_numpy()[None, :]
+    for what, labels in (("Z rows", Z.index), ("Z columns", Z.columns), ("Y columns", Y.columns)):
+        if not isinstance(labels, pd.MultiIndex) or labels.nlevels != 2:
+            raise ValidationError(
+                f"pymrio system {sys_name!r}: {what} must be (region, sector or category) pairs, "
+                f"got {labels[:2].tolist()}"
+            )
+    if not Z.columns.equals(Z.index):
+        Z = Z.reindex(columns=Z.index)
+    if not Y.index.equals(Z.index):
+        Y = Y.reindex(index=Z.index)
+    if x is None:
+        x = Z.sum(axis=1) + Y.sum(axis=1)
+    elif not x.index.equals(Z.index):
+        x = x.reindex(Z.index)
+    return Z, Y, x
+
+
+def _pymrio_extensions(io: Any) -> dict[str, Any]:
+    """The extensions of a pymrio system by attribute name (``factor_inputs``, ``emissions``, ...)."""
+    get = getattr(io, "get_extensions", None)
+    if get is None:
+        return {}
+    return {str(n): getattr(io, n) for n in get() if getattr(getattr(io, n, None), "F", None) is not None}
+
+
+def _pymrio_rows(
+    ext: Any, ext_name: str, cols: pd.Index, sys_name: str
+) -> tuple[list[str], np.ndarray, dict[str, str], str]:
+    """Names, ``(k, n)`` rows for the table's sector columns, units and a note on ``F_Y`` of one extension."""
+    F = ext.F
+    missing = cols.difference(F.columns)
+    if len(missing):
+        raise LabelError(f"extension {ext_name!r} of {sys_name!r} lacks sector columns {missing[:5].tolist()}")
+    names = [_flat(r) for r in F.index]
+    arr = F.reindex(columns=cols).to_numpy(dtype=float)
+    units: dict[str, str] = {}
+    unit = getattr(ext, "unit", None)
+    if isinstance(unit, pd.DataFrame) and unit.shape[1] >= 1:
+        u = unit.iloc[:, 0].reindex(F.index)
+        units = {n: str(v) for n, v in zip(names, u, strict=True) if not _is_missing(v)}
+    note = ""
+    F_Y = getattr(ext, "F_Y", None)
+    if isinstance(F_Y, pd.DataFrame) and F_Y.size and (F_Y.to_numpy(dtype=float) != 0).any():
+        totals = F_Y.sum(axis=1)
+        note = "final-demand accounts not carried (a table holds accounts by producing sector); totals " + ", ".join(
+            f"{_flat(k)}: {v:.6g}" for k, v in totals.items()
+        )
+    return names, arr, units, note
