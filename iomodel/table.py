@@ -2120,9 +2120,11 @@ class IOTable:
         """The table as a :class:`pymrio.IOSystem` with ``Z``, ``Y`` and its accounts as extensions.
 
         A table with sector levels (a whole MRIO from :meth:`from_pymrio`)
-        gets its ``(region, sector)`` and ``(region, category)`` pairs back;
-        any other table is one region named ``region`` (default the table's
-        name). Extensions: ``factor_inputs`` holds the value-added
+        gets its ``(region, sector)`` pairs back, and its ``(region,
+        category)`` pairs when every category splits into two (else its
+        categories go to one region named as below); any other table, or any
+        table when ``region`` is given, is one region named ``region``
+        (default the table's name). Extensions: ``factor_inputs`` holds the value-added
         components, a row ``product_taxes`` (when the table has any) and its
         imports (rows ``imports`` or ``imports/<product>``, imports of final
         demand in ``F_Y``); ``satellites`` the satellites with their units;
