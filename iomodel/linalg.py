@@ -83,8 +83,9 @@ KRYLOV_RHS_SHARE = 200
 KRYLOV_RTOL = 1e-13
 #: GMRES restart length (the Krylov basis kept, ``n x restart`` floats).
 KRYLOV_RESTART = 60
-#: GMRES iterations (products with ``I - A``) per right-hand side before a solve counts as stalled.
-KRYLOV_MAXITER = 200
+#: GMRES iterations (products with ``I - A``) per right-hand side before a solve counts as stalled
+#: (rounded up to whole restart cycles: four of :data:`KRYLOV_RESTART`).
+KRYLOV_MAXITER = 240
 
 
 def _is_sparse(A: object) -> TypeGuard[sp.sparray | sp.spmatrix]:
