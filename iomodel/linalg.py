@@ -28,7 +28,6 @@ factorisation: no second factorisation of the ``(n+1)`` system is needed
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,7 +77,11 @@ RESIDUAL_RTOL = 1e-9
 #: ``auto`` solves dense tables of at least this many sectors matrix-free (:class:`KrylovSolver`).
 KRYLOV_MIN_SIZE = 1000
 #: ... when a call has at most ``n // KRYLOV_RHS_SHARE`` right-hand sides (at least one); more go to an LU.
-KRYLOV_RHS_SHARE = 200
+KRYLOV_RHS_SHARE = 50
+#: Right-hand sides solved together by :class:`KrylovSolver` (one product with ``I - A`` per iteration for all),
+#: at least; ``n // 600`` on larger tables (a group's full basis, ``61 n`` floats per column, is then at most a
+#: tenth of ``Z`` from ``n = 4880``; it grows with the iterations, about 7 on typical tables).
+KRYLOV_GROUP = 8
 #: GMRES stops at this relative residual ``||b - (I - A) x|| / ||b||`` (then the check of :data:`RESIDUAL_RTOL`).
 KRYLOV_RTOL = 1e-13
 #: GMRES restart length (the Krylov basis kept, ``n x restart`` floats).
@@ -323,17 +326,19 @@ def use_krylov(n: int, rhs: int | None = None) -> bool:
     if the number of right-hand sides ``rhs`` of a call is given, it is at
     most ``max(1, n // KRYLOV_RHS_SHARE)``. Measured with one BLAS thread on
     random dense tables with column sums 0.3-0.7 (GMRES converges there in
-    5-7 products per right-hand side): at ``n = 1000`` GMRES beats
-    ``lu_factor`` plus the solves up to about 15 right-hand sides
-    (0.012 s against 0.045 s for 7), at ``n = 2000`` up to about 12
-    (0.09 s against 0.19 s for 7), at ``n = 4000`` up to about 20
-    (0.14 s against 1.19 s for 3, 0.41 s against 1.20 s for 7,
-    1.34 s against 1.43 s for 20); below ``n = 1000`` the LU costs a few
-    milliseconds and wins or ties (docs/math.md, "Matrix-free solves").
+    5-7 products per right-hand side), LU (``lu_factor`` and the solves)
+    against grouped GMRES (:class:`KrylovSolver`): at ``n = 1000``
+    0.018 s against 0.014 s for 20 right-hand sides, 0.019 s against
+    0.029 s for 60; at ``n = 2000`` 0.24 s against 0.09 s for 20,
+    0.125 s against 0.129 s for 60; at ``n = 4000`` 1.4 s against 0.33 s
+    for 20 and 0.71 s for 60. The break-even is near ``n / 50`` right-hand
+    sides at ``n = 1000`` and ``2000`` and beyond it at ``4000``; below
+    ``n = 1000`` the LU costs a few milliseconds (docs/math.md,
+    "Matrix-free solves").
 
     Examples
     --------
-    >>> use_krylov(68), use_krylov(4000), use_krylov(4000, rhs=7), use_krylov(4000, rhs=60)
+    >>> use_krylov(68), use_krylov(4000), use_krylov(4000, rhs=80), use_krylov(4000, rhs=81)
     (False, True, True, False)
     """
     if n < KRYLOV_MIN_SIZE:
@@ -631,6 +636,107 @@ class _StalledError(Exception):
     """A Krylov solve that did not reach its tolerance (internal: the solver falls back or raises)."""
 
 
+def _block_gmres(
+    apply: Callable[[np.ndarray], np.ndarray],
+    B: np.ndarray,
+    X0: np.ndarray,
+    *,
+    rtol: float,
+    restart: int,
+    maxiter: int,
+    inv_diag: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Restarted GMRES on the columns of ``B`` at once: one product ``apply(V)`` per iteration for all of them.
+
+    Each column has its own Arnoldi basis, Hessenberg matrix and Givens
+    rotations (Saad & Schultz 1986), i.e. this is ordinary GMRES per column,
+    but the products with the operator are made for every live column in one
+    call, so a dense table is read once per iteration instead of once per
+    column and iteration. The basis grows with the iterations (``n x k``
+    floats per iteration, at most ``restart + 1`` of them). Classical
+    Gram-Schmidt with one reorthogonalisation;
+    optional right preconditioning by ``inv_diag`` (Jacobi). A column stops
+    when its true residual ``||b - A x||`` is at most ``rtol ||b||``.
+
+    Returns
+    -------
+    tuple
+        ``(X, iterations, residual)``: the solutions, the iterations of each
+        column and its relative residual at the end (above ``rtol`` for the
+        columns that did not converge within ``maxiter`` iterations).
+    """
+    k = B.shape[1]
+    X = np.array(X0, dtype=float)
+    bnorm = np.linalg.norm(B, axis=0)
+    target = rtol * bnorm
+    iterations = np.zeros(k, dtype=int)
+    residual = np.zeros(k)
+    done = bnorm == 0.0
+    X[:, done] = 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        while True:
+            act = np.flatnonzero(~done)
+            if act.size == 0:
+                break
+            R = B[:, act] - apply(X[:, act])
+            beta = np.linalg.norm(R, axis=0)
+            residual[act] = beta / bnorm[act]
+            conv = beta <= target[act]
+            done[act[conv]] = True
+            act, R, beta = act[~conv], R[:, ~conv], beta[~conv]
+            budget = maxiter - int(iterations[act].max()) if act.size else 0
+            if act.size == 0 or budget <= 0:
+                break
+            a, m = act.size, min(restart, budget)
+            tol = target[act]
+            V = [R / beta]  # the basis grows with the iterations (at most restart + 1 blocks of n x a)
+            H = np.zeros((a, m + 1, m))
+            cs, sn = np.zeros((a, m)), np.zeros((a, m))
+            g = np.zeros((a, m + 1))
+            g[:, 0] = beta
+            steps = np.zeros(a, dtype=int)
+            live = np.ones(a, dtype=bool)
+            for j in range(m):
+                W = apply(V[j] * inv_diag[:, None] if inv_diag is not None else V[j])
+                h = np.zeros((j + 1, a))
+                for _ in range(2):  # classical Gram-Schmidt, twice
+                    hp = np.array([np.einsum("na,na->a", Vi, W) for Vi in V])
+                    for i, Vi in enumerate(V):
+                        W -= Vi * hp[i]
+                    h += hp
+                hn = np.linalg.norm(W, axis=0)
+                V.append(W / np.where(hn > 0.0, hn, 1.0))
+                col = np.vstack([h, hn])  # (j + 2, a): the new column of each Hessenberg matrix
+                for i in range(j):
+                    top = cs[:, i] * col[i] + sn[:, i] * col[i + 1]
+                    col[i + 1] = -sn[:, i] * col[i] + cs[:, i] * col[i + 1]
+                    col[i] = top
+                r = np.hypot(col[j], col[j + 1])
+                r_safe = np.where(r > 0.0, r, 1.0)
+                cs[:, j] = np.where(r > 0.0, col[j] / r_safe, 1.0)
+                sn[:, j] = np.where(r > 0.0, col[j + 1] / r_safe, 0.0)
+                col[j], col[j + 1] = r, 0.0
+                H[:, : j + 2, j] = col.T
+                g[:, j + 1] = -sn[:, j] * g[:, j]
+                g[:, j] = cs[:, j] * g[:, j]
+                steps[live] = j + 1
+                live &= (np.abs(g[:, j + 1]) > tol) & (hn > 0.0)
+                if not live.any():
+                    break
+            for c in range(a):
+                s = int(steps[c])
+                if s == 0:
+                    continue
+                Hc = H[c, :s, :s]
+                if not np.all(np.isfinite(Hc)) or np.any(np.diag(Hc) == 0.0):
+                    continue
+                y = sla.solve_triangular(Hc, g[c, :s], check_finite=False)
+                dx = sum(V[i][:, c] * y[i] for i in range(s))
+                X[:, act[c]] += dx * inv_diag if inv_diag is not None else dx
+            iterations[act] += steps
+    return X, iterations, residual
+
+
 @dataclass(eq=False)
 class KrylovSolver:
     r"""Matrix-free solves with :math:`I - A`: GMRES on products, no factorisation.
@@ -644,10 +750,13 @@ class KrylovSolver:
     and :math:`h_R L`) and :func:`update_columns`.
 
     Each right-hand side ``b`` of a call is solved by restarted GMRES
-    (:func:`scipy.sparse.linalg.gmres`, Saad & Schultz 1986) on
-    :math:`(I - A) x = b` or :math:`(I - A)' x = b`, whose only use of the
-    matrix is the product ``apply(X, trans)``: ``2 n^2`` flops on a dense
-    table, none of the :math:`\tfrac23 n^3` of an LU. It stops at the relative
+    (Saad & Schultz 1986) on :math:`(I - A) x = b` or :math:`(I - A)' x = b`,
+    whose only use of the matrix is the product ``apply(X, trans)``:
+    ``2 n^2`` flops per right-hand side on a dense table, none of the
+    :math:`\tfrac23 n^3` of an LU. The right-hand sides are solved together
+    in groups of at least :data:`KRYLOV_GROUP` (:func:`_block_gmres`: GMRES
+    per column, one product with the whole group per iteration, so a dense
+    table is read once per iteration, not once per right-hand side). It stops at the relative
     residual ``rtol`` (default :data:`KRYLOV_RTOL`), then the whole block is
     checked as the LU path is: :math:`\max|(I-A)X - B| / \max|B|` must be
     below :data:`RESIDUAL_RTOL`. The start is the solution of the previous
@@ -806,49 +915,33 @@ class KrylovSolver:
     def _gmres(self, B: np.ndarray, trans: bool, warm: np.ndarray | None) -> np.ndarray:
         n = self.n
         cols = B.reshape(n, -1)
-        X = np.zeros_like(cols)
+        k = cols.shape[1]
+        X = np.empty_like(cols)
         starts = None if warm is None else warm.reshape(n, -1)
-        op = spla.LinearOperator((n, n), matvec=lambda v: self.apply(v, trans), dtype=float)
-        M = None
-        if self.diagonal is not None:
-            inv_d = 1.0 / self.diagonal
-            M = spla.LinearOperator((n, n), matvec=lambda v: inv_d * v.ravel(), dtype=float)
+        inv_d = None if self.diagonal is None else 1.0 / self.diagonal
         restart = max(1, min(self.restart, n))
-        cycles = max(1, math.ceil(self.maxiter / restart))
+        group = max(KRYLOV_GROUP, n // 600)  # a group's basis, at most (restart + 1) n group floats, within Z / 10
         self.iterations = []
         direction = "transposed " if trans else ""
-        for j in range(cols.shape[1]):
-            b = cols[:, j]
-            nb = float(np.linalg.norm(b))
-            if nb == 0.0:
-                self.iterations.append(0)
-                continue
-            x0 = starts[:, j] if starts is not None else 2.0 * b - self.apply(b, trans)  # b + A b
-            count = [0]
 
-            def tick(_r: float, count: list[int] = count) -> None:
-                count[0] += 1
+        def op(V: np.ndarray) -> np.ndarray:
+            return self.apply(V, trans)
 
-            x, info = spla.gmres(
-                op,
-                b,
-                x0=x0,
-                rtol=self.rtol,
-                atol=0.0,
-                restart=restart,
-                maxiter=cycles,
-                M=M,
-                callback=tick,
-                callback_type="pr_norm",
+        for a in range(0, k, group):
+            Bg = cols[:, a : a + group]
+            X0 = starts[:, a : a + group] if starts is not None else 2.0 * Bg - op(Bg)  # b + A b
+            Xg, its, res = _block_gmres(
+                op, Bg, X0, rtol=self.rtol, restart=restart, maxiter=self.maxiter, inv_diag=inv_d
             )
-            self.iterations.append(count[0])
-            if info != 0 or not np.all(np.isfinite(x)):
-                rel = float(np.linalg.norm(self.apply(x, trans) - b)) / nb if np.all(np.isfinite(x)) else math.inf
+            self.iterations.extend(int(v) for v in its)
+            bad = np.flatnonzero(~(res <= self.rtol) | ~np.isfinite(Xg).all(axis=0))
+            if bad.size:
+                c = int(bad[0])
                 raise _StalledError(
-                    f"GMRES stalled on {direction}right-hand side {j}: relative residual {rel:.3g} after "
-                    f"{count[0]} iterations (restart {restart}), above rtol {self.rtol:.1e}"
+                    f"GMRES stalled on {direction}right-hand side {a + c}: relative residual {res[c]:.3g} after "
+                    f"{its[c]} iterations (restart {restart}), above rtol {self.rtol:.1e}"
                 )
-            X[:, j] = x
+            X[:, a : a + group] = Xg
         X = X.reshape(B.shape)
         err = _residual_error(self.apply(X, trans) - B, B)
         if not err <= RESIDUAL_RTOL:

@@ -176,7 +176,7 @@ def test_miller_blair_krylov_known_answer():
 
 
 def test_auto_rule_on_a_large_table_forms_no_n_by_n_array():
-    n = 1400  # seven coefficient rows (output, income, gva, employment, VAT, CIT, budget) <= n // 200
+    n = 1400  # seven coefficient rows (output, income, gva, employment, VAT, CIT, budget) <= n // 50
     t = random_table(n, 5)
     ref_A = random_A(n, 5)
     tracemalloc.start()
@@ -186,9 +186,9 @@ def test_auto_rule_on_a_large_table_forms_no_n_by_n_array():
     finally:
         tracemalloc.stop()
     fac = t.factor()
-    assert fac.method == "krylov" and fac.max_rhs == 7
+    assert fac.method == "krylov" and fac.max_rhs == 28
     assert not fac.factorised and "A" not in t._cache and "factor:lu" not in t._cache
-    assert peak < 0.1 * 8 * n * n, peak  # no n x n temporary: Krylov bases, rows and results only
+    assert peak < 0.25 * 8 * n * n, peak  # no n x n temporary: Krylov bases, rows and results only
     # the answers are those of an independent dense solve
     S = t.coefficients("satellites").to_numpy()
     ref = np.linalg.solve((np.eye(n) - ref_A).T, S.T).T
@@ -205,7 +205,7 @@ def test_few_rows_stay_matrix_free_many_go_to_lu():
     n = 1000
     t = random_table(n, 6)
     fac = t.factor()
-    assert fac.method == "krylov" and fac.max_rhs == 5
+    assert fac.method == "krylov" and fac.max_rhs == 20
     tracemalloc.start()
     try:
         out = fac.solve_transposed(t.coefficients("taxes").to_numpy())  # 2 rows
@@ -215,14 +215,17 @@ def test_few_rows_stay_matrix_free_many_go_to_lu():
     assert not fac.factorised and peak < 0.1 * 8 * n * n
     M = np.eye(n) - random_A(n, 6)
     assert rel(out, np.linalg.solve(M.T, t.coefficients("taxes").to_numpy().T).T) < 1e-11
-    F = np.random.default_rng(1).uniform(size=(n, 6))  # 6 > 5 right-hand sides: one LU
+    F = np.random.default_rng(1).uniform(size=(n, 12))  # 12 <= 20 right-hand sides: GMRES, in groups of 8
+    assert rel(fac.solve(F), np.linalg.solve(M, F)) < 1e-11 and not fac.factorised
+    assert len(fac.iterations) == 12 and fac.iterations[0] > 0
+    F = np.random.default_rng(1).uniform(size=(n, 21))  # 21 > 20 right-hand sides: one LU
     assert rel(fac.solve(F), np.linalg.solve(M, F)) < 1e-11
     assert fac.factorised and t._cache["factor:lu"] is fac.lu()
 
 
 def test_use_krylov_rule():
     assert not la.use_krylov(la.KRYLOV_MIN_SIZE - 1)
-    assert la.use_krylov(la.KRYLOV_MIN_SIZE) and la.use_krylov(4000, 20) and not la.use_krylov(4000, 21)
+    assert la.use_krylov(la.KRYLOV_MIN_SIZE) and la.use_krylov(4000, 80) and not la.use_krylov(4000, 81)
     assert la.choose_method(np.full((1000, 1000), 1e-4)) == "krylov"
     assert la.choose_method(np.full((999, 999), 1e-4)) == "dense"
 
@@ -251,6 +254,21 @@ def test_warm_starts_give_the_cold_answers_in_fewer_iterations():
         assert rel(x_warm, x_cold) < 1e-12
         assert sum(warm.iterations) <= sum(cold.iterations)
         prev = warm
+
+
+def test_warm_starts_save_iterations_where_convergence_is_slow():
+    n = 200
+    A = slow_A(n, 0.6)  # the residual falls by about 0.6 per iteration: ~60 iterations from a cold start
+    S = np.random.default_rng(9).uniform(size=(2, n))
+    prev = la.krylov_solver(A)
+    prev.solve_transposed(S)
+    A2 = A * np.random.default_rng(10).lognormal(0.0, 1e-6, A.shape)
+    cold, warm = la.krylov_solver(A2), la.krylov_solver(A2, warm=prev)
+    x_cold, x_warm = cold.solve_transposed(S), warm.solve_transposed(S)
+    ref = np.linalg.solve((np.eye(n) - A2).T, S.T).T
+    assert rel(x_warm, ref) < 1e-12 and rel(x_cold, ref) < 1e-12
+    assert min(cold.iterations) > 40 and max(warm.iterations) < min(cold.iterations) - 15
+    assert not warm.factorised and not cold.factorised
 
 
 def test_table_factor_takes_a_warm_start():
