@@ -77,7 +77,7 @@ RESIDUAL_RTOL = 1e-9
 #: ``auto`` solves dense tables of at least this many sectors matrix-free (:class:`KrylovSolver`).
 KRYLOV_MIN_SIZE = 1000
 #: ... when a call has at most ``n // KRYLOV_RHS_SHARE`` right-hand sides (at least one); more go to an LU.
-KRYLOV_RHS_SHARE = 50
+KRYLOV_RHS_SHARE = 100
 #: Right-hand sides solved together by :class:`KrylovSolver` (one product with ``I - A`` per iteration for all),
 #: at least; ``n // 600`` on larger tables (a group's full basis, ``61 n`` floats per column, is then at most a
 #: tenth of ``Z`` from ``n = 4880``; it grows with the iterations, about 7 on typical tables).
@@ -320,25 +320,27 @@ def check_productive_matrix_free(colsum: ArrayLike, apply: Callable[[np.ndarray,
 
 
 def use_krylov(n: int, rhs: int | None = None) -> bool:
-    """Whether ``auto`` solves matrix-free (:class:`KrylovSolver`) rather than through an LU.
+    r"""Whether ``auto`` solves matrix-free (:class:`KrylovSolver`) rather than through an LU.
 
     ``True`` when the table has at least :data:`KRYLOV_MIN_SIZE` sectors and,
     if the number of right-hand sides ``rhs`` of a call is given, it is at
     most ``max(1, n // KRYLOV_RHS_SHARE)``. Measured with one BLAS thread on
     random dense tables with column sums 0.3-0.7 (GMRES converges there in
-    5-7 products per right-hand side), LU (``lu_factor`` and the solves)
-    against grouped GMRES (:class:`KrylovSolver`): at ``n = 1000``
-    0.018 s against 0.014 s for 20 right-hand sides, 0.019 s against
-    0.029 s for 60; at ``n = 2000`` 0.24 s against 0.09 s for 20,
-    0.125 s against 0.129 s for 60; at ``n = 4000`` 1.4 s against 0.33 s
-    for 20 and 0.71 s for 60. The break-even is near ``n / 50`` right-hand
-    sides at ``n = 1000`` and ``2000`` and beyond it at ``4000``; below
-    ``n = 1000`` the LU costs a few milliseconds (docs/math.md,
-    "Matrix-free solves").
+    5-8 products per right-hand side), LU (``lu_factor`` and the solves)
+    against :class:`KrylovSolver` (best of three): at ``n = 1000`` 0.036 s
+    against 0.019 s for 7 right-hand sides, 0.026 s against 0.036 s for 10,
+    0.017 s against 0.024 s for 20 (within about 10 ms either way); at
+    ``n = 2000`` 0.195 s against 0.057 s for 7, 0.157 s against 0.130 s for
+    20, 0.215 s against 0.550 s for 60; at ``n = 4000`` 1.53 s against
+    0.33 s for 7, 1.34 s against 0.83 s for 40, 1.15 s against 1.59 s for 60.
+    The break-even grows with ``n`` (LU :math:`\tfrac23 n^3`, GMRES about
+    ``8 k`` products of ``2 n^2``), near ``n / 70``; ``n / 100`` keeps GMRES
+    where it wins. Below ``n = 1000`` the LU costs a few milliseconds
+    (docs/math.md, "Matrix-free solves").
 
     Examples
     --------
-    >>> use_krylov(68), use_krylov(4000), use_krylov(4000, rhs=80), use_krylov(4000, rhs=81)
+    >>> use_krylov(68), use_krylov(4000), use_krylov(4000, rhs=40), use_krylov(4000, rhs=41)
     (False, True, True, False)
     """
     if n < KRYLOV_MIN_SIZE:

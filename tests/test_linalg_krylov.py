@@ -176,7 +176,7 @@ def test_miller_blair_krylov_known_answer():
 
 
 def test_auto_rule_on_a_large_table_forms_no_n_by_n_array():
-    n = 1400  # seven coefficient rows (output, income, gva, employment, VAT, CIT, budget) <= n // 50
+    n = 1400  # seven coefficient rows (output, income, gva, employment, VAT, CIT, budget) <= n // 100
     t = random_table(n, 5)
     ref_A = random_A(n, 5)
     tracemalloc.start()
@@ -186,7 +186,7 @@ def test_auto_rule_on_a_large_table_forms_no_n_by_n_array():
     finally:
         tracemalloc.stop()
     fac = t.factor()
-    assert fac.method == "krylov" and fac.max_rhs == 28
+    assert fac.method == "krylov" and fac.max_rhs == 14
     assert not fac.factorised and "A" not in t._cache and "factor:lu" not in t._cache
     assert peak < 0.25 * 8 * n * n, peak  # no n x n temporary: Krylov bases, rows and results only
     # the answers are those of an independent dense solve
@@ -205,7 +205,7 @@ def test_few_rows_stay_matrix_free_many_go_to_lu():
     n = 1000
     t = random_table(n, 6)
     fac = t.factor()
-    assert fac.method == "krylov" and fac.max_rhs == 20
+    assert fac.method == "krylov" and fac.max_rhs == 10
     tracemalloc.start()
     try:
         out = fac.solve_transposed(t.coefficients("taxes").to_numpy())  # 2 rows
@@ -215,17 +215,17 @@ def test_few_rows_stay_matrix_free_many_go_to_lu():
     assert not fac.factorised and peak < 0.1 * 8 * n * n
     M = np.eye(n) - random_A(n, 6)
     assert rel(out, np.linalg.solve(M.T, t.coefficients("taxes").to_numpy().T).T) < 1e-11
-    F = np.random.default_rng(1).uniform(size=(n, 12))  # 12 <= 20 right-hand sides: GMRES, in groups of 8
+    F = np.random.default_rng(1).uniform(size=(n, 10))  # 10 <= 10 right-hand sides: GMRES, in groups of 8
     assert rel(fac.solve(F), np.linalg.solve(M, F)) < 1e-11 and not fac.factorised
-    assert len(fac.iterations) == 12 and fac.iterations[0] > 0
-    F = np.random.default_rng(1).uniform(size=(n, 21))  # 21 > 20 right-hand sides: one LU
+    assert len(fac.iterations) == 10 and min(fac.iterations) > 0
+    F = np.random.default_rng(1).uniform(size=(n, 11))  # 11 > 10 right-hand sides: one LU
     assert rel(fac.solve(F), np.linalg.solve(M, F)) < 1e-11
     assert fac.factorised and t._cache["factor:lu"] is fac.lu()
 
 
 def test_use_krylov_rule():
     assert not la.use_krylov(la.KRYLOV_MIN_SIZE - 1)
-    assert la.use_krylov(la.KRYLOV_MIN_SIZE) and la.use_krylov(4000, 80) and not la.use_krylov(4000, 81)
+    assert la.use_krylov(la.KRYLOV_MIN_SIZE) and la.use_krylov(4000, 40) and not la.use_krylov(4000, 41)
     assert la.choose_method(np.full((1000, 1000), 1e-4)) == "krylov"
     assert la.choose_method(np.full((999, 999), 1e-4)) == "dense"
 
