@@ -76,6 +76,21 @@ LOW_RANK_SHARE = 10
 ImportConvention = Literal["domestic", "total", "bureau"]
 
 
+class _FlowsOperator:
+    r"""``apply(X, trans)``: :math:`(I-A)X = X - Z(\hat x^{-1}X)` or :math:`(I-A)'X = X - \hat x^{-1}(Z'X)`.
+
+    Products with the flows and :math:`1/x` only (no ``n x n`` array formed); picklable.
+    """
+
+    def __init__(self, flows: np.ndarray, inv: np.ndarray) -> None:
+        self.flows, self.inv = flows, inv
+
+    def __call__(self, X: np.ndarray, trans: bool) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        s = self.inv[:, None] if X.ndim == 2 else self.inv
+        return X - s * (self.flows.T @ X) if trans else X - self.flows @ (s * X)
+
+
 @dataclass(frozen=True)
 class TableMeta:
     """Metadata that travels with a table and every result made from it.
@@ -1104,19 +1119,15 @@ class IOTable:
         except ValidationError as exc:
             raise self._relabel(exc) from None
 
-        def apply(X: np.ndarray, trans: bool) -> np.ndarray:
-            X = np.asarray(X, dtype=float)
-            s = inv[:, None] if X.ndim == 2 else inv
-            return X - s * (flows.T @ X) if trans else X - flows @ (s * X)
-
-        def lu() -> la.LeontiefFactor:
-            fac = self.factor("lu")
-            if not isinstance(fac, la.LeontiefFactor):  # pragma: no cover - "lu" is a direct factorisation
-                raise TypeError(f"expected an LU, got {type(fac).__name__}")
-            return fac
-
         max_rhs = max(1, self.n // la.KRYLOV_RHS_SHARE) if auto else None
-        return la.KrylovSolver(n=self.n, apply=apply, fallback=lu, max_rhs=max_rhs)
+        return la.KrylovSolver(n=self.n, apply=_FlowsOperator(flows, inv), fallback=self._lu, max_rhs=max_rhs)
+
+    def _lu(self) -> la.LeontiefFactor:
+        """The LU of ``I - A`` (:meth:`factor` with ``"lu"``), what a Krylov solver falls back to."""
+        fac = self.factor("lu")
+        if not isinstance(fac, la.LeontiefFactor):  # pragma: no cover - "lu" is a direct factorisation
+            raise TypeError(f"expected an LU, got {type(fac).__name__}")
+        return fac
 
     def _apply_I_minus_A(self, X: np.ndarray, trans: bool) -> np.ndarray:
         """:math:`(I-A)X` or :math:`(I-A)'X` from the stored flows (no ``n x n`` temporary for domestic tables)."""
