@@ -27,6 +27,7 @@ factorisation: no second factorisation of the ``(n+1)`` system is needed
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Callable
@@ -627,6 +628,21 @@ def _residual_error(R: np.ndarray, B: np.ndarray) -> float:
     return float(np.max(np.abs(R))) / scale if R.size else 0.0
 
 
+class _MatrixOperator:
+    """``apply(X, trans)``: :math:`(I - A)X` or :math:`(I - A)'X` from ``A`` and its transpose; picklable."""
+
+    def __init__(self, A: Matrix, AT: Matrix) -> None:
+        self.A, self.AT = A, AT
+
+    def __call__(self, X: np.ndarray, trans: bool) -> np.ndarray:
+        return X - ((self.AT @ X) if trans else (self.A @ X))
+
+
+def _lu_of(A: Matrix, method: Literal["dense", "splu"], apply: Callable | None) -> LeontiefFactor:
+    """The direct factorisation of ``I - A`` a :class:`KrylovSolver` falls back to (picklable through a partial)."""
+    return _direct(factorize(A, method=method, check=False, apply=apply))
+
+
 def _direct(factor: LeontiefFactor | KrylovSolver) -> LeontiefFactor:
     """``factor``, a direct factorisation (what :func:`factorize` returns for ``"dense"`` and ``"splu"``)."""
     if not isinstance(factor, LeontiefFactor):  # pragma: no cover - factorize returns one for those methods
@@ -1013,21 +1029,14 @@ def krylov_solver(
         check_productive(A)
     if _is_sparse(A):
         As = sp.csr_array(A)
-        AT = sp.csr_array(As.T)
         diag = np.asarray(As.diagonal(), dtype=float)
-
-        def apply(X: np.ndarray, trans: bool) -> np.ndarray:
-            return X - ((AT @ X) if trans else (As @ X))
-
-        make_lu: Callable[[], LeontiefFactor] = lambda: _direct(factorize(As, method="splu", check=False))  # noqa: E731
+        apply = _MatrixOperator(As, sp.csr_array(As.T))
+        make_lu = functools.partial(_lu_of, As, "splu", None)
     else:
         Ad = np.asarray(A, dtype=float)
         diag = np.diag(Ad).copy()
-
-        def apply(X: np.ndarray, trans: bool) -> np.ndarray:
-            return X - ((Ad.T @ X) if trans else (Ad @ X))
-
-        make_lu = lambda: _direct(factorize(Ad, method="dense", check=False, apply=apply))  # noqa: E731
+        apply = _MatrixOperator(Ad, Ad.T)
+        make_lu = functools.partial(_lu_of, Ad, "dense", apply)
     solver = KrylovSolver(
         n=n,
         apply=apply,

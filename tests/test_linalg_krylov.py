@@ -290,3 +290,14 @@ def test_monte_carlo_on_a_large_table_warm_starts_and_matches_cold_draws():
     cold = sa.monte_carlo(iom.multipliers, t, draws=3, coefficients=cv, seed=1, chunk_size=1)  # every draw cold
     assert warm.attrs["backend"] != "batched"
     assert rel(warm["multiplier"].values, cold["multiplier"].values) < 1e-10
+
+
+def test_krylov_solvers_pickle_with_their_tables():
+    import pickle
+
+    t = iom.datasets.miller_blair()
+    t.factor("krylov").solve(np.ones(2))
+    back = pickle.loads(pickle.dumps(t))
+    assert_allclose(back.factor("krylov").solve_transposed(np.ones(2)), L_MB.sum(axis=0), atol=1e-4)
+    ks = pickle.loads(pickle.dumps(la.krylov_solver(A_MB)))
+    assert_allclose(ks.inverse(), np.linalg.inv(np.eye(2) - A_MB), rtol=1e-13)
