@@ -52,11 +52,34 @@ Usage::
 Recorded run
 ------------
 
-Quick run only so far (``--quick``, 2026-12-02 11:28 UTC, iomodel at ``8685010`` with the
-Krylov API, one run per contender, load about 3 on 2 cores from other work):
-n = 500 dense, Krylov 0.016 s (6 GMRES iterations per right-hand side), LU 0.018 s, bare LU
-0.009 s, pymrio 0.055 s; every agreement and explicit-inverse check <= 1.6e-13. The goals
-apply at n = 9800: see ``benchmarks/README.md`` ("Performance: multipliers") for the full run.
+2026-12-02, 2-core AMD EPYC VM, one BLAS thread, pymrio 0.7.0; the machine was busy with
+other sessions' work (load 1.4-5.2 on 2 cores), which slows every contender, pymrio most.
+Full run 11:28-11:45 (``results/multipliers-2026-12-02-krylov.json``; iomodel's Krylov path
+was being committed during it, ``8685010`` to ``903d35c``) and a rerun of the n = 9800 cases
+on ``903d35c`` alone (``--sizes 9800 --no-slow --repeat 2``,
+``results/multipliers-2026-12-02-krylov-903d35c.json``). Best times, seconds:
+
+====================  ======  ======  ======  =======  ======  =============================
+table, n              krylov  auto    lu      bare LU  pymrio  iterations per rhs (krylov)
+====================  ======  ======  ======  =======  ======  =============================
+dense 2000            0.173   0.183   0.182   0.135    0.743   5
+dense 4000            0.806   0.858   1.311   0.897    5.026   5
+dense 9800            4.627   4.503   14.38   12.82    70.59   4-5
+dense 9800 (rerun)    4.147   4.061   15.35   13.45    79.53   4-5
+MRIO 49x200           8.228   2.590   22.57   18.46    -       12-13 (auto: sparse GMRES)
+MRIO 49x200 (rerun)   5.923   1.822   15.43   12.40    -       12-13 (auto: sparse GMRES)
+slow 500              0.083   0.016   0.017   0.005    -       up to 25 (auto: LU)
+slow 1000             0.106   0.116   0.050   0.021    -       up to 26 (auto: Krylov)
+slow 2000             0.437   0.449   0.196   0.140    -       up to 26 (auto: Krylov)
+slow 4000             1.921   1.916   1.188   1.006    -       up to 26 (auto: Krylov)
+====================  ======  ======  ======  =======  ======  =============================
+
+Goals at n = 9800: pymrio / Krylov 15.3 (full run) and 19.2 (rerun), PASS as measured but
+borderline (14.6 against pymrio's 60.5 s on a quiet machine); bare LU / Krylov 2.8 and 3.2,
+MISS (>= 4); MRIO dense LU / Krylov 2.2 and 2.1 (auto's sparse GMRES 7.1 and 6.8), MISS
+(>= 30). Krylov and auto against LU: 1.2e-13 at worst over every indicator and table, PASS.
+Diagnosis (35 passes over ``Z`` where about 7 would do; Type II solved again) in
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
