@@ -78,7 +78,8 @@ Goals at n = 9800: pymrio / Krylov 15.3 (full run) and 19.2 (rerun), PASS as mea
 borderline (14.6 against pymrio's 60.5 s on a quiet machine); bare LU / Krylov 2.8 and 3.2,
 MISS (>= 4); MRIO dense LU / Krylov 2.2 and 2.1 (auto's sparse GMRES 7.1 and 6.8), MISS
 (>= 30). Krylov and auto against LU: 1.2e-13 at worst over every indicator and table, PASS.
-Diagnosis (35 passes over ``Z`` where about 7 would do; Type II solved again) in
+Diagnosis (35 passes over ``Z``, 27 of them in the Type II call, which solves the Type I
+rows again) in
 ``benchmarks/README.md``.
 """
 
