@@ -13,7 +13,7 @@ linear programming and sensitivity runs.
 
 from __future__ import annotations
 
-from . import datasets, dims, economy, errors, fiscal, impacts, linalg, price, scenarios, units
+from . import datasets, dims, economy, errors, fiscal, impacts, linalg, price, report, scenarios, units
 from .analysis import (
     direct_effect_multipliers,
     group_multipliers,
@@ -88,6 +88,7 @@ __all__ = [
     "multipliers",
     "price",
     "price_effects",
+    "report",
     "scenarios",
     "sez_cost_change",
     "tax_on_intermediates",

@@ -60,8 +60,9 @@ additionality (NPV = 0) is :math:`\alpha^* = (PV(RF) + PV(G)) / PV(R^{other} + R
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -745,6 +746,9 @@ class Appraisal:
 
     impacts: ImpactResult
     fiscal: xr.Dataset
+    #: ``report(output=None, *, unit=None, title=None, figures=True, overwrite=False)``: the appraisal report
+    #: (:func:`iomodel.report.report_of`), attached by :mod:`iomodel.report` as for :class:`~iomodel.ImpactResult`.
+    report: ClassVar[Callable[..., Any]]
 
     @property
     def scenario(self) -> Scenario:
@@ -841,23 +845,6 @@ class Appraisal:
         from .plot import impact_overview
 
         return impact_overview(self.impacts, indicator, fiscal=self.fiscal, **kwargs)
-
-    def report(
-        self,
-        output: str | os.PathLike[str] | None = None,
-        *,
-        unit: str | None = None,
-        title: str | None = None,
-        figures: bool = True,
-        overwrite: bool = False,
-    ) -> Any:
-        """The appraisal report: as :meth:`iomodel.ImpactResult.report`, with these fiscal accounts."""
-        from .report import build_report  # a call up the layers (docs/architecture.md)
-
-        rep = build_report(self, unit=unit, title=title, figures=figures)
-        if output is not None:
-            rep.write(output, overwrite=overwrite)
-        return rep
 
 
 def appraise(

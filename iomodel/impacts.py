@@ -49,9 +49,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -564,6 +565,10 @@ class ImpactResult:
     scenario: Scenario
     economy: Economy
     dataset: xr.Dataset
+    #: ``report(output=None, *, unit=None, title=None, figures=True, overwrite=False)``: the appraisal report of
+    #: this result, fiscal step included (:func:`iomodel.report.report_of`). Attached by :mod:`iomodel.report`,
+    #: which ``import iomodel`` always loads, so this layer does not import the layers above it.
+    report: ClassVar[Callable[..., Any]]
 
     @property
     def unit(self) -> str:
@@ -666,56 +671,6 @@ class ImpactResult:
         from .plot import impact_overview
 
         return impact_overview(self, indicator, **kwargs)
-
-    def report(
-        self,
-        output: str | os.PathLike[str] | None = None,
-        *,
-        unit: str | None = None,
-        title: str | None = None,
-        figures: bool = True,
-        overwrite: bool = False,
-    ) -> Any:
-        """The appraisal report of this result: HTML page and Excel workbook (:mod:`iomodel.report`).
-
-        The fiscal accounts are those of the scenario's package
-        (:func:`iomodel.fiscal.fiscal_accounts`; without a package nothing is
-        forgone and additionality is 1).
-
-        Parameters
-        ----------
-        output
-            Folder to write ``report.html`` and ``report.xlsx`` into; ``None``
-            writes nothing (the returned report can be written later).
-        unit
-            The money unit of every table (e.g. ``"million KZT"``, ``"bn KZT"``);
-            default the scenario's.
-        title
-            Title of the report; default the scenario's name.
-        figures
-            Draw and embed the figures.
-        overwrite
-            Replace existing files.
-
-        Returns
-        -------
-        iomodel.report.Report
-
-        Examples
-        --------
-        >>> import iomodel as iom
-        >>> kz = iom.datasets.kazakhstan()
-        >>> res = iom.impact(kz, iom.Scenario.from_toml("examples/scenarios/machine_building_ahmp.toml"))
-        >>> rep = res.report(unit="bn KZT", figures=False)
-        >>> [t.key for t in rep.sections[0].tables][:4]
-        ['headline', 'effects', 'top_jobs', 'top_gva']
-        """
-        from .report import build_report  # a call up the layers (docs/architecture.md)
-
-        rep = build_report(self, unit=unit, title=title, figures=figures)
-        if output is not None:
-            rep.write(output, overwrite=overwrite)
-        return rep
 
 
 def scenario_of(dataset: xr.Dataset) -> Scenario:

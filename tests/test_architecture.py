@@ -89,35 +89,12 @@ def imports_of(mod: Module, modules: dict[str, Module]) -> Iterator[tuple[str, i
                     yield target, node.lineno
 
 
-#: Imports that run up the layers on purpose, each only inside a function (called, never at import
-#: time), with the reason; docs/architecture.md, "Calls up the layers". Nothing else may.
-UPWARD_AT_CALL_TIME = {
-    ("iomodel.impacts", "iomodel.report"): "ImpactResult.report (issue 12): a result's report, fiscal step included",
-    ("iomodel.fiscal", "iomodel.report"): "Appraisal.report: the same for an appraisal",
-}
-
-
-def _function_level_lines(mod: Module) -> set[int]:
-    """Lines of the import statements that sit inside a function of ``mod``."""
-    out = set()
-    for fn in ast.walk(mod.tree):
-        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
-            out |= {n.lineno for n in ast.walk(fn) if isinstance(n, ast.Import | ast.ImportFrom)}
-    return out
-
-
 # --------------------------------------------------------------------------- (a) cycles
-def import_cycles(modules: dict[str, Module], allowed: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
-    """One line per strongly connected component of the import graph, with a cycle and its import lines.
-
-    ``allowed`` edges ``(module, target)`` are left out of the graph where the import is inside a function.
-    """
+def import_cycles(modules: dict[str, Module]) -> list[str]:
+    """One line per strongly connected component of the import graph, with a cycle and its import lines."""
     graph: dict[str, dict[str, int]] = {name: {} for name in modules}
     for name, mod in modules.items():
-        inside = _function_level_lines(mod)
         for target, line in imports_of(mod, modules):
-            if (name, target) in allowed and line in inside:
-                continue
             if target != name:
                 graph[name].setdefault(target, line)
     # Tarjan's strongly connected components (iterative)
@@ -341,21 +318,8 @@ def package() -> dict[str, Module]:
 
 
 def test_no_import_cycles(package):
-    cycles = import_cycles(package, frozenset(UPWARD_AT_CALL_TIME))
+    cycles = import_cycles(package)
     assert not cycles, "import cycles between iomodel modules (imports must run one way):\n  " + "\n  ".join(cycles)
-
-
-def test_calls_up_the_layers_are_the_listed_ones_and_inside_functions(package):
-    modules_ = {name for name, _ in UPWARD_AT_CALL_TIME}
-    found = set()
-    for name in modules_:
-        mod = package[name]
-        inside = _function_level_lines(mod)
-        for target, line in imports_of(mod, package):
-            if (name, target) in UPWARD_AT_CALL_TIME:
-                assert line in inside, f"{mod.rel}:{line}: {name} imports {target} at module level"
-                found.add((name, target))
-    assert found == set(UPWARD_AT_CALL_TIME), f"listed but not used (remove them): {set(UPWARD_AT_CALL_TIME) - found}"
 
 
 def test_no_module_uses_another_modules_private_names(package):
@@ -406,8 +370,6 @@ def test_checkers_on_a_synthetic_package(tmp_path):
     cycles = import_cycles(mods)
     assert len(cycles) == 1 and "['pkg.a', 'pkg.b']" in cycles[0], cycles
     assert "pkg/a.py:4" in cycles[0] and "pkg/b.py:1" in cycles[0]  # the import inside a function counts
-    assert import_cycles(mods, frozenset({("pkg.a", "pkg.b")})) == []  # unless it is an allowed call-time import
-    assert import_cycles(mods, frozenset({("pkg.b", "pkg.a")})) == cycles  # a module-level import never is
     uses = private_uses(mods)
     assert uses == ["pkg/a.py:9: t._secret", "pkg/b.py:1: from pkg.a import _private"], uses
     shadowed = shadowed_modules(mods)

@@ -281,3 +281,11 @@ def test_readme_shows_a_report_screenshot_and_the_command():
     assert "iomodel report examples/scenarios/machine_building_ahmp.toml" in readme
     png = root / "docs" / "assets" / "report-screenshot.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and 20_000 < png.stat().st_size < 300_000
+
+
+def test_report_methods_are_attached_by_the_report_package(ap, tmp_path):
+    from iomodel.report import report_of
+
+    assert iom.ImpactResult.report is report_of and iom.Appraisal.report is report_of
+    rep = ap.report(tmp_path, unit="bn KZT", figures=False)
+    assert (tmp_path / "report.html").is_file() and rep.unit == "bn KZT"

@@ -12,7 +12,7 @@ The command line's ``iomodel report`` and :meth:`iomodel.ImpactResult.report`
 use it. See docs/reports.md.
 """
 
-from .build import build_report
+from .build import build_report, report_of
 from .document import Figure, Report, Section, Table
 
-__all__ = ["Figure", "Report", "Section", "Table", "build_report"]
+__all__ = ["Figure", "Report", "Section", "Table", "build_report", "report_of"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..impacts import ImpactResult
 from . import content
 from .document import Figure, Report, Section, Table, headline_cards
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "report_of"]
 
 
 def _png(fig: Any) -> bytes:
@@ -210,3 +211,51 @@ def build_report(
         comparison=_comparison(sections, out_unit) if len(sections) > 1 else None,
         created=_dt.date.today().isoformat(),
     )
+
+
+def report_of(
+    result: Appraisal | ImpactResult,
+    output: str | os.PathLike[str] | None = None,
+    *,
+    unit: str | None = None,
+    title: str | None = None,
+    figures: bool = True,
+    overwrite: bool = False,
+) -> Report:
+    """The appraisal report of one result; ``ImpactResult.report`` and ``Appraisal.report`` are this function.
+
+    For an impact result the fiscal accounts are those of its scenario's
+    package (:func:`iomodel.fiscal.fiscal_accounts`; without a package nothing
+    is forgone and additionality is 1). The report package attaches it to both
+    classes when it is imported (``import iomodel`` imports it), so the
+    layers below need not import this one (docs/architecture.md).
+
+    Parameters
+    ----------
+    result
+        The impact result or appraisal.
+    output
+        Folder to write ``report.html`` and ``report.xlsx`` into; ``None``
+        writes nothing (the returned report can be written later).
+    unit, title, figures
+        As in :func:`build_report`.
+    overwrite
+        Replace existing files.
+
+    Examples
+    --------
+    >>> import iomodel as iom
+    >>> kz = iom.datasets.kazakhstan()
+    >>> res = iom.impact(kz, iom.Scenario.from_toml("examples/scenarios/machine_building_ahmp.toml"))
+    >>> rep = res.report(unit="bn KZT", figures=False)
+    >>> [t.key for t in rep.sections[0].tables][:4]
+    ['headline', 'effects', 'top_jobs', 'top_gva']
+    """
+    rep = build_report(result, unit=unit, title=title, figures=figures)
+    if output is not None:
+        rep.write(output, overwrite=overwrite)
+    return rep
+
+
+ImpactResult.report = report_of
+Appraisal.report = report_of
